@@ -1,0 +1,4 @@
+// Umbrella header: includes every public header of cep, nothing else.
+#pragma once
+
+#include <cep/version.hpp>
