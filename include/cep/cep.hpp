@@ -1,4 +1,6 @@
 // Umbrella header: includes every public header of cep, nothing else.
 #pragma once
 
+#include <cep/core.hpp>
+#include <cep/fwd.hpp>
 #include <cep/version.hpp>

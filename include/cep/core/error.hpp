@@ -1,0 +1,204 @@
+// Errors: one code enumeration for the whole library, an `error` value (code + message) for results the caller
+// should branch on, `result<T>` (an expected-like type, C++20 has no std::expected), and exception types derived
+// from std::exception for the throwing entry points.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace cep {
+
+// `none` is zero so that a value-initialised errc means "no error" inside constexpr checks.
+enum class errc : std::uint16_t {
+    none = 0,
+    // paths and queries
+    path_empty,
+    path_not_absolute,
+    path_empty_segment,
+    path_trailing_slash,
+    path_dot_segment,
+    path_control_character,
+    path_space,
+    path_segment_too_long,
+    path_too_long,
+    path_too_deep,
+    path_glob_outside_query,
+    path_partial_glob,
+    path_root_has_no_parent,
+    path_unknown_id,
+    // names
+    name_empty,
+    name_too_long,
+    name_bad_first_character,
+    name_invalid_character,
+    // the cell tree
+    cell_not_found,
+    cell_exists,
+    cell_wrong_kind,
+    cell_not_a_dictionary,
+    cell_not_a_list,
+    cell_sealed,
+    cell_root,
+    cell_list_append_only,
+    cell_dangling_link,
+    cell_link_cycle,
+    cell_stale_view,
+};
+
+// Short, stable identifier of a code (the enumerator's name).
+[[nodiscard]] constexpr std::string_view to_string(errc code) noexcept {
+    switch (code) {
+        case errc::none: return "none";
+        case errc::path_empty: return "path_empty";
+        case errc::path_not_absolute: return "path_not_absolute";
+        case errc::path_empty_segment: return "path_empty_segment";
+        case errc::path_trailing_slash: return "path_trailing_slash";
+        case errc::path_dot_segment: return "path_dot_segment";
+        case errc::path_control_character: return "path_control_character";
+        case errc::path_space: return "path_space";
+        case errc::path_segment_too_long: return "path_segment_too_long";
+        case errc::path_too_long: return "path_too_long";
+        case errc::path_too_deep: return "path_too_deep";
+        case errc::path_glob_outside_query: return "path_glob_outside_query";
+        case errc::path_partial_glob: return "path_partial_glob";
+        case errc::path_root_has_no_parent: return "path_root_has_no_parent";
+        case errc::path_unknown_id: return "path_unknown_id";
+        case errc::name_empty: return "name_empty";
+        case errc::name_too_long: return "name_too_long";
+        case errc::name_bad_first_character: return "name_bad_first_character";
+        case errc::name_invalid_character: return "name_invalid_character";
+        case errc::cell_not_found: return "cell_not_found";
+        case errc::cell_exists: return "cell_exists";
+        case errc::cell_wrong_kind: return "cell_wrong_kind";
+        case errc::cell_not_a_dictionary: return "cell_not_a_dictionary";
+        case errc::cell_not_a_list: return "cell_not_a_list";
+        case errc::cell_sealed: return "cell_sealed";
+        case errc::cell_root: return "cell_root";
+        case errc::cell_list_append_only: return "cell_list_append_only";
+        case errc::cell_dangling_link: return "cell_dangling_link";
+        case errc::cell_link_cycle: return "cell_link_cycle";
+        case errc::cell_stale_view: return "cell_stale_view";
+    }
+    return "unknown";
+}
+
+// An error value: what went wrong (code) and a complete, human-readable sentence (message).
+struct error {
+    errc code = errc::none;
+    std::string message;
+
+    [[nodiscard]] friend bool operator==(const error&, const error&) = default;
+};
+
+// Base of every exception cep throws. what() is the error's message.
+class exception : public std::exception {
+public:
+    explicit exception(cep::error err) : error_(std::move(err)) {}
+    [[nodiscard]] const char* what() const noexcept override { return error_.message.c_str(); }
+    [[nodiscard]] errc code() const noexcept { return error_.code; }
+    [[nodiscard]] const cep::error& error() const noexcept { return error_; }
+
+private:
+    cep::error error_;
+};
+
+class path_error : public exception {
+    using exception::exception;
+};
+class name_error : public exception {
+    using exception::exception;
+};
+class tree_error : public exception {
+    using exception::exception;
+};
+
+// Throws the exception type that matches the code's family.
+[[noreturn]] inline void throw_error(cep::error err) {
+    const auto code = static_cast<std::uint16_t>(err.code);
+    if (code >= static_cast<std::uint16_t>(errc::path_empty) &&
+        code <= static_cast<std::uint16_t>(errc::path_unknown_id))
+        throw path_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::name_empty) &&
+        code <= static_cast<std::uint16_t>(errc::name_invalid_character))
+        throw name_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::cell_not_found) &&
+        code <= static_cast<std::uint16_t>(errc::cell_stale_view))
+        throw tree_error(std::move(err));
+    throw exception(std::move(err));
+}
+
+// A value or an error. value() on an error throws the matching cep exception (never undefined behaviour).
+template <class T>
+class [[nodiscard]] result {
+    static_assert(!std::is_same_v<std::remove_cv_t<T>, cep::error>, "result<error> is ambiguous");
+
+public:
+    using value_type = T;
+
+    result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit like expected
+    result(cep::error err) : storage_(std::in_place_index<1>, std::move(err)) {}  // NOLINT
+
+    [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
+    [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
+
+    T& value() & {
+        check();
+        return *std::get_if<0>(&storage_);
+    }
+    const T& value() const& {
+        check();
+        return *std::get_if<0>(&storage_);
+    }
+    T&& value() && {
+        check();
+        return std::move(*std::get_if<0>(&storage_));
+    }
+    [[nodiscard]] T& operator*() & { return value(); }
+    [[nodiscard]] const T& operator*() const& { return value(); }
+    [[nodiscard]] T* operator->() { return &value(); }
+    [[nodiscard]] const T* operator->() const { return &value(); }
+
+    template <class U>
+    [[nodiscard]] T value_or(U&& fallback) const& {
+        return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
+    }
+
+    // Precondition: !has_value(). Asking a success for its error is answered with an error of code none.
+    [[nodiscard]] const cep::error& error() const noexcept {
+        static const cep::error no_error{};
+        const auto* err = std::get_if<1>(&storage_);
+        return err ? *err : no_error;
+    }
+
+private:
+    void check() const {
+        if (const auto* err = std::get_if<1>(&storage_)) throw_error(*err);
+    }
+    std::variant<T, cep::error> storage_;
+};
+
+template <>
+class [[nodiscard]] result<void> {
+public:
+    using value_type = void;
+
+    result() = default;
+    result(cep::error err) : error_(std::move(err)) {}  // NOLINT: implicit like expected
+
+    [[nodiscard]] bool has_value() const noexcept { return error_.code == errc::none; }
+    [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
+    void value() const {
+        if (!has_value()) throw_error(error_);
+    }
+    [[nodiscard]] const cep::error& error() const noexcept { return error_; }
+
+private:
+    cep::error error_{};
+};
+
+}  // namespace cep

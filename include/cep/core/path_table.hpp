@@ -1,0 +1,203 @@
+// Interning: a path maps to a small integer id, so hot paths compare and hash integers. The table is a trie of
+// (parent id, segment id) pairs: ancestors, depth and the last segment of an id are array reads, and the text of
+// an id is rebuilt exactly from its segments.
+#pragma once
+
+#include <cep/core/error.hpp>
+#include <cep/core/path.hpp>
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cep {
+
+// The id of an interned path, valid for the table that produced it. Ids are dense: 0 is the root.
+struct path_id {
+    std::uint32_t value = 0;
+    [[nodiscard]] friend constexpr bool operator==(path_id, path_id) noexcept = default;
+    [[nodiscard]] friend constexpr std::strong_ordering operator<=>(path_id, path_id) noexcept = default;
+};
+
+namespace detail {
+struct string_view_hash {
+    using is_transparent = void;
+    [[nodiscard]] std::size_t operator()(std::string_view text) const noexcept {
+        return std::hash<std::string_view>{}(text);
+    }
+};
+}  // namespace detail
+
+class path_table {
+public:
+    path_table() { entries_.push_back(entry{0, no_segment, 0}); }
+
+    // Movable, not copyable: ids are meaningful only with their table.
+    path_table(const path_table&) = delete;
+    path_table& operator=(const path_table&) = delete;
+    path_table(path_table&&) noexcept = default;
+    path_table& operator=(path_table&&) noexcept = default;
+
+    [[nodiscard]] static constexpr path_id root() noexcept { return path_id{0}; }
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+
+    // Interns a path (and all its ancestors). Allocation-free when the path is already known.
+    path_id intern(const path& p) {
+        path_id id = root();
+        for (auto segment : p.segments()) id = intern_checked_child(id, segment);
+        return id;
+    }
+
+    // Parses and interns run-time text.
+    [[nodiscard]] result<path_id> intern(std::string_view text) {
+        auto parsed = path::parse(text);
+        if (!parsed) return parsed.error();
+        return intern(*parsed);
+    }
+
+    // The id of a path already interned, without adding anything.
+    [[nodiscard]] std::optional<path_id> find(const path& p) const noexcept {
+        path_id id = root();
+        for (auto segment : p.segments()) {
+            auto child = find_child(id, segment);
+            if (!child) return std::nullopt;
+            id = *child;
+        }
+        return id;
+    }
+
+    // The child of `parent` named `segment`, interned after checking the segment against the path grammar.
+    [[nodiscard]] result<path_id> child(path_id parent, std::string_view segment) {
+        check_id(parent);
+        const std::size_t depth = entries_[parent.value].depth + 1;
+        auto check = detail::check_segment(segment, 0, detail::path_grammar::path);
+        if (check.code == errc::none && depth > path_limits::max_depth) check = {errc::path_too_deep, 0};
+        if (check.code == errc::none && text_length(parent) + 1 + segment.size() > path_limits::max_length)
+            check = {errc::path_too_long, 0};
+        if (check.code != errc::none) {
+            std::string text = parent == root() ? std::string() : text_of(parent);
+            const std::size_t offset = text.size() + 1 + check.offset;
+            text.push_back('/');
+            text.append(segment);
+            return detail::make_path_error(text, {check.code, offset}, detail::path_grammar::path);
+        }
+        return intern_checked_child(parent, segment);
+    }
+
+    [[nodiscard]] std::optional<path_id> find_child(path_id parent, std::string_view segment) const noexcept {
+        const auto seg = segment_ids_.find(segment);
+        if (seg == segment_ids_.end()) return std::nullopt;
+        const auto it = children_.find(child_key(parent, seg->second));
+        if (it == children_.end()) return std::nullopt;
+        return path_id{it->second};
+    }
+
+    // Structure of an id. The root's parent is the root.
+    [[nodiscard]] path_id parent(path_id id) const {
+        check_id(id);
+        return path_id{entries_[id.value].parent};
+    }
+    [[nodiscard]] std::size_t depth(path_id id) const {
+        check_id(id);
+        return entries_[id.value].depth;
+    }
+    // Last segment (empty for the root).
+    [[nodiscard]] std::string_view leaf(path_id id) const {
+        check_id(id);
+        const auto seg = entries_[id.value].segment;
+        return seg == no_segment ? std::string_view{} : std::string_view(segments_[seg]);
+    }
+    // True when `ancestor` is `id` or one of its ancestors.
+    [[nodiscard]] bool contains(path_id ancestor, path_id id) const {
+        check_id(ancestor);
+        check_id(id);
+        const auto want = entries_[ancestor.value].depth;
+        while (entries_[id.value].depth > want) id = path_id{entries_[id.value].parent};
+        return id == ancestor;
+    }
+
+    // Text of an id, rebuilt exactly ("/a/b").
+    void append_text(path_id id, std::string& out) const {
+        check_id(id);
+        if (id == root()) {
+            out.push_back('/');
+            return;
+        }
+        append_segments(id, out);
+    }
+    [[nodiscard]] std::string text_of(path_id id) const {
+        std::string out;
+        append_text(id, out);
+        return out;
+    }
+    [[nodiscard]] path path_of(path_id id) const { return path(text_of(id)); }
+
+private:
+    static constexpr std::uint32_t no_segment = 0xffffffffu;
+    struct entry {
+        std::uint32_t parent;
+        std::uint32_t segment;
+        std::uint32_t depth;
+    };
+
+    [[nodiscard]] static std::uint64_t child_key(path_id parent, std::uint32_t segment) noexcept {
+        return (static_cast<std::uint64_t>(parent.value) << 32) | segment;
+    }
+
+    void check_id(path_id id) const {
+        if (id.value >= entries_.size())
+            throw path_error(error{errc::path_unknown_id,
+                                   "path id " + std::to_string(id.value) + " does not belong to this path table"});
+    }
+
+    std::size_t text_length(path_id id) const {
+        std::size_t n = 0;
+        for (; id != root(); id = path_id{entries_[id.value].parent}) n += 1 + segments_[entries_[id.value].segment].size();
+        return n;
+    }
+
+    void append_segments(path_id id, std::string& out) const {
+        if (id == root()) return;
+        const auto& e = entries_[id.value];
+        append_segments(path_id{e.parent}, out);
+        out.push_back('/');
+        out.append(segments_[e.segment]);
+    }
+
+    // `segment` is known to be valid here.
+    path_id intern_checked_child(path_id parent, std::string_view segment) {
+        std::uint32_t seg;
+        if (auto it = segment_ids_.find(segment); it != segment_ids_.end()) {
+            seg = it->second;
+        } else {
+            seg = static_cast<std::uint32_t>(segments_.size());
+            segments_.emplace_back(segment);
+            segment_ids_.emplace(std::string_view(segments_.back()), seg);
+        }
+        const auto key = child_key(parent, seg);
+        if (auto it = children_.find(key); it != children_.end()) return path_id{it->second};
+        const auto id = static_cast<std::uint32_t>(entries_.size());
+        entries_.push_back(entry{parent.value, seg, entries_[parent.value].depth + 1});
+        children_.emplace(key, id);
+        return path_id{id};
+    }
+
+    std::vector<entry> entries_;
+    std::deque<std::string> segments_;  // a deque keeps each string in place, so the views below stay valid
+    std::unordered_map<std::string_view, std::uint32_t, detail::string_view_hash, std::equal_to<>> segment_ids_;
+    std::unordered_map<std::uint64_t, std::uint32_t> children_;
+};
+
+}  // namespace cep
+
+template <>
+struct std::hash<cep::path_id> {
+    [[nodiscard]] std::size_t operator()(cep::path_id id) const noexcept { return std::hash<std::uint32_t>{}(id.value); }
+};

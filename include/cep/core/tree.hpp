@@ -1,0 +1,607 @@
+// The cell tree: cells addressed by path, each with an optional value (text or bytes) and children. A cell is a
+// dictionary (children by name, always iterated in byte order of their names), a list (append-only, entries named
+// automatically "1", "2", ... or "<prefix>:1", ...), or a link (an alias of another path). Sealed branches reject
+// every write. The ledger, OPS dossiers, facet records and mailbox buckets live here.
+//
+// Not thread-safe: a tree belongs to one heartbeat. Views (cell_view, children(), subtree()) read the live tree;
+// a cell_view whose cell was removed reports a stale-view error instead of reading freed memory.
+#pragma once
+
+#include <cep/core/error.hpp>
+#include <cep/core/name.hpp>
+#include <cep/core/path.hpp>
+#include <cep/core/path_table.hpp>
+
+#include <range/v3/view/all.hpp>
+#include <range/v3/view/facade.hpp>
+#include <range/v3/view/transform.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cep {
+
+enum class cell_kind : std::uint8_t { dictionary, list, link };
+enum class value_kind : std::uint8_t { none, text, bytes };
+
+[[nodiscard]] constexpr std::string_view to_string(cell_kind kind) noexcept {
+    switch (kind) {
+        case cell_kind::dictionary: return "dictionary";
+        case cell_kind::list: return "list";
+        case cell_kind::link: return "link";
+    }
+    return "unknown";
+}
+
+// Links are followed at most this many times while resolving one path; more is reported as a cycle.
+inline constexpr std::size_t max_link_hops = 32;
+
+class cell_tree;
+namespace detail {
+class subtree_range;
+}
+
+// A read-only handle on one cell: cheap to copy, checked on every use (a removed cell is reported, not read).
+class cell_view {
+public:
+    cell_view() = default;
+
+    [[nodiscard]] bool valid() const noexcept;
+    [[nodiscard]] cell_kind kind() const;
+    [[nodiscard]] bool is_dictionary() const { return kind() == cell_kind::dictionary; }
+    [[nodiscard]] bool is_list() const { return kind() == cell_kind::list; }
+    [[nodiscard]] bool is_link() const { return kind() == cell_kind::link; }
+
+    // Where the cell lives (its canonical path: links are not part of it).
+    [[nodiscard]] path_id id() const;
+    [[nodiscard]] cep::path path() const;
+    [[nodiscard]] std::string_view name() const;
+
+    [[nodiscard]] value_kind value_type() const;
+    [[nodiscard]] bool has_value() const { return value_type() != value_kind::none; }
+    // The stored bytes as characters (for text and for bytes alike); empty without a value.
+    [[nodiscard]] std::string_view text() const;
+    [[nodiscard]] std::span<const std::byte> bytes() const;
+
+    // True when this cell or one of its ancestors is sealed.
+    [[nodiscard]] bool sealed() const;
+    // For a link: the path it points at.
+    [[nodiscard]] std::optional<path_id> link_target() const;
+
+    [[nodiscard]] std::size_t size() const;  // number of children
+    [[nodiscard]] std::optional<cell_view> child(std::string_view name) const;
+    [[nodiscard]] std::optional<cell_view> parent() const;
+    // Children in deterministic order (dictionaries: by name; lists: append order), as a range-v3 view.
+    [[nodiscard]] auto children() const;
+
+    [[nodiscard]] friend bool operator==(const cell_view& a, const cell_view& b) noexcept {
+        return a.tree_ == b.tree_ && a.index_ == b.index_ && a.generation_ == b.generation_;
+    }
+
+private:
+    friend class cell_tree;
+    cell_view(const cell_tree* tree, std::uint32_t index, std::uint32_t generation) noexcept
+        : tree_(tree), index_(index), generation_(generation) {}
+    const struct cell_node& node() const;
+
+    const cell_tree* tree_ = nullptr;
+    std::uint32_t index_ = 0;
+    std::uint32_t generation_ = 0;
+};
+
+struct cell_node {
+    static constexpr std::uint32_t npos = 0xffffffffu;
+    std::uint32_t parent = npos;
+    std::uint32_t generation = 0;
+    path_id id{};
+    std::uint32_t aux = 0;     // list: entries appended so far; link: target path id
+    std::uint32_t prefix = 0;  // list: index into the tree's entry prefixes (0 = none)
+    cell_kind kind = cell_kind::dictionary;
+    value_kind value_type = value_kind::none;
+    bool sealed = false;
+    bool alive = false;
+    std::string value;
+    std::vector<std::uint32_t> children;  // node indices
+};
+
+class cell_tree {
+public:
+    cell_tree() {
+        nodes_.push_back(cell_node{});
+        nodes_[0].alive = true;
+        by_path_.push_back(0);
+        prefixes_.emplace_back();
+    }
+    cell_tree(const cell_tree&) = delete;
+    cell_tree& operator=(const cell_tree&) = delete;
+    cell_tree(cell_tree&&) noexcept = default;
+    cell_tree& operator=(cell_tree&&) noexcept = default;
+
+    [[nodiscard]] path_table& paths() noexcept { return paths_; }
+    [[nodiscard]] const path_table& paths() const noexcept { return paths_; }
+    [[nodiscard]] cell_view root() const noexcept { return view(0); }
+    // Number of cells, the root included.
+    [[nodiscard]] std::size_t size() const noexcept { return live_; }
+
+    // ---- reading (links are followed) ----
+    [[nodiscard]] std::optional<cell_view> find(const path& p) const {
+        auto found = resolve_text(p, true);
+        if (found.code != errc::none) return std::nullopt;
+        return view(found.index);
+    }
+    [[nodiscard]] std::optional<cell_view> find(path_id id) const {
+        auto found = resolve_id(id, true, 0);
+        if (found.code != errc::none) return std::nullopt;
+        return view(found.index);
+    }
+    [[nodiscard]] bool contains(const path& p) const { return find(p).has_value(); }
+    // Like find(), with the reason when there is no cell.
+    [[nodiscard]] result<cell_view> lookup(const path& p) const {
+        auto found = resolve_text(p, true);
+        if (found.code != errc::none) return describe(found, p.str());
+        return view(found.index);
+    }
+    // The cell at `p` itself, without following a final link.
+    [[nodiscard]] std::optional<cell_view> find_no_follow(const path& p) const {
+        auto found = resolve_text(p, false);
+        if (found.code != errc::none) return std::nullopt;
+        return view(found.index);
+    }
+
+    // Would a write at `id` be refused because it lies in a sealed branch? (Checks the nearest existing cell.)
+    [[nodiscard]] result<void> can_write(path_id id) const {
+        for (path_id at = id;; at = paths_.parent(at)) {
+            auto found = resolve_id(at, true, 0);
+            if (found.code == errc::none) return check_writable(found.index, id);
+            if (at == path_table::root()) return {};
+        }
+    }
+
+    // Pre-order, depth-first walk of the cell at `p` and everything below it (links are listed, not entered).
+    [[nodiscard]] auto subtree(cell_view top) const;
+
+    // ---- writing (to the committed tree; see staging_area for beat-deferred writes) ----
+    // Each creates missing intermediate cells as dictionaries and follows links on the way.
+
+    // A dictionary at `p` (existing one returned as is).
+    result<cell_view> make_dictionary(const path& p) { return make_dictionary(paths_.intern(p)); }
+    result<cell_view> make_dictionary(path_id id) {
+        auto at = ensure(id, cell_kind::dictionary, 0);
+        if (!at) return at.error();
+        return view(*at);
+    }
+    // A list at `p` whose entries are named "<entry_prefix>:<n>" (or "<n>" without a prefix). The prefix is a name.
+    result<cell_view> make_list(const path& p, std::string_view entry_prefix = {}) {
+        return make_list(paths_.intern(p), entry_prefix);
+    }
+    result<cell_view> make_list(path_id id, std::string_view entry_prefix = {}) {
+        if (!entry_prefix.empty())
+            if (auto ok = check_name(entry_prefix); !ok) return ok.error();
+        auto at = ensure(id, cell_kind::list, intern_prefix(entry_prefix));
+        if (!at) return at.error();
+        return view(*at);
+    }
+    // Sets the value of the cell at `p`, creating it (as a dictionary) when missing.
+    result<cell_view> put_text(const path& p, std::string_view text) { return put_text(paths_.intern(p), text); }
+    result<cell_view> put_text(path_id id, std::string_view text) { return put(id, value_kind::text, text); }
+    result<cell_view> put_bytes(const path& p, std::span<const std::byte> bytes) {
+        return put_bytes(paths_.intern(p), bytes);
+    }
+    result<cell_view> put_bytes(path_id id, std::span<const std::byte> bytes) {
+        return put(id, value_kind::bytes, as_chars(bytes));
+    }
+    result<void> clear_value(const path& p) { return clear_value(paths_.intern(p)); }
+    result<void> clear_value(path_id id) {
+        auto found = resolve_id(id, true, 0);
+        if (found.code != errc::none) return describe(found, paths_.text_of(id));
+        if (auto ok = check_writable(found.index, id); !ok) return ok;
+        nodes_[found.index].value.clear();
+        nodes_[found.index].value_type = value_kind::none;
+        return {};
+    }
+    // Appends an entry (a dictionary, with an optional value) to the list at `p`.
+    result<cell_view> append(const path& list) { return append(paths_.intern(list), value_kind::none, {}); }
+    result<cell_view> append_text(const path& list, std::string_view text) {
+        return append(paths_.intern(list), value_kind::text, text);
+    }
+    result<cell_view> append_bytes(const path& list, std::span<const std::byte> bytes) {
+        return append(paths_.intern(list), value_kind::bytes, as_chars(bytes));
+    }
+    result<cell_view> append(path_id list, value_kind type, std::string_view data) {
+        auto found = resolve_id(list, true, 0);
+        if (found.code != errc::none) return describe(found, paths_.text_of(list));
+        auto& node = nodes_[found.index];
+        if (node.kind != cell_kind::list)
+            return error{errc::cell_not_a_list, "cannot append to " + quoted(node.id) + ": it is a " +
+                                                    std::string(to_string(node.kind)) + ", not a list"};
+        if (auto ok = check_writable(found.index, list); !ok) return ok.error();
+        std::string entry = prefixes_[node.prefix];
+        if (!entry.empty()) entry.push_back(':');
+        entry.append(std::to_string(node.aux + 1));
+        auto child_id = paths_.child(node.id, entry);
+        if (!child_id) return child_id.error();
+        const auto index = create(found.index, *child_id, cell_kind::dictionary);
+        nodes_[found.index].aux += 1;
+        set_value(index, type, data);
+        return view(index);
+    }
+    // A link at `at` that aliases `target` (which must exist). `at` must be free.
+    result<cell_view> link(const path& at, const path& target) { return link(paths_.intern(at), paths_.intern(target)); }
+    result<cell_view> link(path_id at, path_id target) {
+        if (at == path_table::root()) return error{errc::cell_exists, "cannot make the root a link"};
+        auto existing = resolve_id(at, false, 0);
+        if (existing.code == errc::none) return error{errc::cell_exists, "a cell already exists at " + quoted(at)};
+        auto to = resolve_id(target, true, 0);
+        if (to.code != errc::none) return describe(to, paths_.text_of(target));
+        auto parent = ensure(paths_.parent(at), cell_kind::dictionary, 0);
+        if (!parent) return parent.error();
+        if (auto ok = check_can_add(*parent, at); !ok) return ok.error();
+        auto child_id = paths_.child(nodes_[*parent].id, paths_.leaf(at));
+        if (!child_id) return child_id.error();
+        const auto index = create(*parent, *child_id, cell_kind::link);
+        nodes_[index].aux = target.value;
+        return view(index);
+    }
+    // Seals the cell at `p` and its whole subtree for good: later writes there fail with cell_sealed.
+    result<void> seal(const path& p) { return seal(paths_.intern(p)); }
+    result<void> seal(path_id id) {
+        auto found = resolve_id(id, true, 0);
+        if (found.code != errc::none) return describe(found, paths_.text_of(id));
+        nodes_[found.index].sealed = true;
+        return {};
+    }
+    // Removes the cell at `p` (a link itself, not its target) and its subtree.
+    result<void> remove(const path& p) { return remove(paths_.intern(p)); }
+    result<void> remove(path_id id) {
+        if (id == path_table::root()) return error{errc::cell_root, "cannot remove the root"};
+        auto found = resolve_id(id, false, 0);
+        if (found.code != errc::none) return describe(found, paths_.text_of(id));
+        if (auto ok = check_writable(found.index, id); !ok) return ok;
+        const auto parent = nodes_[found.index].parent;
+        if (nodes_[parent].kind == cell_kind::list)
+            return error{errc::cell_list_append_only, "cannot remove " + quoted(nodes_[found.index].id) +
+                                                          ": entries of list " + quoted(nodes_[parent].id) +
+                                                          " are append-only"};
+        auto& siblings = nodes_[parent].children;
+        siblings.erase(std::find(siblings.begin(), siblings.end(), found.index));
+        release(found.index);
+        return {};
+    }
+
+private:
+    friend class cell_view;
+    friend class detail::subtree_range;
+    static constexpr std::uint32_t npos = cell_node::npos;
+
+    struct resolution {
+        std::uint32_t index = npos;
+        errc code = errc::none;
+        path_id at{};       // where resolution stopped (missing cell, or the dangling link)
+        path_id target{};   // for a dangling link: what it points at
+    };
+
+    [[nodiscard]] cell_view view(std::uint32_t index) const noexcept {
+        return cell_view(this, index, nodes_[index].generation);
+    }
+    [[nodiscard]] std::string quoted(path_id id) const {
+        std::string out = "\"";
+        paths_.append_text(id, out);
+        out.push_back('"');
+        return out;
+    }
+    [[nodiscard]] static std::string_view as_chars(std::span<const std::byte> bytes) noexcept {
+        return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+    }
+
+    error describe(const resolution& r, const std::string& wanted) const {
+        switch (r.code) {
+            case errc::cell_dangling_link:
+                return error{r.code, "link " + quoted(r.at) + " points at " + quoted(r.target) +
+                                         ", which does not exist (while resolving \"" + wanted + "\")"};
+            case errc::cell_link_cycle:
+                return error{r.code, "too many links while resolving \"" + wanted + "\" (a cycle, or a chain of more "
+                                     "than " + std::to_string(max_link_hops) + " links)"};
+            default: return error{errc::cell_not_found, "no cell at \"" + wanted + "\""};
+        }
+    }
+
+    [[nodiscard]] std::uint32_t child_index(std::uint32_t parent, std::string_view name) const {
+        const auto& node = nodes_[parent];
+        if (node.kind == cell_kind::list) return list_entry(node, name);
+        if (node.kind != cell_kind::dictionary) return npos;
+        auto it = std::lower_bound(node.children.begin(), node.children.end(), name,
+                                   [this](std::uint32_t child, std::string_view key) {
+                                       return paths_.leaf(nodes_[child].id) < key;
+                                   });
+        if (it == node.children.end() || paths_.leaf(nodes_[*it].id) != name) return npos;
+        return *it;
+    }
+
+    // List entries are named in order, so entry n is at position n - 1.
+    [[nodiscard]] std::uint32_t list_entry(const cell_node& list, std::string_view name) const {
+        const auto& prefix = prefixes_[list.prefix];
+        if (!prefix.empty()) {
+            if (name.size() <= prefix.size() + 1 || name.substr(0, prefix.size()) != prefix ||
+                name[prefix.size()] != ':')
+                return npos;
+            name.remove_prefix(prefix.size() + 1);
+        }
+        if (name.empty() || name.size() > 9 || name[0] == '0') return npos;
+        std::size_t n = 0;
+        for (char c : name) {
+            if (c < '0' || c > '9') return npos;
+            n = n * 10 + static_cast<std::size_t>(c - '0');
+        }
+        if (n > list.children.size()) return npos;
+        return list.children[n - 1];
+    }
+
+    // Follows links from `index` until a non-link cell.
+    [[nodiscard]] resolution follow(std::uint32_t index, std::size_t hops) const {
+        while (nodes_[index].kind == cell_kind::link) {
+            if (++hops > max_link_hops) return {npos, errc::cell_link_cycle, nodes_[index].id, {}};
+            const path_id target{nodes_[index].aux};
+            auto next = resolve_id(target, false, hops);
+            if (next.code == errc::cell_not_found) return {npos, errc::cell_dangling_link, nodes_[index].id, target};
+            if (next.code != errc::none) return next;
+            index = next.index;
+        }
+        return {index, errc::none, nodes_[index].id, {}};
+    }
+
+    // By id: canonical cells are one array read away; other ids (through links) resolve from their parent.
+    [[nodiscard]] resolution resolve_id(path_id id, bool follow_final, std::size_t hops) const {
+        std::uint32_t index = id.value < by_path_.size() ? by_path_[id.value] : npos;
+        if (index == npos) {
+            if (id == path_table::root()) return {0, errc::none, id, {}};
+            auto parent = resolve_id(paths_.parent(id), true, hops);
+            if (parent.code != errc::none) return parent;
+            index = child_index(parent.index, paths_.leaf(id));
+            if (index == npos) return {npos, errc::cell_not_found, id, {}};
+        }
+        return follow_final ? follow(index, hops) : resolution{index, errc::none, id, {}};
+    }
+
+    // By text: walks segments from the root, so paths never interned resolve too (through links).
+    [[nodiscard]] resolution resolve_text(const path& p, bool follow_final) const {
+        if (auto id = paths_.find(p)) return resolve_id(*id, follow_final, 0);
+        std::uint32_t index = 0;
+        std::size_t remaining = p.depth();
+        for (auto segment : p.segments()) {
+            auto step = follow(index, 0);
+            if (step.code != errc::none) return step;
+            index = child_index(step.index, segment);
+            if (index == npos) return {npos, errc::cell_not_found, {}, {}};
+            if (--remaining == 0 && !follow_final) return {index, errc::none, nodes_[index].id, {}};
+        }
+        return follow(index, 0);
+    }
+
+    [[nodiscard]] std::optional<std::uint32_t> sealed_ancestor(std::uint32_t index) const {
+        for (auto i = index; i != npos; i = nodes_[i].parent)
+            if (nodes_[i].sealed) return i;
+        return std::nullopt;
+    }
+    result<void> check_writable(std::uint32_t index, path_id wanted) const {
+        if (auto sealed = sealed_ancestor(index))
+            return error{errc::cell_sealed, "cannot write " + quoted(wanted) + ": " + quoted(nodes_[*sealed].id) +
+                                                " is sealed"};
+        return {};
+    }
+    result<void> check_can_add(std::uint32_t parent, path_id wanted) const {
+        const auto& node = nodes_[parent];
+        if (node.kind == cell_kind::list)
+            return error{errc::cell_not_a_dictionary, "cannot create " + quoted(wanted) + ": " + quoted(node.id) +
+                                                          " is a list (lists take entries through append)"};
+        return check_writable(parent, wanted);
+    }
+
+    // The cell at `id`, created (with dictionary intermediates) when missing; an existing cell must be of `kind`.
+    result<std::uint32_t> ensure(path_id id, cell_kind kind, std::uint32_t prefix) {
+        auto found = resolve_id(id, true, 0);
+        if (found.code == errc::none) {
+            const auto& node = nodes_[found.index];
+            if (node.kind != kind)
+                return error{errc::cell_wrong_kind, "cell " + quoted(node.id) + " is a " +
+                                                        std::string(to_string(node.kind)) + ", not a " +
+                                                        std::string(to_string(kind))};
+            if (kind == cell_kind::list && node.prefix != prefix)
+                return error{errc::cell_wrong_kind, "list " + quoted(node.id) + " exists with entry prefix \"" +
+                                                        prefixes_[node.prefix] + "\", not \"" + prefixes_[prefix] +
+                                                        "\""};
+            return found.index;
+        }
+        if (found.code != errc::cell_not_found) return describe(found, paths_.text_of(id));
+        auto parent = ensure(paths_.parent(id), cell_kind::dictionary, 0);
+        if (!parent) return parent.error();
+        if (auto ok = check_can_add(*parent, id); !ok) return ok.error();
+        auto child_id = paths_.child(nodes_[*parent].id, paths_.leaf(id));
+        if (!child_id) return child_id.error();
+        const auto index = create(*parent, *child_id, kind);
+        nodes_[index].prefix = prefix;
+        return index;
+    }
+
+    result<cell_view> put(path_id id, value_kind type, std::string_view data) {
+        auto found = resolve_id(id, true, 0);
+        std::uint32_t index;
+        if (found.code == errc::none) {
+            index = found.index;
+            if (auto ok = check_writable(index, id); !ok) return ok.error();
+        } else {
+            auto made = ensure(id, cell_kind::dictionary, 0);
+            if (!made) return made.error();
+            index = *made;
+        }
+        set_value(index, type, data);
+        return view(index);
+    }
+
+    void set_value(std::uint32_t index, value_kind type, std::string_view data) {
+        nodes_[index].value.assign(data);
+        nodes_[index].value_type = type;
+    }
+
+    std::uint32_t intern_prefix(std::string_view prefix) {
+        for (std::uint32_t i = 0; i < prefixes_.size(); ++i)
+            if (prefixes_[i] == prefix) return i;
+        prefixes_.emplace_back(prefix);
+        return static_cast<std::uint32_t>(prefixes_.size() - 1);
+    }
+
+    std::uint32_t create(std::uint32_t parent, path_id id, cell_kind kind) {
+        std::uint32_t index;
+        if (!free_.empty()) {
+            index = free_.back();
+            free_.pop_back();
+        } else {
+            index = static_cast<std::uint32_t>(nodes_.size());
+            nodes_.emplace_back();
+        }
+        auto& node = nodes_[index];
+        node.parent = parent;
+        node.id = id;
+        node.kind = kind;
+        node.alive = true;
+        node.sealed = false;
+        node.aux = 0;
+        node.prefix = 0;
+        node.value_type = value_kind::none;
+        node.value.clear();
+        node.children.clear();
+        if (by_path_.size() <= id.value) by_path_.resize(paths_.size(), npos);
+        by_path_[id.value] = index;
+        auto& siblings = nodes_[parent].children;
+        if (nodes_[parent].kind == cell_kind::list) {
+            siblings.push_back(index);
+        } else {
+            const auto name = paths_.leaf(id);
+            auto it = std::lower_bound(siblings.begin(), siblings.end(), name,
+                                       [this](std::uint32_t child, std::string_view key) {
+                                           return paths_.leaf(nodes_[child].id) < key;
+                                       });
+            siblings.insert(it, index);
+        }
+        ++live_;
+        return index;
+    }
+
+    void release(std::uint32_t index) {
+        auto& node = nodes_[index];
+        for (auto child : node.children) release(child);
+        by_path_[node.id.value] = npos;
+        node.alive = false;
+        node.generation += 1;  // stale views notice
+        node.children.clear();
+        node.value.clear();
+        free_.push_back(index);
+        --live_;
+    }
+
+    path_table paths_;
+    std::vector<cell_node> nodes_;
+    std::vector<std::uint32_t> by_path_;  // path id -> node index of the cell that lives there
+    std::vector<std::uint32_t> free_;
+    std::vector<std::string> prefixes_;   // list entry prefixes; [0] is "no prefix"
+    std::size_t live_ = 1;
+};
+
+// ---- cell_view ----
+inline bool cell_view::valid() const noexcept {
+    return tree_ && index_ < tree_->nodes_.size() && tree_->nodes_[index_].alive &&
+           tree_->nodes_[index_].generation == generation_;
+}
+inline const cell_node& cell_view::node() const {
+    if (!valid())
+        throw tree_error(error{errc::cell_stale_view, tree_ ? "the cell view is stale: its cell was removed"
+                                                            : "the cell view is empty (default-constructed)"});
+    return tree_->nodes_[index_];
+}
+inline cell_kind cell_view::kind() const { return node().kind; }
+inline path_id cell_view::id() const { return node().id; }
+inline cep::path cell_view::path() const { return tree_->paths_.path_of(node().id); }
+inline std::string_view cell_view::name() const { return tree_->paths_.leaf(node().id); }
+inline value_kind cell_view::value_type() const { return node().value_type; }
+inline std::string_view cell_view::text() const { return node().value; }
+inline std::span<const std::byte> cell_view::bytes() const {
+    const auto& value = node().value;
+    return {reinterpret_cast<const std::byte*>(value.data()), value.size()};
+}
+inline bool cell_view::sealed() const {
+    (void)node();
+    return tree_->sealed_ancestor(index_).has_value();
+}
+inline std::optional<path_id> cell_view::link_target() const {
+    const auto& n = node();
+    if (n.kind != cell_kind::link) return std::nullopt;
+    return path_id{n.aux};
+}
+inline std::size_t cell_view::size() const { return node().children.size(); }
+inline std::optional<cell_view> cell_view::child(std::string_view name) const {
+    (void)node();
+    const auto index = tree_->child_index(index_, name);
+    if (index == cell_tree::npos) return std::nullopt;
+    return tree_->view(index);
+}
+inline std::optional<cell_view> cell_view::parent() const {
+    const auto& n = node();
+    if (n.parent == cell_tree::npos) return std::nullopt;
+    return tree_->view(n.parent);
+}
+inline auto cell_view::children() const {
+    const cell_tree* tree = tree_;
+    return ranges::views::all(node().children) |
+           ranges::views::transform([tree](std::uint32_t index) { return tree->view(index); });
+}
+
+namespace detail {
+// Pre-order walk; the cursor keeps the path from the top as (cell, next child position) pairs.
+class subtree_range : public ranges::view_facade<subtree_range> {
+public:
+    subtree_range() = default;
+    subtree_range(const cell_tree* tree, std::uint32_t top) : tree_(tree), top_(top) {}
+
+private:
+    friend ranges::range_access;
+    struct cursor {
+        const cell_tree* tree = nullptr;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
+        [[nodiscard]] cell_view read() const { return tree->view(stack.back().first); }
+        void next() {
+            while (!stack.empty()) {
+                auto& [index, position] = stack.back();
+                const auto& node = tree->nodes_[index];
+                if (node.kind != cell_kind::link && position < node.children.size()) {
+                    const auto child = node.children[position++];
+                    stack.emplace_back(child, 0);
+                    return;
+                }
+                stack.pop_back();
+            }
+        }
+        [[nodiscard]] bool equal(ranges::default_sentinel_t) const { return stack.empty(); }
+        [[nodiscard]] bool equal(const cursor& other) const { return stack == other.stack; }
+    };
+    [[nodiscard]] cursor begin_cursor() const {
+        cursor c{tree_, {}};
+        if (tree_) c.stack.emplace_back(top_, 0);
+        return c;
+    }
+    const cell_tree* tree_ = nullptr;
+    std::uint32_t top_ = 0;
+};
+}  // namespace detail
+
+inline auto cell_tree::subtree(cell_view top) const {
+    (void)top.node();
+    return detail::subtree_range(this, top.index_);
+}
+
+}  // namespace cep
