@@ -46,7 +46,7 @@ enum class errc : std::uint16_t {
     cell_root,
     cell_list_append_only,
     cell_dangling_link,
-    cell_link_cycle,
+    cell_too_many_links,
     cell_stale_view,
 };
 
@@ -81,7 +81,7 @@ enum class errc : std::uint16_t {
         case errc::cell_root: return "cell_root";
         case errc::cell_list_append_only: return "cell_list_append_only";
         case errc::cell_dangling_link: return "cell_dangling_link";
-        case errc::cell_link_cycle: return "cell_link_cycle";
+        case errc::cell_too_many_links: return "cell_too_many_links";
         case errc::cell_stale_view: return "cell_stale_view";
     }
     return "unknown";

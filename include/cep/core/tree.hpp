@@ -40,7 +40,8 @@ enum class value_kind : std::uint8_t { none, text, bytes };
     return "unknown";
 }
 
-// Links are followed at most this many times while resolving one path; more is reported as a cycle.
+// Links are followed at most this many times while resolving one path. A link can only be made to a path that
+// resolves, so links never form a cycle; this bounds long chains.
 inline constexpr std::size_t max_link_hops = 32;
 
 class cell_tree;
@@ -232,7 +233,8 @@ public:
         set_value(index, type, data);
         return view(index);
     }
-    // A link at `at` that aliases `target` (which must exist). `at` must be free.
+    // A link at `at` that aliases `target`, which must resolve to a cell now (so links never form a cycle).
+    // `at` must be free.
     result<cell_view> link(const path& at, const path& target) { return link(paths_.intern(at), paths_.intern(target)); }
     result<cell_view> link(path_id at, path_id target) {
         if (at == path_table::root()) return error{errc::cell_exists, "cannot make the root a link"};
@@ -240,7 +242,7 @@ public:
         if (existing.code == errc::none) return error{errc::cell_exists, "a cell already exists at " + quoted(at)};
         auto to = resolve_id(target, true, 0);
         if (to.code != errc::none) return describe(to, paths_.text_of(target));
-        auto parent = ensure(paths_.parent(at), cell_kind::dictionary, 0);
+        auto parent = ensure_container(paths_.parent(at));
         if (!parent) return parent.error();
         if (auto ok = check_can_add(*parent, at); !ok) return ok.error();
         auto child_id = paths_.child(nodes_[*parent].id, paths_.leaf(at));
@@ -305,9 +307,9 @@ private:
             case errc::cell_dangling_link:
                 return error{r.code, "link " + quoted(r.at) + " points at " + quoted(r.target) +
                                          ", which does not exist (while resolving \"" + wanted + "\")"};
-            case errc::cell_link_cycle:
-                return error{r.code, "too many links while resolving \"" + wanted + "\" (a cycle, or a chain of more "
-                                     "than " + std::to_string(max_link_hops) + " links)"};
+            case errc::cell_too_many_links:
+                return error{r.code, "too many links while resolving \"" + wanted + "\" (more than " +
+                                         std::to_string(max_link_hops) + " in a chain)"};
             default: return error{errc::cell_not_found, "no cell at \"" + wanted + "\""};
         }
     }
@@ -346,7 +348,7 @@ private:
     // Follows links from `index` until a non-link cell.
     [[nodiscard]] resolution follow(std::uint32_t index, std::size_t hops) const {
         while (nodes_[index].kind == cell_kind::link) {
-            if (++hops > max_link_hops) return {npos, errc::cell_link_cycle, nodes_[index].id, {}};
+            if (++hops > max_link_hops) return {npos, errc::cell_too_many_links, nodes_[index].id, {}};
             const path_id target{nodes_[index].aux};
             auto next = resolve_id(target, false, hops);
             if (next.code == errc::cell_not_found) return {npos, errc::cell_dangling_link, nodes_[index].id, target};
@@ -419,7 +421,7 @@ private:
             return found.index;
         }
         if (found.code != errc::cell_not_found) return describe(found, paths_.text_of(id));
-        auto parent = ensure(paths_.parent(id), cell_kind::dictionary, 0);
+        auto parent = ensure_container(paths_.parent(id));
         if (!parent) return parent.error();
         if (auto ok = check_can_add(*parent, id); !ok) return ok.error();
         auto child_id = paths_.child(nodes_[*parent].id, paths_.leaf(id));
@@ -427,6 +429,13 @@ private:
         const auto index = create(*parent, *child_id, kind);
         nodes_[index].prefix = prefix;
         return index;
+    }
+
+    // The parent for a new cell: an existing cell of any kind (check_can_add judges it), or a new dictionary.
+    result<std::uint32_t> ensure_container(path_id id) {
+        auto found = resolve_id(id, true, 0);
+        if (found.code == errc::none) return found.index;
+        return ensure(id, cell_kind::dictionary, 0);
     }
 
     result<cell_view> put(path_id id, value_kind type, std::string_view data) {

@@ -1,0 +1,284 @@
+// The cell tree: dictionaries, lists, links, values, sealing, removal, views and deterministic iteration.
+#include <cep/core/tree.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/transform.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace {
+cep::path P(const char* text) { return cep::path(text); }
+
+std::vector<std::string> child_names(const cep::cell_view& cell) {
+    return cell.children() | ranges::views::transform([](const cep::cell_view& c) { return std::string(c.name()); }) |
+           ranges::to<std::vector>();
+}
+std::vector<std::string> subtree_paths(const cep::cell_tree& tree, const cep::cell_view& top) {
+    return tree.subtree(top) | ranges::views::transform([](const cep::cell_view& c) { return c.path().str(); }) |
+           ranges::to<std::vector>();
+}
+}  // namespace
+
+TEST_CASE("a new tree has only the root, an empty dictionary") {
+    cep::cell_tree tree;
+    CHECK(tree.size() == 1);
+    auto root = tree.root();
+    CHECK(root.is_dictionary());
+    CHECK(root.path() == cep::path::root());
+    CHECK(root.size() == 0);
+    CHECK_FALSE(root.parent().has_value());
+    CHECK(tree.find(P("/")).has_value());
+    CHECK_FALSE(tree.find(P("/a")).has_value());
+}
+
+TEST_CASE("put creates intermediates and sets text or bytes") {
+    cep::cell_tree tree;
+    auto cell = tree.put_text(P("/data/assets/img123/thumbnail"), "new-bytes").value();
+    CHECK(tree.size() == 5);
+    CHECK(cell.text() == "new-bytes");
+    CHECK(cell.value_type() == cep::value_kind::text);
+    auto assets = tree.find(P("/data/assets"));
+    REQUIRE(assets.has_value());
+    CHECK(assets->is_dictionary());
+    CHECK_FALSE(assets->has_value());
+
+    const std::byte raw[] = {std::byte{0}, std::byte{0xff}, std::byte{7}};
+    auto bin = tree.put_bytes(P("/cas/abc"), raw).value();
+    CHECK(bin.value_type() == cep::value_kind::bytes);
+    REQUIRE(bin.bytes().size() == 3);
+    CHECK(bin.bytes()[1] == std::byte{0xff});
+
+    // Overwrite, then clear.
+    CHECK(tree.put_text(P("/data/assets/img123/thumbnail"), "v2").value().text() == "v2");
+    CHECK(tree.clear_value(P("/data/assets/img123/thumbnail")).has_value());
+    CHECK_FALSE(tree.find(P("/data/assets/img123/thumbnail"))->has_value());
+    CHECK(tree.clear_value(P("/nope")).error().code == cep::errc::cell_not_found);
+}
+
+TEST_CASE("find and lookup by path and by interned id agree") {
+    cep::cell_tree tree;
+    auto made = tree.put_text(P("/a/b/c"), "x").value();
+    auto by_path = tree.find(P("/a/b/c"));
+    auto by_id = tree.find(made.id());
+    REQUIRE(by_path.has_value());
+    REQUIRE(by_id.has_value());
+    CHECK(*by_path == *by_id);
+    CHECK(*by_path == made);
+    auto missing = tree.lookup(P("/a/b/zzz"));
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().code == cep::errc::cell_not_found);
+    CHECK(missing.error().message == R"(no cell at "/a/b/zzz")");
+    CHECK_FALSE(tree.contains(P("/a/x/c")));
+}
+
+TEST_CASE("dictionary children iterate in name order whatever the insertion order") {
+    cep::cell_tree a;
+    cep::cell_tree b;
+    const std::vector<std::string> names = {"zeta", "alpha", "Mid", "beta", "alpha2", "10", "9"};
+    for (const auto& n : names) (void)a.put_text(cep::path::root() / n, n);
+    for (auto it = names.rbegin(); it != names.rend(); ++it) (void)b.put_text(cep::path::root() / *it, *it);
+    const std::vector<std::string> expected = {"10", "9", "Mid", "alpha", "alpha2", "beta", "zeta"};
+    CHECK(child_names(a.root()) == expected);
+    CHECK(child_names(b.root()) == expected);
+    CHECK(a.root().child("beta")->text() == "beta");
+    CHECK_FALSE(a.root().child("gamma").has_value());
+}
+
+TEST_CASE("make_dictionary is idempotent; a cell of another kind is an error") {
+    cep::cell_tree tree;
+    auto first = tree.make_dictionary(P("/x/y")).value();
+    auto second = tree.make_dictionary(P("/x/y")).value();
+    CHECK(first == second);
+    (void)tree.make_list(P("/x/l")).value();
+    auto clash = tree.make_dictionary(P("/x/l"));
+    REQUIRE_FALSE(clash.has_value());
+    CHECK(clash.error().code == cep::errc::cell_wrong_kind);
+    CHECK(clash.error().message == R"(cell "/x/l" is a list, not a dictionary)");
+    CHECK(tree.make_list(P("/x/y")).error().message == R"(cell "/x/y" is a dictionary, not a list)");
+}
+
+TEST_CASE("lists are append-only with automatic entry names") {
+    cep::cell_tree tree;
+    (void)tree.make_list(P("/rt/ops/op1/history"), "OPH").value();
+    auto e1 = tree.append_text(P("/rt/ops/op1/history"), "ist:run").value();
+    auto e2 = tree.append(P("/rt/ops/op1/history")).value();
+    auto e3 = tree.append_text(P("/rt/ops/op1/history"), "ist:ok").value();
+    CHECK(e1.name() == "OPH:1");
+    CHECK(e2.name() == "OPH:2");
+    CHECK(e3.path().str() == "/rt/ops/op1/history/OPH:3");
+    CHECK(e1.is_dictionary());  // an entry can hold fields
+    (void)tree.put_text(e2.path() / "beat", "7").value();
+    CHECK(tree.find(P("/rt/ops/op1/history/OPH:2/beat"))->text() == "7");
+
+    auto history = *tree.find(P("/rt/ops/op1/history"));
+    CHECK(history.is_list());
+    CHECK(child_names(history) == std::vector<std::string>{"OPH:1", "OPH:2", "OPH:3"});
+    CHECK_FALSE(history.child("OPH:4").has_value());
+    CHECK_FALSE(history.child("OPH:0").has_value());
+    CHECK_FALSE(history.child("OPH:01").has_value());
+    CHECK_FALSE(history.child("3").has_value());
+    CHECK_FALSE(history.child("OPW:1").has_value());
+
+    // Unprefixed lists count from 1.
+    (void)tree.make_list(P("/rt/beat/1/impulses")).value();
+    CHECK(tree.append_text(P("/rt/beat/1/impulses"), "signal=/a target=/b").value().name() == "1");
+
+    auto removed = tree.remove(P("/rt/ops/op1/history/OPH:1"));
+    REQUIRE_FALSE(removed.has_value());
+    CHECK(removed.error().code == cep::errc::cell_list_append_only);
+    CHECK(removed.error().message ==
+          R"(cannot remove "/rt/ops/op1/history/OPH:1": entries of list "/rt/ops/op1/history" are append-only)");
+    auto named = tree.put_text(P("/rt/ops/op1/history/custom"), "x");
+    REQUIRE_FALSE(named.has_value());
+    CHECK(named.error().code == cep::errc::cell_not_a_dictionary);
+    CHECK(named.error().message ==
+          R"(cannot create "/rt/ops/op1/history/custom": "/rt/ops/op1/history" is a list (lists take entries through append))");
+    auto not_list = tree.append(P("/rt/ops/op1"));
+    CHECK(not_list.error().message == R"(cannot append to "/rt/ops/op1": it is a dictionary, not a list)");
+    CHECK(tree.make_list(P("/bad"), "no way").error().code == cep::errc::name_invalid_character);
+    CHECK(tree.make_list(P("/rt/ops/op1/history"), "OPW").error().message ==
+          R"(list "/rt/ops/op1/history" exists with entry prefix "OPH", not "OPW")");
+}
+
+TEST_CASE("links alias another path for reading and writing") {
+    cep::cell_tree tree;
+    (void)tree.make_list(P("/rt/beat/1/impulses")).value();
+    (void)tree.append_text(P("/rt/beat/1/impulses"), "signal=/s target=/t").value();
+    auto inbox = tree.link(P("/rt/beat/1/inbox"), P("/rt/beat/1/impulses")).value();
+    CHECK(inbox.is_link());
+    CHECK(tree.paths().text_of(*inbox.link_target()) == "/rt/beat/1/impulses");
+
+    auto through = tree.find(P("/rt/beat/1/inbox"));
+    REQUIRE(through.has_value());
+    CHECK(through->is_list());
+    CHECK(through->path().str() == "/rt/beat/1/impulses");
+    CHECK(tree.find(P("/rt/beat/1/inbox/1"))->text() == "signal=/s target=/t");
+    CHECK(tree.find_no_follow(P("/rt/beat/1/inbox"))->is_link());
+
+    // Appending through the link lands in the list.
+    (void)tree.append_text(P("/rt/beat/1/inbox"), "second").value();
+    CHECK(tree.find(P("/rt/beat/1/impulses/2"))->text() == "second");
+
+    CHECK(tree.link(P("/rt/beat/1/inbox"), P("/rt")).error().code == cep::errc::cell_exists);
+    CHECK(tree.link(P("/x"), P("/missing")).error().message == R"(no cell at "/missing")");
+
+    // Removing the link leaves the target; removing the target leaves a dangling link.
+    (void)tree.link(P("/alias"), P("/rt/beat")).value();
+    REQUIRE(tree.remove(P("/alias")).has_value());
+    CHECK(tree.find(P("/rt/beat/1")).has_value());
+    REQUIRE(tree.remove(P("/rt/beat/1/impulses")).has_value());
+    auto dangling = tree.lookup(P("/rt/beat/1/inbox/1"));
+    REQUIRE_FALSE(dangling.has_value());
+    CHECK(dangling.error().code == cep::errc::cell_dangling_link);
+    CHECK(dangling.error().message ==
+          R"(link "/rt/beat/1/inbox" points at "/rt/beat/1/impulses", which does not exist (while resolving "/rt/beat/1/inbox/1"))");
+}
+
+TEST_CASE("links must resolve when made (so no cycle can form) and long chains are bounded") {
+    cep::cell_tree tree;
+    (void)tree.make_dictionary(P("/a")).value();
+    (void)tree.link(P("/l1"), P("/a")).value();
+    REQUIRE(tree.remove(P("/a")).has_value());
+    // /a -> /l1 would close a cycle; /l1 dangles, so the link is refused.
+    auto refused = tree.link(P("/a"), P("/l1"));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == cep::errc::cell_dangling_link);
+
+    (void)tree.make_dictionary(P("/base")).value();
+    (void)tree.link(P("/chain/0"), P("/base")).value();
+    for (int i = 1; i <= 32; ++i) {
+        const auto from = cep::path("/chain") / std::to_string(i);
+        const auto to = cep::path("/chain") / std::to_string(i - 1);
+        (void)tree.link(from, to).value();  // /chain/32 -> ... -> /base is 33 links; its target (32) still resolves
+    }
+    CHECK(tree.find(P("/chain/31")).has_value());
+    auto too_long = tree.lookup(P("/chain/32/x"));
+    REQUIRE_FALSE(too_long.has_value());
+    CHECK(too_long.error().code == cep::errc::cell_too_many_links);
+    CHECK(too_long.error().message == R"(too many links while resolving "/chain/32/x" (more than 32 in a chain))");
+    CHECK(tree.put_text(P("/chain/32/x"), "v").error().code == cep::errc::cell_too_many_links);
+}
+
+TEST_CASE("sealed branches reject every write with an error naming the seal") {
+    cep::cell_tree tree;
+    (void)tree.put_text(P("/rt/ops/op1/envelope/verb"), "op/resize").value();
+    (void)tree.make_list(P("/rt/ops/op1/envelope/notes")).value();
+    REQUIRE(tree.seal(P("/rt/ops/op1/envelope")).has_value());
+    CHECK(tree.find(P("/rt/ops/op1/envelope/verb"))->sealed());
+    CHECK_FALSE(tree.find(P("/rt/ops/op1"))->sealed());
+
+    auto check_sealed = [](const cep::error& e) {
+        CHECK(e.code == cep::errc::cell_sealed);
+        CHECK(e.message.find(R"("/rt/ops/op1/envelope" is sealed)") != std::string::npos);
+    };
+    check_sealed(tree.put_text(P("/rt/ops/op1/envelope/verb"), "other").error());
+    check_sealed(tree.put_text(P("/rt/ops/op1/envelope/new/deep"), "x").error());
+    check_sealed(tree.clear_value(P("/rt/ops/op1/envelope/verb")).error());
+    check_sealed(tree.remove(P("/rt/ops/op1/envelope/verb")).error());
+    check_sealed(tree.remove(P("/rt/ops/op1/envelope")).error());
+    check_sealed(tree.append(P("/rt/ops/op1/envelope/notes")).error());
+    check_sealed(tree.make_dictionary(P("/rt/ops/op1/envelope/d")).error());
+    check_sealed(tree.link(P("/rt/ops/op1/envelope/l"), P("/rt")).error());
+    CHECK(tree.put_text(P("/rt/ops/op1/envelope/verb"), "other").error().message ==
+          R"(cannot write "/rt/ops/op1/envelope/verb": "/rt/ops/op1/envelope" is sealed)");
+    CHECK(tree.find(P("/rt/ops/op1/envelope/verb"))->text() == "op/resize");
+    // Outside the sealed branch, writes go on.
+    CHECK(tree.put_text(P("/rt/ops/op1/state"), "ist:run").has_value());
+    CHECK(tree.can_write(tree.paths().intern(P("/rt/ops/op1/envelope/x/y"))).error().code == cep::errc::cell_sealed);
+    CHECK(tree.can_write(tree.paths().intern(P("/rt/ops/op1/other/x"))).has_value());
+}
+
+TEST_CASE("remove takes the subtree; views of removed cells are stale, not dangling") {
+    cep::cell_tree tree;
+    auto leaf = tree.put_text(P("/a/b/c"), "x").value();
+    (void)tree.put_text(P("/a/b/d"), "y").value();
+    (void)tree.put_text(P("/a/e"), "z").value();
+    CHECK(tree.size() == 6);
+    REQUIRE(tree.remove(P("/a/b")).has_value());
+    CHECK(tree.size() == 3);
+    CHECK_FALSE(tree.find(P("/a/b/c")).has_value());
+    CHECK_FALSE(leaf.valid());
+    try {
+        (void)leaf.text();
+        FAIL("stale view read");
+    } catch (const cep::tree_error& e) {
+        CHECK(e.code() == cep::errc::cell_stale_view);
+        CHECK(std::string(e.what()) == "the cell view is stale: its cell was removed");
+    }
+    CHECK_THROWS_AS(cep::cell_view{}.kind(), cep::tree_error);
+    // The slot is reused; the old view stays stale.
+    auto again = tree.put_text(P("/a/b/c"), "new").value();
+    CHECK(again.text() == "new");
+    CHECK_FALSE(leaf.valid());
+    CHECK(tree.remove(P("/")).error().message == "cannot remove the root");
+    CHECK(tree.remove(P("/nothing")).error().code == cep::errc::cell_not_found);
+}
+
+TEST_CASE("subtree walks depth-first in deterministic order") {
+    cep::cell_tree tree;
+    (void)tree.put_text(P("/b/y"), "1").value();
+    (void)tree.put_text(P("/a/z"), "2").value();
+    (void)tree.put_text(P("/a/x/deep"), "3").value();
+    (void)tree.make_list(P("/c")).value();
+    (void)tree.append(P("/c")).value();
+    (void)tree.append(P("/c")).value();
+    (void)tree.link(P("/d"), P("/a")).value();
+    const std::vector<std::string> expected = {"/", "/a", "/a/x", "/a/x/deep", "/a/z", "/b", "/b/y",
+                                               "/c", "/c/1", "/c/2", "/d"};
+    CHECK(subtree_paths(tree, tree.root()) == expected);
+    CHECK(subtree_paths(tree, *tree.find(P("/a"))) == std::vector<std::string>{"/a", "/a/x", "/a/x/deep", "/a/z"});
+    CHECK(subtree_paths(tree, *tree.find(P("/b/y"))) == std::vector<std::string>{"/b/y"});
+}
+
+TEST_CASE("writes through a link's intermediate segment land in the target") {
+    cep::cell_tree tree;
+    (void)tree.make_dictionary(P("/real")).value();
+    (void)tree.link(P("/alias"), P("/real")).value();
+    auto made = tree.put_text(P("/alias/child"), "v").value();
+    CHECK(made.path().str() == "/real/child");
+    CHECK(tree.find(P("/real/child"))->text() == "v");
+}
