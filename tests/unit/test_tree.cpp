@@ -3,11 +3,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <range/v3/range/concepts.hpp>
 #include <range/v3/range/conversion.hpp>
+#include <range/v3/range/operations.hpp>
+#include <range/v3/iterator/operations.hpp>
 #include <range/v3/view/transform.hpp>
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -281,4 +285,19 @@ TEST_CASE("writes through a link's intermediate segment land in the target") {
     auto made = tree.put_text(P("/alias/child"), "v").value();
     CHECK(made.path().str() == "/real/child");
     CHECK(tree.find(P("/real/child"))->text() == "v");
+}
+
+TEST_CASE("children() and subtree() are range-v3 views") {
+    using subtree_type = decltype(std::declval<const cep::cell_tree&>().subtree(cep::cell_view{}));
+    using children_type = decltype(std::declval<const cep::cell_view&>().children());
+    STATIC_REQUIRE(ranges::view_<subtree_type>);
+    STATIC_REQUIRE(ranges::forward_range<subtree_type>);
+    STATIC_REQUIRE(ranges::view_<children_type>);
+    STATIC_REQUIRE(ranges::random_access_range<children_type>);
+    STATIC_REQUIRE(ranges::sized_range<children_type>);
+    cep::cell_tree tree;
+    (void)tree.put_text(P("/a"), "1").value();
+    (void)tree.put_text(P("/b"), "2").value();
+    CHECK(ranges::size(tree.root().children()) == 2);
+    CHECK(ranges::distance(tree.subtree(tree.root())) == 3);
 }
