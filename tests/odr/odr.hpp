@@ -1,0 +1,24 @@
+// ODR check: odr_a.cpp and odr_b.cpp both include <cep/cep.hpp> and report what they see; odr_main.cpp links
+// both into one program and checks that they agree (same values, and the same object for inline variables).
+#pragma once
+
+#include <string>
+
+namespace cep_odr {
+
+struct report {
+    std::string version_string;
+    int major = 0;
+    int minor = 0;
+    int patch = 0;
+    const void* version_address = nullptr;         // inline variables: one object in the whole program
+    const void* version_string_address = nullptr;
+    const void* check_name_address = nullptr;       // inline functions: one definition
+    const void* result_no_error_address = nullptr;  // a function-local static of a class template member
+    std::string tree_dump;                          // the same operations give the same tree in both units
+};
+
+report from_a();
+report from_b();
+
+}  // namespace cep_odr
