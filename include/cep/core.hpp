@@ -3,6 +3,7 @@
 
 #include <cep/core/error.hpp>
 #include <cep/core/fixed_string.hpp>
+#include <cep/core/impulse.hpp>
 #include <cep/core/name.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/path_table.hpp>

@@ -15,6 +15,9 @@ class path_table;
 class cell_tree;
 class cell_view;
 class staging_area;
+struct impulse;
+template <class... Contracts>
+class contract_registry;
 struct error;
 class exception;
 template <class T>

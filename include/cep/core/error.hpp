@@ -48,6 +48,14 @@ enum class errc : std::uint16_t {
     cell_dangling_link,
     cell_too_many_links,
     cell_stale_view,
+    // facet contracts
+    contract_not_registered,
+    contract_missing_methods,
+    contract_missing_properties,
+    contract_validation_failed,
+    // subsystem builds
+    build_init_failed,
+    build_disposed,
 };
 
 // Short, stable identifier of a code (the enumerator's name).
@@ -83,6 +91,12 @@ enum class errc : std::uint16_t {
         case errc::cell_dangling_link: return "cell_dangling_link";
         case errc::cell_too_many_links: return "cell_too_many_links";
         case errc::cell_stale_view: return "cell_stale_view";
+        case errc::contract_not_registered: return "contract_not_registered";
+        case errc::contract_missing_methods: return "contract_missing_methods";
+        case errc::contract_missing_properties: return "contract_missing_properties";
+        case errc::contract_validation_failed: return "contract_validation_failed";
+        case errc::build_init_failed: return "build_init_failed";
+        case errc::build_disposed: return "build_disposed";
     }
     return "unknown";
 }
@@ -116,6 +130,12 @@ class name_error : public exception {
 class tree_error : public exception {
     using exception::exception;
 };
+class contract_error : public exception {
+    using exception::exception;
+};
+class build_error : public exception {
+    using exception::exception;
+};
 
 // Throws the exception type that matches the code's family.
 [[noreturn]] inline void throw_error(cep::error err) {
@@ -129,6 +149,12 @@ class tree_error : public exception {
     if (code >= static_cast<std::uint16_t>(errc::cell_not_found) &&
         code <= static_cast<std::uint16_t>(errc::cell_stale_view))
         throw tree_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::contract_not_registered) &&
+        code <= static_cast<std::uint16_t>(errc::contract_validation_failed))
+        throw contract_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::build_init_failed) &&
+        code <= static_cast<std::uint16_t>(errc::build_disposed))
+        throw build_error(std::move(err));
     throw exception(std::move(err));
 }
 

@@ -1,0 +1,46 @@
+// Member tags: C++20 has no reflection, so a contract names the members it requires through small tag types, one
+// per member name, declared with CEP_MEMBER(name). The tag knows how to ask a type about that member: is it a
+// data member (a property), a member function (a method), and can it be called with given arguments.
+#pragma once
+
+#include <concepts>
+#include <string_view>
+#include <type_traits>
+
+namespace cep::detail {
+
+// &T::x names a data member (or a static data member).
+template <class P>
+inline constexpr bool is_data_pointer =
+    std::is_member_object_pointer_v<P> || (std::is_pointer_v<P> && std::is_object_v<std::remove_pointer_t<P>>);
+
+// &T::x names one member function (or a static one); an overloaded or templated one has no single address.
+template <class P>
+inline constexpr bool is_function_pointer =
+    std::is_member_function_pointer_v<P> || (std::is_pointer_v<P> && std::is_function_v<std::remove_pointer_t<P>>);
+
+// The result of a call satisfies a signature's return type R: any result when R is void, else convertible to R.
+template <class Result, class R>
+concept result_convertible_to = std::is_void_v<R> || std::convertible_to<Result, R>;
+
+}  // namespace cep::detail
+
+// Declares a member tag type named NAME (use it at namespace scope, in your own namespace). Diagnostics print the
+// tag's name, so a missing member reads as e.g. missing_required_method<queue_contract, select_next_message, ...>.
+#define CEP_MEMBER(NAME)                                                                                         \
+    struct NAME {                                                                                                \
+        static constexpr ::std::string_view name = #NAME;                                                        \
+        template <class R_, class T_, class... A_>                                                               \
+        static constexpr bool callable = requires(T_& t_, A_&&... a_) {                                          \
+            { t_.NAME(static_cast<A_&&>(a_)...) } -> ::cep::detail::result_convertible_to<R_>;                  \
+        };                                                                                                       \
+        template <class T_>                                                                                      \
+        static constexpr bool is_data = requires { requires ::cep::detail::is_data_pointer<decltype(&T_::NAME)>; }; \
+        template <class T_>                                                                                      \
+        static constexpr bool is_function =                                                                      \
+            requires { requires ::cep::detail::is_function_pointer<decltype(&T_::NAME)>; };                      \
+        template <class T_>                                                                                      \
+        static constexpr decltype(auto) get(T_& object) noexcept {                                               \
+            return (object.NAME);                                                                                \
+        }                                                                                                        \
+    }

@@ -1,0 +1,124 @@
+// The contract registry: a compile-time list of contract types (a duplicate name does not compile), usable by name
+// at run time for dynamic cases (a contract name read from configuration or a plugin manifest): has(), enforce().
+//
+// C++ has no reflection, so a contract cannot be created from run-time data: registration happens in the type
+// (contract_registry<...>::add<C>), which is also where a duplicate is caught, before the program runs.
+#pragma once
+
+#include <cep/contract/contract.hpp>
+#include <cep/core/error.hpp>
+#include <cep/core/fixed_string.hpp>
+#include <cep/detail/type_list.hpp>
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cep {
+
+// Diagnostic names (never true): a second contract with a name already registered; a name that no contract has.
+template <class Name, class First, class Second>
+struct duplicate_contract_name {
+    static constexpr bool value = false;
+};
+template <class Name, class Registry>
+struct contract_not_registered {
+    static constexpr bool value = false;
+};
+
+namespace detail {
+struct index_pair {
+    std::size_t first;
+    std::size_t second;
+};
+
+template <std::size_t N>
+constexpr index_pair first_duplicate(const std::array<std::string_view, N>& names) {
+    for (std::size_t j = 0; j < N; ++j)
+        for (std::size_t i = 0; i < j; ++i)
+            if (names[i] == names[j]) return {i, j};
+    return {N, N};
+}
+
+template <std::size_t N>
+constexpr std::size_t index_of(const std::array<std::string_view, N>& names, std::string_view name) {
+    for (std::size_t i = 0; i < N; ++i)
+        if (names[i] == name) return i;
+    return N;
+}
+
+// Checked as a base class, so the check is complete before the registry's own body.
+template <class... Contracts>
+struct registry_duplicate_check {
+    static constexpr std::size_t size = sizeof...(Contracts);
+    static constexpr std::array<std::string_view, size> names{Contracts::name...};
+
+    template <index_pair D>
+    static constexpr bool report_duplicate() {
+        if constexpr (D.second == size) {
+            return true;
+        } else {
+            using first = nth_type<D.first, Contracts...>;
+            using second = nth_type<D.second, Contracts...>;
+            static_assert(duplicate_contract_name<spelled<second::name_text>, first, second>::value,
+                          "cep: two contracts in one registry have the same name "
+                          "(duplicate_contract_name<name, first, second>)");
+            return false;
+        }
+    }
+    static constexpr bool unique = report_duplicate<first_duplicate(names)>();
+};
+}  // namespace detail
+
+template <class... Contracts>
+class contract_registry : detail::registry_duplicate_check<Contracts...> {
+    static_assert((contract_type<Contracts> && ...),
+                  "cep: contract_registry<...>: every argument must be a contract type (cep::contract<...>)");
+    static_assert(detail::registry_duplicate_check<Contracts...>::unique);
+
+public:
+    static constexpr std::size_t size = sizeof...(Contracts);
+    static constexpr std::array<std::string_view, size> names{Contracts::name...};
+
+public:
+    [[nodiscard]] static constexpr bool has(std::string_view name) noexcept {
+        return detail::index_of(names, name) != size;
+    }
+    template <fixed_string Name>
+    static constexpr bool contains = detail::index_of(names, Name.view()) != size;
+
+    // The contract registered under Name; a compile error naming Name when there is none.
+    template <fixed_string Name>
+    static constexpr auto lookup() {
+        constexpr std::size_t index = detail::index_of(names, Name.view());
+        if constexpr (index == size) {
+            static_assert(contract_not_registered<detail::spelled<Name>, contract_registry>::value,
+                          "cep: no contract with this name is registered (contract_not_registered<name, registry>)");
+            return detail::type_identity<void>{};
+        } else {
+            return detail::type_identity<detail::nth_type<index, Contracts...>>{};
+        }
+    }
+    template <fixed_string Name>
+    using find = typename decltype(lookup<Name>())::type;
+
+    // A registry with one more contract (a duplicate name does not compile).
+    template <class Contract>
+    using add = contract_registry<Contracts..., Contract>;
+
+    // By name at run time: the contract's member checks and custom validation, with the seed's error texts.
+    // Throws cep::contract_error: "FacetContractRegistry.enforce: no contract found for name '<name>'", or the
+    // contract's own error (missing methods, missing properties, validation failed).
+    template <class Facet>
+    static void enforce(std::string_view name, const Facet& facet) {
+        bool found = false;
+        (void)((Contracts::name == name ? (found = true, enforce_at_run_time<Contracts>(facet), true) : false) || ...);
+        if (!found)
+            throw contract_error(error{errc::contract_not_registered,
+                                       "FacetContractRegistry.enforce: no contract found for name '" +
+                                           std::string(name) + "'"});
+    }
+};
+
+}  // namespace cep
