@@ -1,6 +1,7 @@
 // Umbrella header: includes every public header of cep, nothing else.
 #pragma once
 
+#include <cep/build.hpp>
 #include <cep/contract.hpp>
 #include <cep/core.hpp>
 #include <cep/fwd.hpp>

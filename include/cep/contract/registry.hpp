@@ -87,6 +87,12 @@ public:
     }
     template <fixed_string Name>
     static constexpr bool contains = detail::index_of(names, Name.view()) != size;
+    // Position of a name in the registry (size when absent), and the contract at a position.
+    [[nodiscard]] static constexpr std::size_t index_of(std::string_view name) noexcept {
+        return detail::index_of(names, name);
+    }
+    template <std::size_t I>
+    using contract_at = detail::nth_type<I, Contracts...>;
 
     // The contract registered under Name; a compile error naming Name when there is none.
     template <fixed_string Name>
