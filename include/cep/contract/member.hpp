@@ -25,22 +25,24 @@ concept result_convertible_to = std::is_void_v<R> || std::convertible_to<Result,
 
 }  // namespace cep::detail
 
+// ([[maybe_unused]]: a tag declared in an unnamed namespace need not use every query.)
 // Declares a member tag type named NAME (use it at namespace scope, in your own namespace). Diagnostics print the
 // tag's name, so a missing member reads as e.g. missing_required_method<queue_contract, select_next_message, ...>.
-#define CEP_MEMBER(NAME)                                                                                         \
-    struct NAME {                                                                                                \
-        static constexpr ::std::string_view name = #NAME;                                                        \
-        template <class R_, class T_, class... A_>                                                               \
-        static constexpr bool callable = requires(T_& t_, A_&&... a_) {                                          \
-            { t_.NAME(static_cast<A_&&>(a_)...) } -> ::cep::detail::result_convertible_to<R_>;                  \
-        };                                                                                                       \
-        template <class T_>                                                                                      \
-        static constexpr bool is_data = requires { requires ::cep::detail::is_data_pointer<decltype(&T_::NAME)>; }; \
-        template <class T_>                                                                                      \
-        static constexpr bool is_function =                                                                      \
-            requires { requires ::cep::detail::is_function_pointer<decltype(&T_::NAME)>; };                      \
-        template <class T_>                                                                                      \
-        static constexpr decltype(auto) get(T_& object) noexcept {                                               \
-            return (object.NAME);                                                                                \
-        }                                                                                                        \
+#define CEP_MEMBER(NAME)                                                                                \
+    struct NAME {                                                                                       \
+        [[maybe_unused]] static constexpr ::std::string_view name = #NAME;                              \
+        template <class R_, class T_, class... A_>                                                      \
+        [[maybe_unused]] static constexpr bool callable = requires(T_& t_, A_&&... a_) {                \
+            { t_.NAME(static_cast<A_&&>(a_)...) } -> ::cep::detail::result_convertible_to<R_>;         \
+        };                                                                                              \
+        template <class T_>                                                                             \
+        [[maybe_unused]] static constexpr bool is_data =                                                \
+            requires { requires ::cep::detail::is_data_pointer<decltype(&T_::NAME)>; };                 \
+        template <class T_>                                                                             \
+        [[maybe_unused]] static constexpr bool is_function =                                            \
+            requires { requires ::cep::detail::is_function_pointer<decltype(&T_::NAME)>; };             \
+        template <class T_>                                                                             \
+        static constexpr decltype(auto) get(T_& object) noexcept {                                      \
+            return (object.NAME);                                                                       \
+        }                                                                                               \
     }
