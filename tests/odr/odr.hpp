@@ -2,6 +2,8 @@
 // both into one program and checks that they agree (same values, and the same object for inline variables).
 #pragma once
 
+#include <cep/build.hpp>
+
 #include <string>
 
 namespace cep_odr {
@@ -16,6 +18,21 @@ struct report {
     const void* check_name_address = nullptr;       // inline functions: one definition
     const void* result_no_error_address = nullptr;  // a function-local static of a class template member
     std::string tree_dump;                          // the same operations give the same tree in both units
+    std::string build_plan;                         // the same hooks give the same plan in both units
+    const void* default_contracts_address = nullptr;
+};
+
+// Facets and hooks shared by both units (inline: one definition each).
+struct odr_storage {
+    int value = 0;
+    void init() { value = 1; }
+};
+struct odr_index {
+    odr_storage* storage = nullptr;
+    template <class S>
+    void init(S& s) {
+        storage = &s.template get<"storage">();
+    }
 };
 
 report from_a();

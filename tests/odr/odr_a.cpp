@@ -24,6 +24,11 @@ report from_a() {
     stage.append_text(cep::path("/log"), "entry").value();
     (void)stage.commit();
     for (auto cell : tree.subtree(tree.root())) r.tree_dump += cell.path().str() + "=" + std::string(cell.text()) + ";";
+    const cep::hook<odr_index, cep::kind<"index">, cep::depends_on<"storage">> use_index{};
+    const cep::hook<odr_storage, cep::kind<"storage">> use_storage{};
+    auto system = cep::build(use_index, use_storage);
+    r.build_plan = system.to_dot() + (system.get<"index">().storage->value == 1 ? "wired" : "not wired");
+    r.default_contracts_address = &cep::default_contracts;
     return r;
 }
 

@@ -32,6 +32,8 @@ int main() {
     check(a.check_name_address == b.check_name_address, "address of cep::check_name");
     check(a.result_no_error_address == b.result_no_error_address, "static inside cep::result<int>::error()");
     check(!a.tree_dump.empty() && a.tree_dump == b.tree_dump, "tree built by the same operations");
+    check(a.build_plan.ends_with("wired") && a.build_plan == b.build_plan, "subsystem built from the same hooks");
+    check(a.default_contracts_address == b.default_contracts_address, "address of cep::default_contracts");
 
     if (failures == 0) {
         std::printf("odr: both translation units agree (cep %s)\n", a.version_string.c_str());
