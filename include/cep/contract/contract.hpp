@@ -37,7 +37,7 @@ struct method<Member, R(Args...)> {
     using member = Member;
     static constexpr bool is_property = false;
     template <class Facet>
-    static constexpr bool met_by = Member::template callable<R, Facet, Args...> && !Member::template is_data<Facet>;
+    static constexpr bool met_by = Member::template cep_callable<R, Facet, Args...> && !Member::template cep_is_data<Facet>;
 };
 
 // A method known by name only: there must be exactly one (non-overloaded, non-template) member function.
@@ -46,16 +46,16 @@ struct method<Member, void> {
     using member = Member;
     static constexpr bool is_property = false;
     template <class Facet>
-    static constexpr bool met_by = Member::template is_function<Facet>;
+    static constexpr bool met_by = Member::template cep_is_function<Facet>;
 };
 
-// A property: a data member (member data or static data). A method in place of a property is a missing property.
+// A property: a data member (member data, a reference or bit-field member, or static data). A method in place of a property is a missing property.
 template <class Member>
 struct property {
     using member = Member;
     static constexpr bool is_property = true;
     template <class Facet>
-    static constexpr bool met_by = Member::template is_data<Facet>;
+    static constexpr bool met_by = Member::template cep_is_data<Facet>;
 };
 
 // ---- contracts ----
@@ -86,6 +86,15 @@ concept satisfies = contract_type<Contract> && detail::all_met<Facet>(typename C
 // A contract with a custom validation for this facet: static void validate(const Facet&), which throws to fail.
 template <class Contract, class Facet>
 concept has_custom_validation = requires(const Facet& facet) { Contract::validate(facet); };
+
+namespace detail {
+// The contract declares a validate() at all (so one that cannot take a const Facet& is a mistake, not an absence).
+template <class Contract, class Facet>
+concept declares_validation =
+    requires { &Contract::validate; } || requires { &Contract::template validate<Facet>; };
+template <class>
+inline constexpr bool dependent_false = false;
+}  // namespace detail
 
 // ---- diagnostics ----
 
@@ -126,7 +135,7 @@ constexpr void append_missing(message_text& out, type_list<Requirements...>) {
         first = false;
     };
     (add(Requirements::is_property == Properties && !Requirements::template met_by<Facet>,
-         Requirements::member::name),
+         Requirements::member::cep_name),
      ...);
     (void)add;  // an empty contract has nothing to add
 }
@@ -219,6 +228,10 @@ void enforce_at_run_time(const Facet& facet) {
                                                                              std::string(Contract::name) +
                                                                              "': validation failed: " + e.what()});
         }
+    } else if constexpr (detail::declares_validation<Contract, Facet>) {
+        static_assert(detail::dependent_false<Facet>,
+                      "cep: the contract declares validate(), but Contract::validate(const Facet&) cannot be called "
+                      "with this facet: take the facet by const reference, or make validate a template");
     }
 }
 

@@ -112,8 +112,8 @@ template <class T>
         return value == nullptr;
     } else if constexpr (requires { value.has_value(); }) {
         return !value.has_value();
-    } else if constexpr (requires { value == nullptr; }) {
-        return value == nullptr;
+    } else if constexpr (std::is_constructible_v<T, std::nullptr_t> && requires { static_cast<bool>(value); }) {
+        return !static_cast<bool>(value);  // smart pointers, std::function (not string_view: no operator bool)
     } else {
         return false;
     }
@@ -131,7 +131,7 @@ template <class T>
 
 template <class Member, class Facet>
 void require_not_null(const Facet& facet, const char* message) {
-    if (is_null(Member::get(facet))) throw std::invalid_argument(message);
+    if (is_null(Member::cep_get(facet))) throw std::invalid_argument(message);
 }
 }  // namespace detail
 
@@ -163,10 +163,10 @@ struct queue_contract
                property<members::queue>> {
     template <class Facet>
     static void validate(const Facet& facet) {
-        const auto& manager = members::queue_manager::get(facet);
+        const auto& manager = members::queue_manager::cep_get(facet);
         if (detail::is_null(manager)) throw std::invalid_argument("Queue facet queue_manager must not be null");
         using manager_type = std::remove_cvref_t<decltype(detail::pointee(manager))>;
-        if constexpr (!members::enqueue::callable<void, manager_type, const impulse&>)
+        if constexpr (!members::enqueue::cep_callable<void, manager_type, const impulse&>)
             throw std::invalid_argument("Queue facet queue_manager must have an enqueue operation");
     }
 };
