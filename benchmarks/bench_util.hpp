@@ -2,6 +2,12 @@
 // global allocation counter (operator new is replaced in the benchmark executables that include this).
 #pragma once
 
+// g++ 12 at -O2/-O3 flags free() on memory from the replaced operator new below as a mismatch once both are
+// inlined; they are a matching pair (malloc/free), so the warning is off for the benchmarks that include this.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
