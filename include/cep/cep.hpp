@@ -4,5 +4,6 @@
 #include <cep/build.hpp>
 #include <cep/contract.hpp>
 #include <cep/core.hpp>
+#include <cep/dispatch.hpp>
 #include <cep/fwd.hpp>
 #include <cep/version.hpp>

@@ -8,6 +8,7 @@
 #include <cep/contract/contract.hpp>
 #include <cep/core/error.hpp>
 #include <cep/core/fixed_string.hpp>
+#include <cep/detail/spelling.hpp>
 #include <cep/detail/type_list.hpp>
 
 #include <array>

@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -193,6 +194,64 @@ private:
     std::deque<std::string> segments_;  // a deque keeps each string in place, so the views below stay valid
     std::unordered_map<std::string_view, std::uint32_t, detail::string_view_hash, std::equal_to<>> segment_ids_;
     std::unordered_map<std::uint64_t, std::uint32_t> children_;
+};
+
+// A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no
+// allocation; str() builds the text when it is wanted. A default-constructed path_ref is empty (no path).
+class path_ref {
+public:
+    path_ref() = default;
+    path_ref(const path_table& table, path_id id) : table_(&table), id_(id) { (void)table.depth(id); }
+
+    [[nodiscard]] bool empty() const noexcept { return table_ == nullptr; }
+    [[nodiscard]] path_id id() const noexcept { return id_; }
+    [[nodiscard]] const path_table* table() const noexcept { return table_; }
+
+    [[nodiscard]] bool is_root() const noexcept { return !empty() && id_ == path_table::root(); }
+    [[nodiscard]] std::size_t depth() const { return empty() ? 0 : table_->depth(id_); }
+    [[nodiscard]] std::string_view leaf() const { return empty() ? std::string_view{} : table_->leaf(id_); }
+    [[nodiscard]] path_ref parent() const { return empty() ? path_ref{} : path_ref(*table_, table_->parent(id_)); }
+
+    // The segments, root first, written into `out` (at least depth() long); returns how many.
+    std::size_t segments(std::span<std::string_view> out) const {
+        const std::size_t n = depth();
+        if (out.size() < n) return 0;
+        path_id at = id_;
+        for (std::size_t i = n; i-- > 0; at = table_->parent(at)) out[i] = table_->leaf(at);
+        return n;
+    }
+
+    void append_to(std::string& out) const {
+        if (!empty()) table_->append_text(id_, out);
+    }
+    [[nodiscard]] std::string str() const {
+        std::string out;
+        append_to(out);
+        return out;
+    }
+    [[nodiscard]] path to_path() const { return empty() ? path() : table_->path_of(id_); }
+
+    [[nodiscard]] friend bool operator==(const path_ref& a, const path_ref& b) noexcept {
+        return a.table_ == b.table_ && a.id_ == b.id_;
+    }
+    // Compares with a path's text without building a string.
+    [[nodiscard]] friend bool operator==(const path_ref& a, const path& b) {
+        if (a.empty()) return false;
+        if (a.depth() != b.depth()) return false;
+        path_id at = a.id_;
+        std::string_view text = b.text();
+        for (std::size_t i = a.depth(); i-- > 0; at = a.table_->parent(at)) {
+            const auto leaf = a.table_->leaf(at);
+            const auto slash = text.rfind('/');
+            if (text.substr(slash + 1) != leaf) return false;
+            text = text.substr(0, slash);
+        }
+        return true;
+    }
+
+private:
+    const path_table* table_ = nullptr;
+    path_id id_{};
 };
 
 }  // namespace cep

@@ -190,13 +190,16 @@ private:
 }
 
 // Classic wildcard matching over segments with one backtrack point: '*' matches one segment, '**' any number
-// (zero included). Linear in practice, O(query * path) in the worst case; no allocation.
+// (zero included). Linear in practice, O(query * path) in the worst case; no allocation. With `whole_path` false
+// the query only has to match a prefix of the path (as if it ended in '**').
 template <class QueryIt, class PathIt>
-[[nodiscard]] constexpr bool glob_match(QueryIt q, QueryIt q_end, PathIt p, PathIt p_end) noexcept {
+[[nodiscard]] constexpr bool glob_match(QueryIt q, QueryIt q_end, PathIt p, PathIt p_end,
+                                        bool whole_path = true) noexcept {
     QueryIt star_q{};
     PathIt star_p{};
     bool have_star = false;
     while (p != p_end) {
+        if (q == q_end && !whole_path) return true;
         if (q != q_end && *q == "**") {
             have_star = true;
             star_q = q;

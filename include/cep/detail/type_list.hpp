@@ -2,7 +2,6 @@
 // recursion, so it stays cheap to compile).
 #pragma once
 
-#include <cep/core/fixed_string.hpp>
 
 #include <cstddef>
 #include <type_traits>
@@ -41,21 +40,5 @@ template <std::size_t I, class... Ts>
 struct list_element<I, type_list<Ts...>> {
     using type = nth_type<I, Ts...>;
 };
-
-// A name spelled as a pack of characters: both g++ and clang++ print it legibly in diagnostics
-// (kind_name<'q', 'u', 'e', 'u', 'e'>), unlike a class-type template argument, which clang++ 14 prints as numbers.
-template <char... Chars>
-struct kind_name {
-    static constexpr char text[] = {Chars..., '\0'};
-};
-
-template <fixed_string Text, class Indices = std::make_index_sequence<Text.size()>>
-struct spell;
-template <fixed_string Text, std::size_t... Is>
-struct spell<Text, std::index_sequence<Is...>> {
-    using type = kind_name<Text.chars[Is]...>;
-};
-template <fixed_string Text>
-using spelled = typename spell<Text>::type;
 
 }  // namespace cep::detail

@@ -1,0 +1,126 @@
+// What an enzyme sees while it runs: the impulse (paths only) and a context. Reads see the tree as committed at the
+// end of the previous beat; writes go into the current beat's staging and become visible at the next beat; emitted
+// impulses are queued for a later beat. An enzyme declares read-only or read-write access in its type, and a
+// read-only context has no mutating operations at all: a write is a compile error, not a run-time check.
+#pragma once
+
+#include <cep/core/error.hpp>
+#include <cep/core/impulse.hpp>
+#include <cep/core/path.hpp>
+#include <cep/core/path_table.hpp>
+#include <cep/core/staging.hpp>
+#include <cep/core/tree.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace cep {
+
+enum class access : std::uint8_t { read_only, read_write };
+
+// The impulse an enzyme runs for. The target is empty for a broadcast (an impulse without a target).
+struct impulse_ref {
+    path_ref signal;
+    path_ref target;
+};
+
+// Where emitted impulses go (the heartbeat implements it).
+class impulse_sink {
+public:
+    // Queues (signal, target) for `beat`; a beat that is not in the future is an error.
+    virtual result<void> emit(beat_number beat, const path& signal, const path& target) = 0;
+
+protected:
+    impulse_sink() = default;
+    impulse_sink(const impulse_sink&) = default;
+    impulse_sink& operator=(const impulse_sink&) = default;
+    ~impulse_sink() = default;
+};
+
+template <access Access>
+class context {
+public:
+    static constexpr cep::access access_mode = Access;
+    // Mutating operations exist only for enzymes that declare read-write access; calling one from a read-only
+    // enzyme fails to compile with "declared_read_write evaluated to false".
+    static constexpr bool declared_read_write = Access == access::read_write;
+
+    context(const cell_tree& committed, staging_area& stage, impulse_sink& sink, beat_number beat) noexcept
+        : tree_(&committed), stage_(&stage), sink_(&sink), beat_(beat) {}
+
+    // The beat being processed.
+    [[nodiscard]] beat_number beat() const noexcept { return beat_; }
+
+    // ---- reading: the committed tree (end of the previous beat) ----
+    [[nodiscard]] std::optional<cell_view> find(const path& p) const { return tree_->find(p); }
+    [[nodiscard]] std::optional<cell_view> find(const path_ref& p) const {
+        if (p.empty()) return std::nullopt;
+        if (p.table() == &tree_->paths()) return tree_->find(p.id());
+        return tree_->find(p.to_path());
+    }
+    [[nodiscard]] std::optional<cell_view> child(const cell_view& parent, std::string_view name) const {
+        return parent.child(name);
+    }
+    [[nodiscard]] const cell_tree& tree() const noexcept { return *tree_; }
+
+    // ---- writing: staged for this beat, visible at the next (read-write enzymes only) ----
+    result<void> put_text(const path& p, std::string_view text)
+        requires declared_read_write
+    {
+        return stage_->put_text(p, text);
+    }
+    result<void> put_bytes(const path& p, std::span<const std::byte> bytes)
+        requires declared_read_write
+    {
+        return stage_->put_bytes(p, bytes);
+    }
+    // Creates the dictionary `parent/name` (and missing intermediates) at commit.
+    result<void> make_child(const path& parent, std::string_view name)
+        requires declared_read_write
+    {
+        auto child = parent.child(name);
+        if (!child) return child.error();
+        return stage_->make_dictionary(*child);
+    }
+    result<void> make_list(const path& p, std::string_view entry_prefix = {})
+        requires declared_read_write
+    {
+        return stage_->make_list(p, entry_prefix);
+    }
+    result<void> append_text(const path& list, std::string_view text)
+        requires declared_read_write
+    {
+        return stage_->append_text(list, text);
+    }
+    result<void> remove(const path& p)
+        requires declared_read_write
+    {
+        return stage_->remove(p);
+    }
+
+    // ---- emitting: an impulse for the next beat, or for a named later beat ----
+    result<void> emit(const path& signal, const path& target)
+        requires declared_read_write
+    {
+        return sink_->emit(beat_ + 1, signal, target);
+    }
+    result<void> emit_at(beat_number beat, const path& signal, const path& target)
+        requires declared_read_write
+    {
+        return sink_->emit(beat, signal, target);
+    }
+
+private:
+    const cell_tree* tree_;
+    staging_area* stage_;
+    impulse_sink* sink_;
+    beat_number beat_;
+};
+
+using read_context = context<access::read_only>;
+using write_context = context<access::read_write>;
+
+}  // namespace cep

@@ -1,0 +1,323 @@
+// The static enzyme registry: the enzyme types a heartbeat knows, verified at compile time. Names are unique;
+// before/after name only registered enzymes; the ordering constraints have no cycle (a cycle is reported as its
+// path). The transitive ordering closure is computed by the compiler, so "A before X before B" orders A before B
+// even on an agenda without X. For a signal known at compile time (cep::signal<"/signals/x">), the candidate
+// enzymes and their specificities are computed by the compiler too.
+#pragma once
+
+#include <cep/contract/registry.hpp>
+#include <cep/core/fixed_string.hpp>
+#include <cep/detail/spelling.hpp>
+#include <cep/detail/type_list.hpp>
+#include <cep/dispatch/enzyme.hpp>
+#include <cep/dispatch/match.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace cep {
+
+// A signal path known at compile time.
+template <fixed_string Path>
+struct signal {
+    static_assert(detail::checked_literal<Path, detail::path_grammar::path>::valid);
+    static constexpr std::string_view text = Path.view();
+    static constexpr fixed_string value = Path;
+};
+
+// Diagnostic names (never true); enzyme names are spelled kind_name<'r', 'e', ...>.
+template <class Name, class FirstEnzyme, class SecondEnzyme>
+struct duplicate_enzyme_name {
+    static constexpr bool value = false;
+};
+template <class Enzyme, class Unregistered>
+struct enzyme_order_names_unregistered_enzyme {
+    static constexpr bool value = false;
+};
+template <class... Path>
+struct enzyme_order_cycle {
+    static constexpr bool value = false;
+};
+
+namespace detail {
+
+// A set of enzyme indices.
+template <std::size_t N>
+struct index_set {
+    static constexpr std::size_t words = N == 0 ? 1 : (N + 63) / 64;
+    std::array<std::uint64_t, words> bits{};
+    constexpr void insert(std::size_t i) noexcept { bits[i / 64] |= std::uint64_t{1} << (i % 64); }
+    [[nodiscard]] constexpr bool contains(std::size_t i) const noexcept {
+        return (bits[i / 64] >> (i % 64)) & 1u;
+    }
+    constexpr void merge(const index_set& other) noexcept {
+        for (std::size_t w = 0; w < words; ++w) bits[w] |= other.bits[w];
+    }
+};
+
+template <class E, class... Es>
+constexpr std::size_t index_in() {
+    constexpr bool same[] = {std::is_same_v<E, Es>..., true};
+    std::size_t i = 0;
+    while (!same[i]) ++i;
+    return i;
+}
+
+template <class List>
+struct enzyme_list_size;
+template <class... Es>
+struct enzyme_list_size<enzymes<Es...>> {
+    static constexpr std::size_t value = sizeof...(Es);
+};
+
+// Direct ordering edges "i runs before j" of a registry, and the first reference to an unregistered enzyme.
+template <std::size_t N>
+struct ordering_graph {
+    std::array<index_set<N>, N> before{};  // before[i] holds j: i runs before j
+    std::size_t unknown_from = N;          // the enzyme whose list names an unregistered type ...
+    std::size_t unknown_at = 0;            // ... at this position of (before..., after...)
+};
+
+template <std::size_t N>
+struct ordering_analysis {
+    std::array<index_set<N>, N> closure{};  // closure[i] holds j: i runs before j, directly or transitively
+    bool has_cycle = false;
+    std::array<std::size_t, N + 1> cycle{};  // enzyme indices, the first repeated at the end
+    std::size_t cycle_size = 0;
+};
+
+template <std::size_t N>
+constexpr ordering_analysis<N> analyze_ordering(const std::array<index_set<N>, N>& edges) {
+    ordering_analysis<N> r;
+    r.closure = edges;
+    for (std::size_t k = 0; k < N; ++k)
+        for (std::size_t i = 0; i < N; ++i)
+            if (r.closure[i].contains(k)) r.closure[i].merge(r.closure[k]);
+    for (std::size_t start = 0; start < N && !r.has_cycle; ++start) {
+        if (!r.closure[start].contains(start)) continue;
+        // The shortest way back to `start` (breadth-first over direct edges); `start` is the cycle's
+        // first-registered enzyme because earlier ones were not on a cycle.
+        std::array<std::size_t, N> from{};
+        std::array<bool, N> seen{};
+        std::array<std::size_t, N> queue{};
+        std::size_t head = 0;
+        std::size_t tail = 0;
+        queue[tail++] = start;
+        std::size_t last = N;
+        while (head < tail && last == N) {
+            const std::size_t u = queue[head++];
+            for (std::size_t v = 0; v < N; ++v) {
+                if (!edges[u].contains(v)) continue;
+                if (v == start) {
+                    last = u;
+                    break;
+                }
+                if (!seen[v]) {
+                    seen[v] = true;
+                    from[v] = u;
+                    queue[tail++] = v;
+                }
+            }
+        }
+        std::array<std::size_t, N + 1> reversed{};
+        std::size_t n = 0;
+        for (std::size_t at = last; at != start; at = from[at]) reversed[n++] = at;
+        r.cycle[0] = start;
+        for (std::size_t i = 0; i < n; ++i) r.cycle[i + 1] = reversed[n - 1 - i];
+        r.cycle[n + 1] = start;
+        r.cycle_size = n + 2;
+        r.has_cycle = true;
+    }
+    return r;
+}
+
+}  // namespace detail
+
+template <class... Enzymes>
+class enzyme_registry {
+    // Every type is checked (an array, not a fold over &&), so each non-conforming one is reported.
+    static constexpr bool all_enzymes = [] {
+        constexpr bool checked[] = {true, check_enzyme<Enzymes>()...};
+        bool all = true;
+        for (bool c : checked) all = all && c;
+        return all;
+    }();
+    static_assert(all_enzymes, "cep::enzyme_registry: every type must be an enzyme (see above)");
+
+public:
+    static constexpr std::size_t size = sizeof...(Enzymes);
+    static constexpr std::array<std::string_view, size> names{enzyme_traits<Enzymes>::name...};
+    static constexpr std::array<std::string_view, size> queries{enzyme_traits<Enzymes>::query...};
+    static constexpr std::array<std::size_t, size> specificity{detail::query_specificity(enzyme_traits<Enzymes>::query)...};
+    static constexpr std::array<int, size> precedence{enzyme_traits<Enzymes>::match::precedence...};
+    static constexpr std::array<access, size> access_modes{enzyme_traits<Enzymes>::mode...};
+    static constexpr std::array<std::string_view, size> match_names{enzyme_traits<Enzymes>::match::name...};
+
+    template <std::size_t I>
+    using enzyme_at = detail::nth_type<I, Enzymes...>;
+
+    template <class E>
+    static constexpr bool contains = (std::is_same_v<E, Enzymes> || ...);
+
+    // Position of an enzyme type (a compile error when it is not registered).
+    template <class E>
+    static constexpr std::size_t index_of() {
+        static_assert(contains<E>, "cep::enzyme_registry::index_of<E>(): E is not registered in this registry");
+        return detail::index_in<E, Enzymes...>();
+    }
+    // Position of a name (size when there is none); usable at run time.
+    [[nodiscard]] static constexpr std::size_t index_of(std::string_view name) noexcept {
+        for (std::size_t i = 0; i < size; ++i)
+            if (names[i] == name) return i;
+        return size;
+    }
+
+private:
+    template <class List>
+    static constexpr void add_edges(detail::ordering_graph<size>& g, std::size_t self, bool self_first,
+                                    std::size_t offset) {
+        [&]<class... Others>(enzymes<Others...>*) {
+            std::size_t position = offset;
+            auto add = [&](bool registered, std::size_t other) {
+                if (!registered) {
+                    if (g.unknown_from == size) {
+                        g.unknown_from = self;
+                        g.unknown_at = position;
+                    }
+                } else if (self_first) {
+                    g.before[self].insert(other);
+                } else {
+                    g.before[other].insert(self);
+                }
+                ++position;
+            };
+            (add(contains<Others>, detail::index_in<Others, Enzymes...>()), ...);
+            (void)add;
+        }(static_cast<List*>(nullptr));
+    }
+
+    static constexpr detail::ordering_graph<size> graph = [] {
+        detail::ordering_graph<size> g;
+        std::size_t self = 0;
+        (
+            [&] {
+                add_edges<typename enzyme_traits<Enzymes>::before>(g, self, true, 0);
+                add_edges<typename enzyme_traits<Enzymes>::after>(
+                    g, self, false, detail::enzyme_list_size<typename enzyme_traits<Enzymes>::before>::value);
+                ++self;
+            }(),
+            ...);
+        return g;
+    }();
+
+    static constexpr detail::index_pair duplicate = detail::first_duplicate(names);
+
+    template <class E>
+    struct order_types {
+        template <class... Bs, class... As>
+        static detail::type_list<Bs..., As...> join(enzymes<Bs...>*, enzymes<As...>*);
+        using type = decltype(join(static_cast<typename enzyme_traits<E>::before*>(nullptr),
+                                   static_cast<typename enzyme_traits<E>::after*>(nullptr)));
+    };
+
+    static constexpr bool report_names() {
+        if constexpr (duplicate.second == size) {
+            return true;
+        } else {
+            using first = enzyme_at<duplicate.first>;
+            using second = enzyme_at<duplicate.second>;
+            static_assert(duplicate_enzyme_name<detail::spelled_kind<detail::kind_text{names[duplicate.second]}>,
+                                                first, second>::value,
+                          "cep::enzyme_registry: two enzymes have the same name "
+                          "(duplicate_enzyme_name<name, first, second>)");
+            return false;
+        }
+    }
+    static constexpr bool report_unknown() {
+        if constexpr (graph.unknown_from == size) {
+            return true;
+        } else {
+            using from = enzyme_at<graph.unknown_from>;
+            using unknown = typename detail::list_element<graph.unknown_at, typename order_types<from>::type>::type;
+            static_assert(enzyme_order_names_unregistered_enzyme<from, unknown>::value,
+                          "cep::enzyme_registry: an enzyme's before/after names an enzyme that is not registered "
+                          "(enzyme_order_names_unregistered_enzyme<enzyme, unregistered>)");
+            return false;
+        }
+    }
+
+public:
+    static constexpr bool names_ok = report_names();
+    static constexpr bool references_ok = report_unknown();
+    static constexpr auto ordering = detail::analyze_ordering(graph.before);
+
+private:
+    static constexpr detail::kind_text cycle_name(std::size_t n) { return detail::kind_text{names[ordering.cycle[n]]}; }
+    template <std::size_t... Is>
+    static constexpr bool report_cycle(std::index_sequence<Is...>) {
+        static_assert(enzyme_order_cycle<detail::spelled_kind<cycle_name(Is)>...>::value,
+                      "cep::enzyme_registry: the enzymes' before/after constraints form a cycle "
+                      "(enzyme_order_cycle<a, b, ..., a>: a runs before b, ..., which runs before a)");
+        return false;
+    }
+    static constexpr bool report_ordering() {
+        if constexpr (!ordering.has_cycle)
+            return true;
+        else
+            return report_cycle(std::make_index_sequence<ordering.cycle_size>{});
+    }
+
+public:
+    static constexpr bool ordering_ok = report_ordering();
+    static constexpr bool ok = names_ok && references_ok && ordering_ok;
+
+    // Must enzyme i run before enzyme j (directly or through others)?
+    [[nodiscard]] static constexpr bool runs_before(std::size_t i, std::size_t j) noexcept {
+        return ordering.closure[i].contains(j);
+    }
+    [[nodiscard]] static constexpr bool directly_before(std::size_t i, std::size_t j) noexcept {
+        return graph.before[i].contains(j);
+    }
+
+    // For a signal known at compile time: which enzymes' queries select it (by their own match policy).
+    template <fixed_string Signal>
+    static constexpr std::array<bool, size> candidates_for = [] {
+        static_assert(detail::checked_literal<Signal, detail::path_grammar::path>::valid);
+        return std::array<bool, size>{policy_matches<typename enzyme_traits<Enzymes>::match>(
+            enzyme_traits<Enzymes>::query, Signal.view())...};
+    }();
+    template <class Signal>
+    static constexpr std::array<bool, size> candidates_for_signal = candidates_for<Signal::value>;
+
+    // The ordering graph (direct constraints) as Graphviz DOT: an edge a -> b when a runs before b.
+    [[nodiscard]] static std::string to_dot() {
+        std::string out = "digraph enzyme_order {\n  rankdir=LR;\n  node [shape=ellipse];\n";
+        for (std::size_t i = 0; i < size; ++i)
+            out += "  \"" + std::string(names[i]) + "\" [label=\"" + std::string(names[i]) + "\\n" +
+                   std::string(queries[i]) + " (" + std::string(match_names[i]) + ")\"];\n";
+        for (std::size_t i = 0; i < size; ++i)
+            for (std::size_t j = 0; j < size; ++j)
+                if (directly_before(i, j))
+                    out += "  \"" + std::string(names[i]) + "\" -> \"" + std::string(names[j]) + "\";\n";
+        out += "}\n";
+        return out;
+    }
+    // The same as a Mermaid flowchart.
+    [[nodiscard]] static std::string to_mermaid() {
+        std::string out = "flowchart LR\n";
+        for (std::size_t i = 0; i < size; ++i)
+            out += "  e" + std::to_string(i) + "[\"" + std::string(names[i]) + "<br/>" + std::string(queries[i]) +
+                   "\"]\n";
+        for (std::size_t i = 0; i < size; ++i)
+            for (std::size_t j = 0; j < size; ++j)
+                if (directly_before(i, j)) out += "  e" + std::to_string(i) + " --> e" + std::to_string(j) + "\n";
+        return out;
+    }
+};
+
+}  // namespace cep
