@@ -37,6 +37,10 @@ TEST_CASE("each error family throws its own exception type, all derived from cep
     CHECK_THROWS_AS(cep::throw_error({cep::errc::name_invalid_character, "n"}), cep::name_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::cell_sealed, "t"}), cep::tree_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::cell_stale_view, "t"}), cep::tree_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::contract_validation_failed, "c"}), cep::contract_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::build_init_failed, "b"}), cep::build_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::beat_in_past, "h"}), cep::heartbeat_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::unknown_enzyme, "h"}), cep::heartbeat_error);
     try {
         cep::throw_error({cep::errc::cell_sealed, "sealed!"});
     } catch (const cep::exception& e) {

@@ -96,3 +96,32 @@ TEST_CASE("many paths intern to dense ids") {
     }
     CHECK(table.size() == 1002);
 }
+
+TEST_CASE("path_ref: an interned path as enzymes see it, compared and walked without allocation") {
+    cep::path_table table;
+    const auto id = table.intern(cep::path("/env/fs/img.jpg"));
+    const cep::path_ref ref(table, id);
+    CHECK_FALSE(ref.empty());
+    CHECK(ref.depth() == 3);
+    CHECK(ref.leaf() == "img.jpg");
+    CHECK(ref.parent().leaf() == "fs");
+    CHECK(ref.str() == "/env/fs/img.jpg");
+    CHECK(ref.to_path() == cep::path("/env/fs/img.jpg"));
+    CHECK(ref == cep::path("/env/fs/img.jpg"));
+    CHECK_FALSE(ref == cep::path("/env/fs/img.png"));
+    CHECK_FALSE(ref == cep::path("/env/fs"));
+    CHECK_FALSE(ref == cep::path("/env/fx/img.jpg"));
+    std::string_view segments[4];
+    REQUIRE(ref.segments(segments) == 3);
+    CHECK(segments[0] == "env");
+    CHECK(segments[2] == "img.jpg");
+    CHECK(ref == cep::path_ref(table, table.intern(cep::path("/env/fs/img.jpg"))));
+    const cep::path_ref root(table, cep::path_table::root());
+    CHECK(root.is_root());
+    CHECK(root == cep::path("/"));
+    const cep::path_ref none;
+    CHECK(none.empty());
+    CHECK(none.str().empty());
+    CHECK_FALSE(none == cep::path("/"));
+    CHECK_THROWS_AS(cep::path_ref(table, cep::path_id{12345}), cep::path_error);
+}

@@ -56,6 +56,9 @@ enum class errc : std::uint16_t {
     // subsystem builds
     build_init_failed,
     build_disposed,
+    // the heartbeat
+    beat_in_past,
+    unknown_enzyme,
 };
 
 // Short, stable identifier of a code (the enumerator's name).
@@ -97,6 +100,8 @@ enum class errc : std::uint16_t {
         case errc::contract_validation_failed: return "contract_validation_failed";
         case errc::build_init_failed: return "build_init_failed";
         case errc::build_disposed: return "build_disposed";
+        case errc::beat_in_past: return "beat_in_past";
+        case errc::unknown_enzyme: return "unknown_enzyme";
     }
     return "unknown";
 }
@@ -136,6 +141,9 @@ class contract_error : public exception {
 class build_error : public exception {
     using exception::exception;
 };
+class heartbeat_error : public exception {
+    using exception::exception;
+};
 
 // Throws the exception type that matches the code's family.
 [[noreturn]] inline void throw_error(cep::error err) {
@@ -155,6 +163,9 @@ class build_error : public exception {
     if (code >= static_cast<std::uint16_t>(errc::build_init_failed) &&
         code <= static_cast<std::uint16_t>(errc::build_disposed))
         throw build_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::beat_in_past) &&
+        code <= static_cast<std::uint16_t>(errc::unknown_enzyme))
+        throw heartbeat_error(std::move(err));
     throw exception(std::move(err));
 }
 

@@ -1,0 +1,274 @@
+// Layer 0, compile-time part: match policies, enzyme types and descriptors, the context, the static registry.
+#include <cep/dispatch.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+using namespace cep::literals;
+
+// ---- match policies ----
+
+TEST_CASE("exact matches the whole signal path, with '*' and '**' in the query") {
+    STATIC_REQUIRE(cep::match_policy<cep::exact>);
+    STATIC_REQUIRE(cep::policy_matches<cep::exact>("/signals/image/thumbnail", "/signals/image/thumbnail"));
+    STATIC_REQUIRE(cep::policy_matches<cep::exact>("/signals/image/*", "/signals/image/thumbnail"));
+    STATIC_REQUIRE(cep::policy_matches<cep::exact>("/signals/**", "/signals/image/thumbnail"));
+    STATIC_REQUIRE_FALSE(cep::policy_matches<cep::exact>("/signals/image", "/signals/image/thumbnail"));
+    STATIC_REQUIRE_FALSE(cep::policy_matches<cep::exact>("/signals/image/thumbnail", "/signals/image"));
+    CHECK(cep::policy_matches<cep::exact>("/env/fs/projects/*", "/env/fs/projects/p1"));
+}
+
+TEST_CASE("prefix matches the signal path or any path below it") {
+    STATIC_REQUIRE(cep::match_policy<cep::prefix>);
+    STATIC_REQUIRE(cep::policy_matches<cep::prefix>("/signals/image", "/signals/image"));
+    STATIC_REQUIRE(cep::policy_matches<cep::prefix>("/signals/image", "/signals/image/thumbnail"));
+    STATIC_REQUIRE(cep::policy_matches<cep::prefix>("/signals/*", "/signals/db/write"));
+    STATIC_REQUIRE(cep::policy_matches<cep::prefix>("/", "/anything"));
+    STATIC_REQUIRE_FALSE(cep::policy_matches<cep::prefix>("/signals/image", "/signals/imagery"));
+    STATIC_REQUIRE_FALSE(cep::policy_matches<cep::prefix>("/signals/image", "/signals"));
+    STATIC_REQUIRE_FALSE(cep::policy_matches<cep::prefix>("/a/*/c", "/a/b"));
+    STATIC_REQUIRE(cep::exact::precedence > cep::prefix::precedence);
+}
+
+namespace {
+// A user policy: the signal's last segment must equal the query's last segment.
+struct same_leaf {
+    static constexpr std::string_view name = "same_leaf";
+    static constexpr int precedence = 0;
+    static constexpr bool matches(std::span<const std::string_view> query, std::span<const std::string_view> signal) {
+        return !query.empty() && !signal.empty() && query.back() == signal.back();
+    }
+};
+struct not_a_policy {
+    static constexpr std::string_view name = "nope";
+};
+}  // namespace
+
+TEST_CASE("a user policy satisfies cep::match_policy") {
+    STATIC_REQUIRE(cep::match_policy<same_leaf>);
+    STATIC_REQUIRE_FALSE(cep::match_policy<not_a_policy>);
+    STATIC_REQUIRE(cep::policy_matches<same_leaf>("/x/write", "/signals/db/write"));
+    STATIC_REQUIRE_FALSE(cep::policy_matches<same_leaf>("/x/write", "/signals/db/read"));
+}
+
+// ---- enzymes ----
+
+namespace {
+struct write_metadata;
+struct audit;
+
+struct resize_image {
+    static constexpr cep::name name = "resize_image";
+    static constexpr auto query = "/signals/image/thumbnail"_query;
+    using before = cep::enzymes<write_metadata>;
+    int calls = 0;  // enzymes may keep state
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        ++calls;
+        return ctx.put_text(cep::path("/data/thumbnail"), "bytes") ? cep::status::success : cep::status::fatal;
+    }
+};
+struct write_metadata {
+    static constexpr cep::name name = "write_metadata";
+    static constexpr auto query = "/signals/image/*"_query;
+    using before = cep::enzymes<audit>;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context&) { return cep::status::success; }
+};
+struct audit {
+    static constexpr cep::name name = "audit";
+    static constexpr auto query = "/signals"_query;
+    using match = cep::prefix;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) { return cep::status::success; }
+};
+
+cep::status count_bytes(const cep::impulse_ref&, cep::read_context&) { return cep::status::success; }
+cep::status store(const cep::impulse_ref&, cep::write_context&) { return cep::status::retry; }
+using count_enzyme = cep::enzyme<"count_bytes", "/signals/**", &count_bytes, cep::prefix, cep::runs_after<audit>>;
+using store_enzyme = cep::enzyme<"store", "/signals/db/write", &store, cep::runs_before<audit, count_enzyme>>;
+
+struct no_call {
+    static constexpr cep::name name = "no_call";
+    static constexpr auto query = "/a"_query;
+};
+struct wrong_context {
+    static constexpr cep::name name = "wrong_context";
+    static constexpr auto query = "/a"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context&) { return cep::status::success; }
+};
+}  // namespace
+
+TEST_CASE("an enzyme type: traits with defaults filled in") {
+    STATIC_REQUIRE(cep::enzyme_type<resize_image>);
+    using traits = cep::enzyme_traits<resize_image>;
+    STATIC_REQUIRE(traits::name == "resize_image");
+    STATIC_REQUIRE(traits::query == "/signals/image/thumbnail");
+    STATIC_REQUIRE(std::is_same_v<traits::match, cep::exact>);
+    STATIC_REQUIRE(std::is_same_v<traits::before, cep::enzymes<write_metadata>>);
+    STATIC_REQUIRE(std::is_same_v<traits::after, cep::enzymes<>>);
+    STATIC_REQUIRE(traits::mode == cep::access::read_write);
+    STATIC_REQUIRE(cep::enzyme_traits<audit>::mode == cep::access::read_only);
+    STATIC_REQUIRE(std::is_same_v<cep::enzyme_traits<audit>::context_type, cep::read_context>);
+}
+
+TEST_CASE("non-conforming types are not enzymes") {
+    STATIC_REQUIRE_FALSE(cep::enzyme_type<no_call>);
+    STATIC_REQUIRE_FALSE(cep::enzyme_type<wrong_context>);  // read-only enzymes take a read_context
+    STATIC_REQUIRE_FALSE(cep::enzyme_type<int>);
+}
+
+TEST_CASE("cep::enzyme builds an enzyme from a plain function") {
+    STATIC_REQUIRE(cep::enzyme_type<count_enzyme>);
+    STATIC_REQUIRE(cep::enzyme_traits<count_enzyme>::name == "count_bytes");
+    STATIC_REQUIRE(cep::enzyme_traits<count_enzyme>::query == "/signals/**");
+    STATIC_REQUIRE(cep::enzyme_traits<count_enzyme>::mode == cep::access::read_only);  // from the context type
+    STATIC_REQUIRE(std::is_same_v<cep::enzyme_traits<count_enzyme>::match, cep::prefix>);
+    STATIC_REQUIRE(std::is_same_v<cep::enzyme_traits<count_enzyme>::after, cep::enzymes<audit>>);
+    STATIC_REQUIRE(std::is_same_v<cep::enzyme_traits<store_enzyme>::before, cep::enzymes<audit, count_enzyme>>);
+    STATIC_REQUIRE(std::is_same_v<cep::enzyme_traits<store_enzyme>::match, cep::exact>);
+    STATIC_REQUIRE(cep::enzyme_traits<store_enzyme>::mode == cep::access::read_write);
+}
+
+// ---- the context ----
+
+namespace {
+struct recording_sink final : cep::impulse_sink {
+    std::vector<std::string> emitted;
+    cep::beat_number now = 0;
+    cep::result<void> emit(cep::beat_number beat, const cep::path& signal, const cep::path& target) override {
+        if (beat <= now) return cep::error{cep::errc::beat_in_past, "beat in the past"};
+        emitted.push_back(std::to_string(beat) + " " + signal.str() + " " + target.str());
+        return {};
+    }
+};
+}  // namespace
+
+TEST_CASE("a context reads the committed tree and stages writes for the next beat") {
+    cep::cell_tree tree;
+    tree.put_text("/data/old"_path, "committed").value();
+    cep::staging_area stage(tree);
+    recording_sink sink;
+    sink.now = 7;
+    cep::write_context ctx(tree, stage, sink, 7);
+    CHECK(ctx.beat() == 7);
+    CHECK(ctx.find("/data/old"_path)->text() == "committed");
+    const cep::path_ref old_ref(tree.paths(), tree.paths().intern("/data/old"_path));
+    CHECK(ctx.find(old_ref)->text() == "committed");
+    REQUIRE(ctx.put_text("/data/new"_path, "staged").has_value());
+    REQUIRE(ctx.make_child("/data"_path, "dir").has_value());
+    CHECK(ctx.make_child("/data"_path, "bad name").error().code == cep::errc::path_space);
+    REQUIRE(ctx.make_list("/data/log"_path).has_value());
+    REQUIRE(ctx.append_text("/data/log"_path, "one").has_value());
+    CHECK_FALSE(ctx.find("/data/new"_path).has_value());  // not visible in the same beat
+    REQUIRE(ctx.emit("/signals/db/write"_path, "/data/new"_path).has_value());
+    REQUIRE(ctx.emit_at(10, "/signals/later"_path, "/data"_path).has_value());
+    CHECK_FALSE(ctx.emit_at(7, "/signals/now"_path, "/data"_path).has_value());
+    CHECK(sink.emitted == std::vector<std::string>{"8 /signals/db/write /data/new", "10 /signals/later /data"});
+    REQUIRE(stage.commit().ok());
+    CHECK(tree.find("/data/new"_path)->text() == "staged");
+    CHECK(tree.find("/data/dir"_path)->is_dictionary());
+    CHECK(tree.find("/data/log/1"_path)->text() == "one");
+}
+
+namespace {
+template <class Context>
+constexpr bool can_put = requires(Context& c) { c.put_text(cep::path(), "x"); };
+template <class Context>
+constexpr bool can_emit = requires(Context& c) { c.emit(cep::path(), cep::path()); };
+template <class Context>
+constexpr bool can_remove = requires(Context& c) { c.remove(cep::path()); };
+template <class Context>
+constexpr bool can_find = requires(Context& c) { c.find(cep::path()); };
+}  // namespace
+
+TEST_CASE("a read-only context has no mutating operations") {
+    STATIC_REQUIRE(can_put<cep::write_context>);
+    STATIC_REQUIRE(can_emit<cep::write_context>);
+    STATIC_REQUIRE(can_remove<cep::write_context>);
+    STATIC_REQUIRE_FALSE(can_put<cep::read_context>);
+    STATIC_REQUIRE_FALSE(can_emit<cep::read_context>);
+    STATIC_REQUIRE_FALSE(can_remove<cep::read_context>);
+    STATIC_REQUIRE(can_find<cep::read_context>);
+}
+
+// ---- the registry ----
+
+namespace {
+using registry = cep::enzyme_registry<audit, resize_image, write_metadata, count_enzyme, store_enzyme>;
+}
+
+TEST_CASE("the registry lists names, queries and specificity in registration order") {
+    STATIC_REQUIRE(registry::ok);
+    STATIC_REQUIRE(registry::size == 5);
+    CHECK(std::vector<std::string_view>(registry::names.begin(), registry::names.end()) ==
+          std::vector<std::string_view>{"audit", "resize_image", "write_metadata", "count_bytes", "store"});
+    STATIC_REQUIRE(registry::specificity[1] == 3);
+    STATIC_REQUIRE(registry::specificity[2] == 2);
+    STATIC_REQUIRE(registry::specificity[3] == 1);
+    STATIC_REQUIRE(registry::index_of<write_metadata>() == 2);
+    STATIC_REQUIRE(registry::index_of("store") == 4);
+    STATIC_REQUIRE(registry::index_of("unknown") == registry::size);
+    STATIC_REQUIRE(registry::contains<audit>);
+    STATIC_REQUIRE_FALSE(registry::contains<no_call>);
+    STATIC_REQUIRE(registry::access_modes[0] == cep::access::read_only);
+}
+
+TEST_CASE("the ordering closure is transitive, also through enzymes not on an agenda") {
+    // resize_image -> write_metadata -> audit -> count_bytes; store -> audit, store -> count_bytes
+    STATIC_REQUIRE(registry::directly_before(1, 2));
+    STATIC_REQUIRE_FALSE(registry::directly_before(1, 0));
+    STATIC_REQUIRE(registry::runs_before(1, 0));  // through write_metadata
+    STATIC_REQUIRE(registry::runs_before(1, 3));  // through write_metadata and audit
+    STATIC_REQUIRE(registry::runs_before(4, 3));
+    STATIC_REQUIRE_FALSE(registry::runs_before(3, 1));
+    STATIC_REQUIRE_FALSE(registry::runs_before(4, 1));  // unrelated
+    STATIC_REQUIRE_FALSE(registry::runs_before(1, 4));
+    for (std::size_t i = 0; i < registry::size; ++i) CHECK_FALSE(registry::runs_before(i, i));
+}
+
+TEST_CASE("candidates for a signal known at compile time") {
+    constexpr auto thumbnail = registry::candidates_for<"/signals/image/thumbnail">;
+    STATIC_REQUIRE(thumbnail[0]);   // audit: prefix /signals
+    STATIC_REQUIRE(thumbnail[1]);   // resize_image: exact
+    STATIC_REQUIRE(thumbnail[2]);   // write_metadata: /signals/image/*
+    STATIC_REQUIRE(thumbnail[3]);   // count_bytes: /signals/**
+    STATIC_REQUIRE_FALSE(thumbnail[4]);  // store: /signals/db/write
+    constexpr auto db = registry::candidates_for_signal<cep::signal<"/signals/db/write">>;
+    STATIC_REQUIRE(db[0]);
+    STATIC_REQUIRE_FALSE(db[1]);
+    STATIC_REQUIRE_FALSE(db[2]);
+    STATIC_REQUIRE(db[4]);
+    constexpr auto elsewhere = registry::candidates_for<"/env/fs">;
+    STATIC_REQUIRE_FALSE(elsewhere[0] || elsewhere[1] || elsewhere[2] || elsewhere[3] || elsewhere[4]);
+}
+
+TEST_CASE("the ordering graph as Graphviz DOT and as Mermaid") {
+    using small = cep::enzyme_registry<audit, resize_image, write_metadata>;
+    CHECK(small::to_dot() ==
+          "digraph enzyme_order {\n  rankdir=LR;\n  node [shape=ellipse];\n"
+          "  \"audit\" [label=\"audit\\n/signals (prefix)\"];\n"
+          "  \"resize_image\" [label=\"resize_image\\n/signals/image/thumbnail (exact)\"];\n"
+          "  \"write_metadata\" [label=\"write_metadata\\n/signals/image/* (exact)\"];\n"
+          "  \"resize_image\" -> \"write_metadata\";\n  \"write_metadata\" -> \"audit\";\n}\n");
+    CHECK(small::to_mermaid() ==
+          "flowchart LR\n  e0[\"audit<br/>/signals\"]\n  e1[\"resize_image<br/>/signals/image/thumbnail\"]\n"
+          "  e2[\"write_metadata<br/>/signals/image/*\"]\n  e1 --> e2\n  e2 --> e0\n");
+}
+
+TEST_CASE("the ordering analysis finds the shortest cycle from its first-registered enzyme") {
+    using set = cep::detail::index_set<4>;
+    std::array<set, 4> edges{};
+    edges[0].insert(1);  // 0 -> 1 -> 2 -> 3 -> 1
+    edges[1].insert(2);
+    edges[2].insert(3);
+    edges[3].insert(1);
+    const auto analysis = cep::detail::analyze_ordering(edges);
+    REQUIRE(analysis.has_cycle);
+    std::vector<std::size_t> path(analysis.cycle.begin(), analysis.cycle.begin() + analysis.cycle_size);
+    CHECK(path == std::vector<std::size_t>{1, 2, 3, 1});
+    CHECK(analysis.closure[0].contains(3));
+}
