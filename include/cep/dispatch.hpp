@@ -4,5 +4,6 @@
 
 #include <cep/dispatch/context.hpp>
 #include <cep/dispatch/enzyme.hpp>
+#include <cep/dispatch/heartbeat.hpp>
 #include <cep/dispatch/match.hpp>
 #include <cep/dispatch/registry.hpp>

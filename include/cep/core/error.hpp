@@ -59,6 +59,8 @@ enum class errc : std::uint16_t {
     // the heartbeat
     beat_in_past,
     unknown_enzyme,
+    wallclock_conflict,
+    invalid_policy,
 };
 
 // Short, stable identifier of a code (the enumerator's name).
@@ -102,6 +104,8 @@ enum class errc : std::uint16_t {
         case errc::build_disposed: return "build_disposed";
         case errc::beat_in_past: return "beat_in_past";
         case errc::unknown_enzyme: return "unknown_enzyme";
+        case errc::wallclock_conflict: return "wallclock_conflict";
+        case errc::invalid_policy: return "invalid_policy";
     }
     return "unknown";
 }
@@ -164,7 +168,7 @@ class heartbeat_error : public exception {
         code <= static_cast<std::uint16_t>(errc::build_disposed))
         throw build_error(std::move(err));
     if (code >= static_cast<std::uint16_t>(errc::beat_in_past) &&
-        code <= static_cast<std::uint16_t>(errc::unknown_enzyme))
+        code <= static_cast<std::uint16_t>(errc::invalid_policy))
         throw heartbeat_error(std::move(err));
     throw exception(std::move(err));
 }
