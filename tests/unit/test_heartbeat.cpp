@@ -1,0 +1,530 @@
+// The heartbeat: the seed's testing notes for layer 0 (matching with fixed registries and synthetic ledgers,
+// ordering, single run, memoisation, N -> N+1 visibility, retries, failures, budgets, determinism, wallclock).
+#include <cep/dispatch.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace cep::literals;
+
+namespace {
+
+std::vector<std::string> runs;  // "<enzyme> <signal> <target>" in execution order
+
+template <cep::fixed_string Name, cep::fixed_string Query, class Match = cep::exact, class Before = cep::enzymes<>,
+          class After = cep::enzymes<>>
+struct probe {
+    static constexpr cep::name name = Name;
+    static constexpr cep::query_constant<Query> query{};
+    using match = Match;
+    using before = Before;
+    using after = After;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context&) {
+        runs.push_back(std::string(Name.view()) + " " + impulse.signal.str() + " " + impulse.target.str());
+        return cep::status::success;
+    }
+};
+
+std::vector<std::string> names_of(const std::vector<std::string_view>& agenda) {
+    return {agenda.begin(), agenda.end()};
+}
+
+std::vector<std::string> ledger(const cep::cell_tree& tree, cep::beat_number beat, const char* list) {
+    std::vector<std::string> out;
+    const auto cell = tree.find(cep::path("/rt/beat") / std::to_string(beat) / list);
+    if (!cell) return out;
+    for (auto entry : cell->children()) out.emplace_back(entry.text());
+    return out;
+}
+
+using thumb = probe<"resize_image", "/signals/image/thumbnail">;
+using metadata = probe<"image_metadata", "/env/fs/projects/*", cep::prefix>;
+using any_image = probe<"any_image", "/signals/image/*">;
+using everything = probe<"everything", "/signals", cep::prefix>;
+using images = cep::enzyme_registry<thumb, metadata, any_image, everything>;
+
+}  // namespace
+
+TEST_CASE("with a target, only enzymes bound on its ancestor chain are candidates, filtered by the signal") {
+    cep::heartbeat<images> hb;
+    hb.register_all();
+    hb.bind<thumb>("/env/fs"_path, cep::propagate);
+    hb.bind<any_image>("/env/fs/projects/p1"_path);  // this cell only: not the image below it
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/fs/projects/p1/img.jpg"_path)) ==
+          std::vector<std::string>{"resize_image"});
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/fs/projects/p1"_path)) ==
+          std::vector<std::string>{"resize_image", "any_image"});
+    // Bound but the query does not match the signal: filtered out.
+    CHECK(hb.agenda("/signals/db/write"_path, "/env/fs/projects/p1"_path).empty());
+    // Not bound anywhere on the chain: nothing.
+    CHECK(hb.agenda("/signals/image/thumbnail"_path, "/data/x"_path).empty());
+}
+
+TEST_CASE("bindings without propagate stay on their cell; tombstones cancel inherited names at and below") {
+    cep::heartbeat<images> hb;
+    hb.register_all();
+    hb.bind<everything>("/"_path, cep::propagate);
+    hb.bind<any_image>("/env"_path);
+    hb.tombstone<everything>("/env/private"_path);
+    hb.bind<everything>("/env/private/shared"_path);  // bound again below the tombstone, on this cell only
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/x"_path, "/env/public"_path)) == std::vector<std::string>{"everything"});
+    CHECK(names_of(hb.agenda("/signals/image/x"_path, "/env"_path)) ==
+          std::vector<std::string>{"any_image", "everything"});
+    CHECK(hb.agenda("/signals/image/x"_path, "/env/private"_path).empty());
+    CHECK(hb.agenda("/signals/image/x"_path, "/env/private/deep/er"_path).empty());
+    CHECK(names_of(hb.agenda("/signals/image/x"_path, "/env/private/shared"_path)) ==
+          std::vector<std::string>{"everything"});
+    CHECK(hb.agenda("/signals/image/x"_path, "/env/private/shared/below"_path).empty());
+}
+
+TEST_CASE("without a target, the signal index decides (broadcast)") {
+    cep::heartbeat<images> hb;
+    hb.register_all();
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path)) ==
+          std::vector<std::string>{"resize_image", "any_image", "everything"});
+    CHECK(names_of(hb.agenda("/signals/db/write"_path)) == std::vector<std::string>{"everything"});
+    CHECK(hb.agenda("/elsewhere"_path).empty());
+}
+
+TEST_CASE("only registered enzymes are candidates, from the next beat boundary on") {
+    cep::heartbeat<images> hb;
+    hb.register_enzyme<any_image>();
+    CHECK(hb.agenda("/signals/image/thumbnail"_path).empty());  // not active before the boundary
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path)) == std::vector<std::string>{"any_image"});
+    REQUIRE(hb.register_enzyme("resize_image").has_value());
+    auto unknown = hb.register_enzyme("resize");
+    REQUIRE_FALSE(unknown.has_value());
+    CHECK(unknown.error().code == cep::errc::unknown_enzyme);
+    CHECK(unknown.error().message == "no enzyme named 'resize' in this heartbeat's registry");
+    CHECK(hb.bind("/x"_path, "nope").error().code == cep::errc::unknown_enzyme);
+    CHECK(hb.tombstone("/x"_path, "nope").error().code == cep::errc::unknown_enzyme);
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path)) ==
+          std::vector<std::string>{"resize_image", "any_image"});
+}
+
+TEST_CASE("tie-breaks: dual match, then specificity, then exact over prefix, then name, then registration order") {
+    using a_prefix = probe<"a_prefix", "/s/x", cep::prefix>;
+    using b_exact = probe<"b_exact", "/s/x">;
+    using c_general = probe<"c_general", "/s/*">;
+    using d_same = probe<"d_same", "/s/*">;
+    using e_bound_only = probe<"e_bound_only", "/elsewhere">;
+    using reg = cep::enzyme_registry<d_same, c_general, b_exact, a_prefix, e_bound_only>;
+    cep::heartbeat<reg, cep::bound_or_matched> hb;
+    hb.register_all();
+    hb.bind<c_general>("/t"_path);
+    hb.bind<e_bound_only>("/t"_path);
+    hb.step();
+    // c_general is bound and matches (dual) -> first. Then by specificity 2: b_exact (exact) before a_prefix;
+    // then d_same (specificity 1); e_bound_only (bound, no match: single, specificity 1) after d by name.
+    CHECK(names_of(hb.agenda("/s/x"_path, "/t"_path)) ==
+          std::vector<std::string>{"c_general", "b_exact", "a_prefix", "d_same", "e_bound_only"});
+    // Without the target nothing is dual: specificity first.
+    CHECK(names_of(hb.agenda("/s/x"_path)) == std::vector<std::string>{"b_exact", "a_prefix", "c_general", "d_same"});
+}
+
+namespace {
+struct late;
+struct middle;
+using early = probe<"zz_early", "/s", cep::exact, cep::enzymes<middle>>;
+struct middle : probe<"middle", "/elsewhere", cep::exact, cep::enzymes<late>> {};
+struct late : probe<"aa_late", "/s"> {};
+using ordered = cep::enzyme_registry<late, middle, early>;
+}  // namespace
+
+TEST_CASE("before/after hold transitively, even through an enzyme that is not on the agenda") {
+    cep::heartbeat<ordered> hb;
+    hb.register_all();
+    hb.step();
+    // By name aa_late would go first; zz_early before middle before aa_late puts zz_early first although middle
+    // does not match /s.
+    CHECK(names_of(hb.agenda("/s"_path)) == std::vector<std::string>{"zz_early", "aa_late"});
+}
+
+namespace {
+template <int I>
+struct node_enzyme {
+    static constexpr cep::fixed_string<3> label = [] {
+        cep::fixed_string<3> s{};
+        s.chars[0] = 'n';
+        s.chars[1] = static_cast<char>('0' + I / 10);
+        s.chars[2] = static_cast<char>('0' + I % 10);
+        return s;
+    }();
+    static constexpr cep::name name = label;
+    static constexpr auto query = "/r"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context&) { return cep::status::success; }
+};
+// A fixed DAG over 12 enzymes, written so that names disagree with the constraints.
+template <int I>
+struct dag_node;
+#define CEP_DAG_NODE(I, ...)                                                      \
+    template <>                                                                   \
+    struct dag_node<I> : node_enzyme<I> {                                         \
+        using before = cep::enzymes<__VA_ARGS__>;                                 \
+    }
+CEP_DAG_NODE(11, dag_node<0>, dag_node<5>);
+CEP_DAG_NODE(10, dag_node<11>, dag_node<3>);
+CEP_DAG_NODE(9, dag_node<10>);
+CEP_DAG_NODE(8, dag_node<0>);
+CEP_DAG_NODE(7, dag_node<2>, dag_node<4>);
+CEP_DAG_NODE(6, dag_node<1>);
+CEP_DAG_NODE(5, dag_node<1>, dag_node<2>);
+CEP_DAG_NODE(4, dag_node<0>);
+CEP_DAG_NODE(3, );
+CEP_DAG_NODE(2, dag_node<0>);
+CEP_DAG_NODE(1, );
+CEP_DAG_NODE(0, );
+#undef CEP_DAG_NODE
+using dag = cep::enzyme_registry<dag_node<0>, dag_node<1>, dag_node<2>, dag_node<3>, dag_node<4>, dag_node<5>,
+                                 dag_node<6>, dag_node<7>, dag_node<8>, dag_node<9>, dag_node<10>, dag_node<11>>;
+}  // namespace
+
+TEST_CASE("random subsets of a DAG: every ordering constraint holds on every agenda") {
+    std::mt19937 random(7);
+    for (int round = 0; round < 200; ++round) {
+        cep::heartbeat<dag> hb;
+        std::vector<std::size_t> chosen;
+        for (std::size_t i = 0; i < dag::size; ++i)
+            if (random() % 2) {
+                REQUIRE(hb.register_enzyme(dag::names[i]).has_value());
+                chosen.push_back(i);
+            }
+        hb.step();
+        const auto agenda = hb.agenda("/r"_path);
+        REQUIRE(agenda.size() == chosen.size());
+        std::vector<std::size_t> position(dag::size, 0);
+        for (std::size_t p = 0; p < agenda.size(); ++p) position[dag::index_of(agenda[p])] = p;
+        for (auto i : chosen)
+            for (auto j : chosen)
+                if (dag::runs_before(i, j)) CHECK(position[i] < position[j]);
+    }
+}
+
+TEST_CASE("each agenda runs once per (signal, target, beat), however often the impulse comes") {
+    runs.clear();
+    cep::heartbeat<images> hb;
+    hb.register_all();
+    hb.bind<thumb>("/env"_path, cep::propagate);
+    for (int i = 0; i < 3; ++i) REQUIRE(hb.enqueue("/signals/image/thumbnail"_path, "/env/a"_path).has_value());
+    REQUIRE(hb.enqueue("/signals/image/thumbnail"_path, "/env/b"_path).has_value());
+    hb.step();
+    CHECK(runs == std::vector<std::string>{"resize_image /signals/image/thumbnail /env/a",
+                                           "resize_image /signals/image/thumbnail /env/b"});
+    CHECK(ledger(hb.tree(), 1, "impulses").size() == 4);  // every impulse is in the ledger
+    CHECK(ledger(hb.tree(), 1, "agenda").size() == 2);
+    REQUIRE(hb.enqueue("/signals/image/thumbnail"_path, "/env/a"_path).has_value());
+    hb.step();  // a new beat: runs again
+    CHECK(runs.size() == 3);
+}
+
+TEST_CASE("agendas are memoised across beats and recomputed when bindings change") {
+    cep::heartbeat<images> hb;
+    hb.register_all();
+    hb.bind<thumb>("/env"_path, cep::propagate);
+    hb.step();
+    const auto generation = hb.generation();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path)) ==
+          std::vector<std::string>{"resize_image"});
+    CHECK(hb.memo_size() == 1);
+    hb.step();
+    CHECK(hb.generation() == generation);  // nothing changed: the memo survives
+    CHECK(hb.memo_size() == 1);
+    hb.bind<any_image>("/env/a"_path);
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path)) ==
+          std::vector<std::string>{"resize_image"});  // not before the boundary
+    hb.step();
+    CHECK(hb.generation() == generation + 1);
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path)) ==
+          std::vector<std::string>{"resize_image", "any_image"});
+}
+
+namespace {
+struct writer {
+    static constexpr cep::name name = "writer";
+    static constexpr auto query = "/signals/write"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        const auto seen = ctx.find("/data/value"_path);
+        runs.push_back("writer sees " + (seen ? std::string(seen->text()) : std::string("nothing")));
+        (void)ctx.put_text("/data/value"_path, "beat " + std::to_string(ctx.beat()));
+        (void)ctx.emit("/signals/read"_path, "/data/value"_path);
+        return cep::status::success;
+    }
+};
+struct reader {
+    static constexpr cep::name name = "reader";
+    static constexpr auto query = "/signals/*"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context& ctx) {
+        const auto seen = ctx.find("/data/value"_path);
+        runs.push_back("reader(" + impulse.signal.str() + ") sees " +
+                       (seen ? std::string(seen->text()) : std::string("nothing")));
+        return cep::status::success;
+    }
+};
+using visibility = cep::enzyme_registry<writer, reader>;
+}  // namespace
+
+TEST_CASE("N -> N+1: nothing written or emitted in a beat is visible in that beat") {
+    runs.clear();
+    cep::heartbeat<visibility> hb;
+    hb.register_all();
+    hb.bind<reader>("/data"_path, cep::propagate);  // the emitted impulse has a target: it needs a binding
+    REQUIRE(hb.enqueue("/signals/write"_path).has_value());
+    hb.step();
+    // writer runs first (specificity 2 > 1); reader, later in the same beat, does not see its write.
+    CHECK(runs == std::vector<std::string>{"writer sees nothing", "reader(/signals/write) sees nothing"});
+    CHECK(hb.tree().find("/data/value"_path)->text() == "beat 1");
+    runs.clear();
+    hb.step();  // the emitted /signals/read arrives now
+    CHECK(runs == std::vector<std::string>{"reader(/signals/read) sees beat 1"});
+    CHECK(ledger(hb.tree(), 1, "stage") == std::vector<std::string>{"commit: promoted 1 impulse(s) -> beat 2"});
+    CHECK(ledger(hb.tree(), 2, "impulses") == std::vector<std::string>{"signal=/signals/read target=/data/value"});
+}
+
+TEST_CASE("enqueue honours the beat argument and rejects the past") {
+    cep::heartbeat<visibility> hb;
+    hb.register_all();
+    REQUIRE(hb.enqueue_at(3, "/signals/read"_path, std::nullopt).has_value());
+    hb.step();
+    auto past = hb.enqueue_at(1, "/signals/read"_path, std::nullopt);
+    REQUIRE_FALSE(past.has_value());
+    CHECK(past.error().code == cep::errc::beat_in_past);
+    CHECK(past.error().message ==
+          "cannot enqueue /signals/read for beat 1: the earliest beat open for impulses is 2");
+    CHECK(hb.pending(3) == 1);
+    runs.clear();
+    hb.step();
+    CHECK(runs.empty());
+    hb.step();
+    CHECK(runs == std::vector<std::string>{"reader(/signals/read) sees nothing"});
+}
+
+namespace {
+struct flaky {
+    static constexpr cep::name name = "flaky";
+    static constexpr auto query = "/signals/job"_query;
+    int calls = 0;
+    int succeed_on = 0;  // 0: never
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        ++calls;
+        (void)ctx.put_text("/data/flaky"_path, std::to_string(calls));
+        return calls == succeed_on ? cep::status::success : cep::status::retry;
+    }
+};
+struct crashes {
+    static constexpr cep::name name = "crashes";
+    static constexpr auto query = "/signals/job"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        (void)ctx.put_text("/data/crash"_path, "partial");
+        throw std::runtime_error("disk on fire");
+    }
+};
+struct gives_up {
+    static constexpr cep::name name = "gives_up";
+    static constexpr auto query = "/signals/job"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        (void)ctx.put_text("/data/gave_up"_path, "partial");
+        (void)ctx.emit("/signals/followup"_path, "/data"_path);
+        return cep::status::fatal;
+    }
+};
+struct steady {
+    static constexpr cep::name name = "steady";
+    static constexpr auto query = "/signals/job"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        (void)ctx.put_text("/data/steady"_path, "done");
+        return cep::status::success;
+    }
+};
+using failing = cep::enzyme_registry<flaky, crashes, gives_up, steady>;
+}  // namespace
+
+TEST_CASE("retries run at the next beats with an attempt counter, and stop at the budget") {
+    cep::heartbeat<failing> hb(cep::heartbeat_policy{.retry = {.max_attempts = 3, .backoff_beats = 0}});
+    hb.register_enzyme<flaky>();
+    hb.enzyme<flaky>().succeed_on = 0;
+    REQUIRE(hb.enqueue("/signals/job"_path).has_value());
+    for (int i = 0; i < 6; ++i) hb.step();
+    CHECK(hb.enzyme<flaky>().calls == 3);  // 3 attempts in all, no growth
+    CHECK(ledger(hb.tree(), 1, "agenda") ==
+          std::vector<std::string>{"enzyme=flaky rc=retry signal=/signals/job target="});
+    CHECK(ledger(hb.tree(), 3, "agenda") ==
+          std::vector<std::string>{"enzyme=flaky rc=retry signal=/signals/job target="});
+    CHECK(ledger(hb.tree(), 4, "agenda").empty());
+    CHECK_FALSE(hb.tree().find("/data/flaky"_path).has_value());  // a retrying invocation's writes are dropped
+    const auto cei = hb.tree().find("/rt/cei/1/note"_path);
+    REQUIRE(cei.has_value());
+    CHECK(cei->text() == "enzyme=flaky signal=/signals/job target= error=retry budget exhausted after 3 attempt(s)");
+    CHECK(ledger(hb.tree(), 4, "impulses") == std::vector<std::string>{"signal=/sig_cei/error target=/rt/cei/1"});
+}
+
+TEST_CASE("a retry that succeeds stops; backoff waits extra beats") {
+    cep::heartbeat<failing> hb(cep::heartbeat_policy{.retry = {.max_attempts = 5, .backoff_beats = 1}});
+    hb.register_enzyme<flaky>();
+    hb.enzyme<flaky>().succeed_on = 2;
+    REQUIRE(hb.enqueue("/signals/job"_path).has_value());
+    for (int i = 0; i < 6; ++i) hb.step();
+    CHECK(hb.enzyme<flaky>().calls == 2);
+    CHECK(ledger(hb.tree(), 2, "agenda").empty());  // backoff: beat 2 skipped
+    CHECK(ledger(hb.tree(), 3, "agenda") ==
+          std::vector<std::string>{"enzyme=flaky rc=success signal=/signals/job target="});
+    CHECK(hb.tree().find("/data/flaky"_path)->text() == "2");
+    CHECK_FALSE(hb.tree().find("/rt/cei"_path).has_value());
+}
+
+TEST_CASE("fatal results and exceptions discard that invocation's writes and emits; the beat goes on") {
+    cep::heartbeat<failing> hb;
+    hb.register_enzyme<crashes>();
+    hb.register_enzyme<gives_up>();
+    hb.register_enzyme<steady>();
+    REQUIRE(hb.enqueue("/signals/job"_path).has_value());
+    CHECK_FALSE(hb.step());  // false: something failed in this beat
+    CHECK(hb.tree().find("/data/steady"_path)->text() == "done");
+    CHECK_FALSE(hb.tree().find("/data/crash"_path).has_value());
+    CHECK_FALSE(hb.tree().find("/data/gave_up"_path).has_value());
+    CHECK(ledger(hb.tree(), 1, "agenda") ==
+          std::vector<std::string>{"enzyme=crashes rc=fatal signal=/signals/job target=",
+                                   "enzyme=gives_up rc=fatal signal=/signals/job target=",
+                                   "enzyme=steady rc=success signal=/signals/job target="});
+    CHECK(hb.tree().find("/rt/cei/1/note"_path)->text() ==
+          "enzyme=crashes signal=/signals/job target= error=disk on fire");
+    CHECK(hb.tree().find("/rt/cei/2/note"_path)->text() == "enzyme=gives_up signal=/signals/job target=");
+    CHECK(ledger(hb.tree(), 2, "impulses") == std::vector<std::string>{"signal=/sig_cei/error target=/rt/cei/1",
+                                                                       "signal=/sig_cei/error target=/rt/cei/2"});
+    CHECK(ledger(hb.tree(), 1, "stage") == std::vector<std::string>{"commit: promoted 0 impulse(s) -> beat 2"});
+}
+
+TEST_CASE("a budget defers the overflow to the next beat, in order, and says so") {
+    runs.clear();
+    cep::heartbeat<visibility> hb(cep::heartbeat_policy{.max_impulses_per_beat = 2});
+    hb.register_enzyme<reader>();
+    for (const char* s : {"/signals/a", "/signals/b", "/signals/c", "/signals/d", "/signals/e"})
+        REQUIRE(hb.enqueue(cep::path(s)).has_value());
+    hb.step();
+    CHECK(runs.size() == 2);
+    CHECK(ledger(hb.tree(), 1, "stage") == std::vector<std::string>{"commit: promoted 0 impulse(s) -> beat 2",
+                                                                    "budget: deferred 3 impulse(s) -> beat 2"});
+    hb.step();
+    hb.step();
+    CHECK(runs == std::vector<std::string>{"reader(/signals/a) sees nothing", "reader(/signals/b) sees nothing",
+                                           "reader(/signals/c) sees nothing", "reader(/signals/d) sees nothing",
+                                           "reader(/signals/e) sees nothing"});
+}
+
+TEST_CASE("reordering registrations changes nothing; reordering impulses changes only the execution order") {
+    auto run_with = [](bool reversed_registration, bool reversed_impulses) {
+        runs.clear();
+        cep::heartbeat<images> hb;
+        std::vector<std::string_view> order(images::names.begin(), images::names.end());
+        if (reversed_registration) std::reverse(order.begin(), order.end());
+        for (auto n : order) REQUIRE(hb.register_enzyme(n).has_value());
+        std::vector<const char*> signals = {"/signals/image/thumbnail", "/signals/db/write"};
+        if (reversed_impulses) std::reverse(signals.begin(), signals.end());
+        for (auto s : signals) REQUIRE(hb.enqueue(cep::path(s)).has_value());
+        hb.step();
+        return runs;
+    };
+    const auto base = run_with(false, false);
+    CHECK(run_with(true, false) == base);
+    auto swapped = run_with(false, true);
+    CHECK(swapped != base);
+    std::sort(swapped.begin(), swapped.end());
+    auto sorted_base = base;
+    std::sort(sorted_base.begin(), sorted_base.end());
+    CHECK(swapped == sorted_base);
+}
+
+TEST_CASE("wallclock: stored once, the same value accepted, a different one rejected; spacing is pruned") {
+    cep::heartbeat<visibility> hb;
+    REQUIRE(hb.publish_wallclock(1, 1'000'000).has_value());
+    REQUIRE(hb.publish_wallclock(1, 1'000'000).has_value());
+    auto conflict = hb.publish_wallclock(1, 2'000'000);
+    REQUIRE_FALSE(conflict.has_value());
+    CHECK(conflict.error().code == cep::errc::wallclock_conflict);
+    CHECK(conflict.error().message == "beat 1 already has unix_ts_ns 1000000; refusing 2000000");
+    CHECK(hb.tree().find("/rt/beat/1/meta/unix_ts_ns"_path)->text() == "1000000");
+    CHECK(*hb.beat_to_unix(1) == 1'000'000);
+    CHECK_FALSE(hb.beat_to_unix(2).has_value());
+    for (cep::beat_number b = 2; b <= 10; ++b) REQUIRE(hb.publish_wallclock(b, 1'000'000 + (b - 1) * 250).has_value());
+    CHECK(hb.tree().find("/rt/analytics/spacing/10/interval_ns"_path)->text() == "250");
+    CHECK(hb.tree().find("/rt/analytics/spacing"_path)->size() == 9);
+    CHECK(hb.set_spacing_window(0).error().code == cep::errc::invalid_policy);
+    REQUIRE(hb.set_spacing_window(3).has_value());  // shrinking prunes at once
+    const auto spacing = *hb.tree().find("/rt/analytics/spacing"_path);
+    std::vector<std::string> kept;
+    for (auto c : spacing.children()) kept.emplace_back(c.name());
+    CHECK(kept == std::vector<std::string>{"10", "8", "9"});  // dictionary order; the newest three beats
+    hb.step();
+    CHECK(ledger(hb.tree(), 1, "stage") ==
+          std::vector<std::string>{"commit: promoted 0 impulse(s) -> beat 2 ts=1000000"});
+}
+
+TEST_CASE("the default spacing window keeps 256 entries") {
+    cep::heartbeat<visibility> hb;
+    CHECK(hb.spacing_window() == 256);
+    for (cep::beat_number b = 1; b <= 300; ++b) REQUIRE(hb.publish_wallclock(b, b * 10).has_value());
+    CHECK(hb.tree().find("/rt/analytics/spacing"_path)->size() == 256);
+    CHECK_FALSE(hb.tree().find("/rt/analytics/spacing/44"_path).has_value());
+    CHECK(hb.tree().find("/rt/analytics/spacing/45"_path).has_value());
+}
+
+TEST_CASE("cei_emit queues sig_cei/<severity> with a record like any impulse") {
+    runs.clear();
+    cep::heartbeat<images> hb;
+    hb.register_enzyme<everything>();
+    REQUIRE(hb.cei_emit("warn", "disk", "90% full").has_value());
+    CHECK(hb.cei_emit("not valid", "t", "n").error().code == cep::errc::name_invalid_character);
+    CHECK(hb.tree().find("/rt/cei/1/topic"_path)->text() == "disk");
+    CHECK(ledger(hb.tree(), 1, "impulses") == std::vector<std::string>{"signal=/sig_cei/warn target=/rt/cei/1"});
+}
+
+TEST_CASE("two identical runs write byte-identical ledgers") {
+    auto run = [] {
+        cep::heartbeat<failing> hb;
+        hb.register_all();
+        hb.enzyme<flaky>().succeed_on = 2;
+        REQUIRE(hb.publish_wallclock(1, 5000).has_value());
+        REQUIRE(hb.enqueue("/signals/job"_path).has_value());
+        REQUIRE(hb.enqueue("/signals/job"_path, "/data/x"_path).has_value());
+        for (int i = 0; i < 4; ++i) hb.step();
+        std::string dump;
+        for (auto cell : hb.tree().subtree(hb.tree().root())) {
+            dump += cell.path().str();
+            dump += '=';
+            dump += cell.text();
+            dump += '\n';
+        }
+        return dump;
+    };
+    const auto first = run();
+    CHECK(first == run());
+    CHECK(first.find("0x") == std::string::npos);  // no addresses in the ledger
+}
+
+TEST_CASE("with ensure_directories off, no ledger is written") {
+    cep::heartbeat<images> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    REQUIRE(hb.enqueue("/signals/image/thumbnail"_path).has_value());
+    hb.step();
+    CHECK_FALSE(hb.tree().find("/rt/beat"_path).has_value());
+}
+
+TEST_CASE("the union resolution runs bound enzymes whose query does not match the signal") {
+    cep::heartbeat<images, cep::bound_or_matched> hb;
+    hb.register_all();
+    hb.bind<metadata>("/env/fs/projects"_path, cep::propagate);
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/fs/projects/p1/img123.jpg"_path)) ==
+          std::vector<std::string>{"resize_image", "image_metadata", "any_image", "everything"});
+}
