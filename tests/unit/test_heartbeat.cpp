@@ -528,3 +528,22 @@ TEST_CASE("the union resolution runs bound enzymes whose query does not match th
     CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/fs/projects/p1/img123.jpg"_path)) ==
           std::vector<std::string>{"resize_image", "image_metadata", "any_image", "everything"});
 }
+
+TEST_CASE("impulses for far beats wait in order and run at their beat") {
+    runs.clear();
+    cep::heartbeat<visibility> hb;
+    hb.register_enzyme<reader>();
+    REQUIRE(hb.enqueue_at(40, "/signals/far"_path, std::nullopt).has_value());
+    REQUIRE(hb.enqueue_at(17, "/signals/near"_path, std::nullopt).has_value());
+    CHECK(hb.pending(40) == 1);
+    CHECK(hb.pending(17) == 1);
+    for (int i = 0; i < 16; ++i) hb.step();
+    CHECK(runs.empty());
+    hb.step();  // beat 17
+    CHECK(runs == std::vector<std::string>{"reader(/signals/near) sees nothing"});
+    while (hb.beat() < 40) hb.step();
+    CHECK(runs.size() == 1);
+    hb.step();  // beat 40
+    CHECK(runs.size() == 2);
+    CHECK(runs.back() == "reader(/signals/far) sees nothing");
+}

@@ -158,9 +158,12 @@ public:
         }
         return {};
     }
+    // Impulses waiting for a beat.
     [[nodiscard]] std::size_t pending(beat_number at) const {
-        const auto it = queues_.find(at);
-        return it == queues_.end() ? 0 : it->second.size();
+        if (at < beat_) return 0;
+        if (at < beat_ + near_beats) return near_[at % near_beats].size();
+        const auto it = far_.find(at);
+        return it == far_.end() ? 0 : it->second.size();
     }
 
     // ---- the cycle ----
@@ -192,20 +195,17 @@ public:
     void resolve_agenda() {
         begin_beat();
         work_.clear();
-        auto it = queues_.find(beat_);
-        if (it != queues_.end()) {
-            auto& queue = it->second;
-            std::size_t take = queue.size();
-            if (policy_.max_impulses_per_beat != 0 && take > policy_.max_impulses_per_beat) {
-                take = policy_.max_impulses_per_beat;
-                auto& next = queue_for(beat_ + 1);
-                next.insert(next.begin(), queue.begin() + static_cast<std::ptrdiff_t>(take), queue.end());
-                deferred_ = queue.size() - take;
-                for (auto k = take; k < queue.size(); ++k) log_impulse(beat_ + 1, queue[k].signal, queue[k].target);
-            }
-            work_.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(take));
-            queues_.erase(it);
+        auto& queue = near_[beat_ % near_beats];
+        std::size_t take = queue.size();
+        if (policy_.max_impulses_per_beat != 0 && take > policy_.max_impulses_per_beat) {
+            take = policy_.max_impulses_per_beat;
+            auto& next = queue_for(beat_ + 1);
+            next.insert(next.begin(), queue.begin() + static_cast<std::ptrdiff_t>(take), queue.end());
+            deferred_ = queue.size() - take;
+            for (auto k = take; k < queue.size(); ++k) log_impulse(beat_ + 1, queue[k].signal, queue[k].target);
         }
+        work_.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(take));
+        queue.clear();  // keeps its capacity for beat + near_beats
         for (auto& item : work_) item.memo = &agenda_for(path_id{item.signal}, item.target);
     }
 
@@ -257,6 +257,11 @@ public:
         failures_in_beat_ = 0;
         begun_ = false;
         ++beat_;
+        // The slot just emptied now serves the last beat of the near window.
+        if (auto far = far_.find(beat_ + near_beats - 1); far != far_.end()) {
+            near_[far->first % near_beats] = std::move(far->second);
+            far_.erase(far);
+        }
         return clean;
     }
 
@@ -460,7 +465,7 @@ private:
         if (policy_.ensure_directories) agenda_log_.push_back(agenda_line(enzyme, rc, signal, target));
         const auto key = retry_key(enzyme, signal, target);
         if (rc == status::success) {
-            retries_.erase(key);
+            if (!retries_.empty()) retries_.erase(key);
             return;
         }
         // Retry or fatal: this invocation's writes and emits are discarded (a retry re-runs from the same state).
@@ -493,6 +498,7 @@ private:
     };
 
     void run_retries() {
+        if (retry_order_.empty()) return;
         std::vector<retry_item> due_now;
         auto keep = retry_order_.begin();
         for (auto& item : retry_order_) {
@@ -602,7 +608,11 @@ private:
         }
     }
 
-    std::vector<queued>& queue_for(beat_number at) { return queues_[at]; }
+    // Beats [beat_, beat_ + near_beats) live in a ring of reused vectors (no allocation per beat in steady
+    // state); later ones in a map.
+    std::vector<queued>& queue_for(beat_number at) {
+        return at < beat_ + near_beats ? near_[at % near_beats] : far_[at];
+    }
 
     // ---- members ----
     heartbeat_policy policy_;
@@ -627,7 +637,9 @@ private:
     std::unordered_map<std::uint32_t, std::vector<binding_entry>> bindings_;
     std::vector<pending_binding> pending_bindings_;
 
-    std::map<beat_number, std::vector<queued>> queues_;
+    static constexpr beat_number near_beats = 16;
+    std::array<std::vector<queued>, near_beats> near_{};
+    std::map<beat_number, std::vector<queued>> far_;
     std::vector<queued> work_;
     std::vector<queued> pending_emits_;
     std::size_t deferred_ = 0;

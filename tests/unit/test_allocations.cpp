@@ -1,0 +1,65 @@
+// Steady state allocates nothing per impulse: with the ledger off and the agenda memoised, enqueue + step of a
+// beat of impulses makes no heap allocation. (This executable counts every operator new.)
+#include <cep/dispatch.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+std::atomic<std::size_t> allocation_count{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+    allocation_count.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace cep::literals;
+
+namespace {
+int total = 0;
+template <cep::fixed_string Name>
+struct counter {
+    static constexpr cep::name name = Name;
+    static constexpr auto query = "/signals/tick"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context& ctx) {
+        total += static_cast<int>(impulse.target.depth() + ctx.beat() % 2);
+        return cep::status::success;
+    }
+};
+using four = cep::enzyme_registry<counter<"c1">, counter<"c2">, counter<"c3">, counter<"c4">>;
+}  // namespace
+
+TEST_CASE("memo hits allocate nothing per impulse (ledger off)") {
+    cep::heartbeat<four> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind("/env"_path, "c1", cep::propagate).value();
+    hb.bind("/env"_path, "c2", cep::propagate).value();
+    hb.bind("/env"_path, "c3", cep::propagate).value();
+    hb.bind("/env"_path, "c4", cep::propagate).value();
+    const cep::path signal = "/signals/tick"_path;
+    const cep::path targets[] = {cep::path("/env/a/1"), cep::path("/env/a/2"), cep::path("/env/b/1")};
+    // Warm up: interning, memo entries, queue capacities.
+    for (int beat = 0; beat < 40; ++beat) {
+        for (const auto& t : targets) REQUIRE(hb.enqueue(signal, t).has_value());
+        hb.step();
+    }
+    const int before_total = total;
+    const auto before = allocation_count.load();
+    constexpr int beats = 200;
+    for (int beat = 0; beat < beats; ++beat) {
+        for (const auto& t : targets) (void)hb.enqueue(signal, t);
+        hb.step();
+    }
+    const auto allocations = allocation_count.load() - before;
+    CHECK(total > before_total);  // the enzymes did run: 4 per impulse
+    CHECK(allocations == 0);
+    INFO("allocations over " << beats * 3 << " impulses: " << allocations);
+}
