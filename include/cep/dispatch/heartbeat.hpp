@@ -59,6 +59,7 @@ struct heartbeat_policy {
     std::size_t max_impulses_per_beat = 0;  // 0: no limit; the overflow is deferred to the next beat, never dropped
     retry_policy retry{};
     std::size_t spacing_window = 256;       // newest spacing analytics entries kept
+    std::size_t memo_capacity = 1 << 16;    // memoised agendas kept; past it the memo starts over (bounded memory)
 };
 
 // Resolution policies. With a target: enzymes bound on the target's ancestor chain, kept when their query also
@@ -150,15 +151,17 @@ public:
                                                  std::to_string(earliest)};
         const path_id s = tree_.paths().intern(signal);
         const std::uint32_t t = target ? tree_.paths().intern(*target).value : detail::no_path;
-        if (running_) {
-            pending_emits_.push_back(queued{at, s.value, t});
-        } else {
-            queue_for(at).push_back(queued{at, s.value, t});
-            log_impulse(at, s.value, t);
-        }
-        return {};
+        return enqueue_ids(at, s, t);
     }
     // Impulses waiting for a beat.
+    // Hot loops can intern their paths once (tree().paths().intern(p)) and enqueue ids: no text is hashed.
+    result<void> enqueue(path_id signal, std::optional<path_id> target) {
+        return enqueue_ids(beat_, signal, target ? target->value : detail::no_path);
+    }
+    result<void> enqueue_at(beat_number at, path_id signal, std::optional<path_id> target) {
+        return enqueue_ids(at, signal, target ? target->value : detail::no_path);
+    }
+
     [[nodiscard]] std::size_t pending(beat_number at) const {
         if (at < beat_) return 0;
         if (at < beat_ + near_beats) return near_[at % near_beats].size();
@@ -206,6 +209,12 @@ public:
         }
         work_.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(take));
         queue.clear();  // keeps its capacity for beat + near_beats
+        // Bounded memory: a memo that would outgrow its capacity starts over (before this beat's lookups, so the
+        // entries they point at stay put).
+        if (memo_.size() + work_.size() > policy_.memo_capacity) {
+            memo_.clear();
+            arena_.clear();
+        }
         for (auto& item : work_) item.memo = &agenda_for(path_id{item.signal}, item.target);
     }
 
@@ -348,6 +357,23 @@ private:
         beat_number due = 0;
     };
 
+    result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
+        const beat_number earliest = running_ ? beat_ + 1 : beat_;
+        if (at < earliest)
+            return error{errc::beat_in_past, "cannot enqueue " + text_of(s.value) + " for beat " +
+                                                 std::to_string(at) + ": the earliest beat open for impulses is " +
+                                                 std::to_string(earliest)};
+        (void)tree_.paths().depth(s);  // an id of another table is an error, not a wild read
+        if (t != detail::no_path) (void)tree_.paths().depth(path_id{t});
+        if (running_) {
+            pending_emits_.push_back(queued{at, s.value, t});
+        } else {
+            queue_for(at).push_back(queued{at, s.value, t});
+            log_impulse(at, s.value, t);
+        }
+        return {};
+    }
+
     // ---- registration and bindings ----
     void register_index(std::size_t index) { pending_registrations_.push_back(static_cast<std::uint16_t>(index)); }
     void add_binding(const path& cell, std::size_t index, binding_scope scope, bool tomb) {
@@ -376,53 +402,82 @@ private:
         const path_ref signal_ref(tree_.paths(), signal);
         const std::size_t depth = signal_ref.segments(segment_buffer);
         const std::span<const std::string_view> signal_segments(segment_buffer.data(), depth);
+        auto matches = [&](std::size_t i) {
+            return registered_[i] && matchers_[i](query_segments_[i].view(), signal_segments);
+        };
 
         std::array<bool, enzyme_count> bound{};
         if (target != detail::no_path) collect_bound(path_id{target}, bound);
-        std::array<bool, enzyme_count> matched{};
-        for (std::size_t i = 0; i < enzyme_count; ++i)
-            matched[i] = registered_[i] && matchers_[i](query_segments_[i].view(), signal_segments);
-
-        std::array<bool, enzyme_count> take{};
+        std::array<std::uint16_t, enzyme_count> candidates{};
         std::array<bool, enzyme_count> dual{};
+        std::size_t count = 0;
+        candidate_set unplaced;
         for (std::size_t i = 0; i < enzyme_count; ++i) {
             const bool b = bound[i] && registered_[i];
+            bool take;
             if (target == detail::no_path) {
-                take[i] = matched[i];
+                take = matches(i);
             } else if constexpr (std::is_same_v<Resolution, bound_or_matched>) {
-                take[i] = b || matched[i];
+                const bool m = matches(i);
+                take = b || m;
+                dual[i] = b && m;
             } else {
-                take[i] = b && matched[i];
+                take = b && matches(i);  // only bound enzymes are matched: flat in the registry's size
+                dual[i] = take;
             }
-            dual[i] = b && matched[i];
+            if (take) {
+                candidates[count++] = static_cast<std::uint16_t>(i);
+                unplaced.insert(i);
+            }
         }
-        // Kahn: repeatedly the best ready candidate (no untaken candidate must run before it).
-        std::array<bool, enzyme_count> placed{};
-        std::size_t remaining = 0;
-        for (bool t : take) remaining += t;
-        while (remaining != 0) {
+        // Kahn: repeatedly the best candidate none of whose (transitive) predecessors is still unplaced.
+        for (std::size_t placed = 0; placed < count; ++placed) {
             std::size_t best = enzyme_count;
-            for (std::size_t i = 0; i < enzyme_count; ++i) {
-                if (!take[i] || placed[i]) continue;
-                bool ready = true;
-                for (std::size_t j = 0; j < enzyme_count && ready; ++j)
-                    ready = !(take[j] && !placed[j] && j != i && Registry::runs_before(j, i));
-                if (ready && (best == enzyme_count || ranks_before(i, best, dual))) best = i;
+            for (std::size_t k = 0; k < count; ++k) {
+                const std::size_t i = candidates[k];
+                if (!unplaced.contains(i) || intersects(predecessors_[i], unplaced)) continue;
+                if (best == enzyme_count || ranks_before(i, best, dual)) best = i;
             }
-            placed[best] = true;
+            unplaced.erase(best);
             arena_.push_back(static_cast<std::uint16_t>(best));
-            --remaining;
         }
     }
 
+    using candidate_set = detail::index_set<enzyme_count>;
+    static constexpr bool intersects(const candidate_set& a, const candidate_set& b) noexcept {
+        for (std::size_t w = 0; w < candidate_set::words; ++w)
+            if (a.bits[w] & b.bits[w]) return true;
+        return false;
+    }
+    // predecessors_[j]: every enzyme that must run before j (the transposed ordering closure).
+    static constexpr std::array<candidate_set, enzyme_count> predecessors_ = [] {
+        std::array<candidate_set, enzyme_count> out{};
+        for (std::size_t i = 0; i < enzyme_count; ++i)
+            for (std::size_t j = 0; j < enzyme_count; ++j)
+                if (Registry::runs_before(i, j)) out[j].insert(i);
+        return out;
+    }();
+    // The static part of the tie-break as one rank: higher specificity, higher precedence, name, registration.
+    static constexpr std::array<std::uint16_t, enzyme_count> static_rank_ = [] {
+        std::array<std::uint16_t, enzyme_count> order{};
+        for (std::size_t i = 0; i < enzyme_count; ++i) order[i] = static_cast<std::uint16_t>(i);
+        std::sort(order.begin(), order.end(), [](std::uint16_t a, std::uint16_t b) {
+            if (Registry::specificity[a] != Registry::specificity[b])
+                return Registry::specificity[a] > Registry::specificity[b];
+            if (Registry::precedence[a] != Registry::precedence[b])
+                return Registry::precedence[a] > Registry::precedence[b];
+            if (Registry::names[a] != Registry::names[b]) return Registry::names[a] < Registry::names[b];
+            return a < b;
+        });
+        std::array<std::uint16_t, enzyme_count> rank{};
+        for (std::size_t r = 0; r < enzyme_count; ++r) rank[order[r]] = static_cast<std::uint16_t>(r);
+        return rank;
+    }();
+
     // The tie-break tuple: dual match first, then higher specificity, higher precedence, name, registration order.
-    bool ranks_before(std::size_t a, std::size_t b, const std::array<bool, enzyme_count>& dual) const {
+    static bool ranks_before(std::size_t a, std::size_t b, const std::array<bool, enzyme_count>& dual) noexcept {
         if (dual[a] != dual[b]) return dual[a];
-        if (Registry::specificity[a] != Registry::specificity[b])
-            return Registry::specificity[a] > Registry::specificity[b];
-        if (Registry::precedence[a] != Registry::precedence[b]) return Registry::precedence[a] > Registry::precedence[b];
-        if (Registry::names[a] != Registry::names[b]) return Registry::names[a] < Registry::names[b];
-        return a < b;
+        return static_rank_[a] < static_rank_[b];
     }
 
     // Names bound on the target's ancestor chain: from the root down, tombstones cancel what was inherited, then

@@ -55,6 +55,7 @@ struct index_set {
     [[nodiscard]] constexpr bool contains(std::size_t i) const noexcept {
         return (bits[i / 64] >> (i % 64)) & 1u;
     }
+    constexpr void erase(std::size_t i) noexcept { bits[i / 64] &= ~(std::uint64_t{1} << (i % 64)); }
     constexpr void merge(const index_set& other) noexcept {
         for (std::size_t w = 0; w < words; ++w) bits[w] |= other.bits[w];
     }
