@@ -1,8 +1,10 @@
 // Layer 0, compile-time part: match policies, enzyme types and descriptors, the context, the static registry.
+#include <cep/detail/sha256.hpp>
 #include <cep/dispatch.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -271,4 +273,32 @@ TEST_CASE("the ordering analysis finds the shortest cycle from its first-registe
     std::vector<std::size_t> path(analysis.cycle.begin(), analysis.cycle.begin() + analysis.cycle_size);
     CHECK(path == std::vector<std::size_t>{1, 2, 3, 1});
     CHECK(analysis.closure[0].contains(3));
+}
+
+TEST_CASE("SHA-256 digests match the standard test vectors") {
+    auto hex = [](std::string_view text) {
+        return cep::detail::sha256::hex(
+            std::span<const std::byte>(reinterpret_cast<const std::byte*>(text.data()), text.size()));
+    };
+    CHECK(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    CHECK(hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("store_content stages a payload under cas/<digest> and returns the digest") {
+    cep::cell_tree tree;
+    cep::staging_area stage(tree);
+    recording_sink sink;
+    cep::write_context ctx(tree, stage, sink, 1);
+    auto digest = ctx.store_content(std::string_view("abc"));
+    REQUIRE(digest.has_value());
+    CHECK(*digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK_FALSE(tree.contains(cep::path("/cas") / *digest));  // staged, not yet visible
+    REQUIRE(stage.commit().ok());
+    const auto stored = tree.find(cep::path("/cas") / *digest);
+    REQUIRE(stored.has_value());
+    CHECK(stored->value_type() == cep::value_kind::bytes);
+    CHECK(stored->text() == "abc");
 }

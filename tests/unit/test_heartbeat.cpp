@@ -547,3 +547,28 @@ TEST_CASE("impulses for far beats wait in order and run at their beat") {
     CHECK(runs.size() == 2);
     CHECK(runs.back() == "reader(/signals/far) sees nothing");
 }
+
+TEST_CASE("a signal known at compile time uses the compiler's candidate set") {
+    runs.clear();
+    cep::heartbeat<images> hb;
+    hb.register_all();
+    hb.bind<thumb>("/env"_path, cep::propagate);
+    hb.bind<any_image>("/env"_path, cep::propagate);
+    REQUIRE(hb.enqueue<cep::signal<"/signals/image/thumbnail">>("/env/a"_path).has_value());
+    REQUIRE(hb.enqueue<cep::signal<"/signals/image/other">>().has_value());
+    hb.step();
+    CHECK(runs == std::vector<std::string>{"resize_image /signals/image/thumbnail /env/a",
+                                           "any_image /signals/image/thumbnail /env/a",
+                                           "any_image /signals/image/other ", "everything /signals/image/other "});
+    STATIC_REQUIRE(images::candidates_for<"/signals/image/thumbnail">[0]);
+}
+
+TEST_CASE("a resolved agenda as Graphviz DOT and Mermaid") {
+    cep::heartbeat<ordered> hb;
+    hb.register_all();
+    hb.step();
+    CHECK(hb.agenda_dot("/s"_path) ==
+          "digraph agenda {\n  rankdir=LR;\n  label=\"/s (broadcast)\";\n  \"zz_early\" [label=\"1. zz_early\"];\n"
+          "  \"aa_late\" [label=\"2. aa_late\"];\n  \"zz_early\" -> \"aa_late\";\n}\n");
+    CHECK(hb.agenda_mermaid("/s"_path) == "flowchart LR\n  s0[\"1. zz_early\"]\n  s1[\"2. aa_late\"]\n  s0 --> s1\n");
+}

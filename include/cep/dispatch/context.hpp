@@ -10,6 +10,7 @@
 #include <cep/core/path_table.hpp>
 #include <cep/core/staging.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/sha256.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -99,6 +100,22 @@ public:
         requires declared_read_write
     {
         return stage_->remove(p);
+    }
+
+    // Content store: stages a large payload under /cas/<sha-256 hex> and returns the digest, for outputs and
+    // journals to reference instead of carrying the bytes.
+    result<std::string> store_content(std::span<const std::byte> bytes)
+        requires declared_read_write
+    {
+        std::string digest = detail::sha256::hex(bytes);
+        auto staged = stage_->put_bytes(path("/cas") / digest, bytes);
+        if (!staged) return staged.error();
+        return digest;
+    }
+    result<std::string> store_content(std::string_view text)
+        requires declared_read_write
+    {
+        return store_content(std::span<const std::byte>(reinterpret_cast<const std::byte*>(text.data()), text.size()));
     }
 
     // ---- emitting: an impulse for the next beat, or for a named later beat ----

@@ -154,6 +154,17 @@ public:
         return enqueue_ids(at, s, t);
     }
     // Impulses waiting for a beat.
+    // A signal known at compile time: its candidate enzymes (which queries select it) were computed by the
+    // compiler; at run time only the target's bindings are intersected with them.
+    template <class Signal>
+    result<void> enqueue(const path& target) {
+        return enqueue_at(beat_, typed_signal<Signal>(), tree_.paths().intern(target));
+    }
+    template <class Signal>
+    result<void> enqueue() {
+        return enqueue_at(beat_, typed_signal<Signal>(), std::nullopt);
+    }
+
     // Hot loops can intern their paths once (tree().paths().intern(p)) and enqueue ids: no text is hashed.
     result<void> enqueue(path_id signal, std::optional<path_id> target) {
         return enqueue_ids(beat_, signal, target ? target->value : detail::no_path);
@@ -327,6 +338,34 @@ public:
         for (std::uint32_t k = 0; k < entry.length; ++k) out.push_back(Registry::names[arena_[entry.offset + k]]);
         return out;
     }
+    // The resolved agenda as Graphviz DOT: the steps in order, and the ordering constraints among them (dashed).
+    std::string agenda_dot(const path& signal, std::optional<path> target = std::nullopt) {
+        const auto steps = agenda(signal, target);
+        std::string out = "digraph agenda {\n  rankdir=LR;\n  label=\"" + signal.str() +
+                          (target ? " @ " + target->str() : std::string(" (broadcast)")) + "\";\n";
+        for (std::size_t n = 0; n < steps.size(); ++n)
+            out += "  \"" + std::string(steps[n]) + "\" [label=\"" + std::to_string(n + 1) + ". " +
+                   std::string(steps[n]) + "\"];\n";
+        for (std::size_t n = 1; n < steps.size(); ++n)
+            out += "  \"" + std::string(steps[n - 1]) + "\" -> \"" + std::string(steps[n]) + "\";\n";
+        for (auto a : steps)
+            for (auto b : steps)
+                if (Registry::directly_before(Registry::index_of(a), Registry::index_of(b)))
+                    out += "  \"" + std::string(a) + "\" -> \"" + std::string(b) + "\" [style=dashed];\n";
+        out += "}\n";
+        return out;
+    }
+    // The same as a Mermaid flowchart.
+    std::string agenda_mermaid(const path& signal, std::optional<path> target = std::nullopt) {
+        const auto steps = agenda(signal, target);
+        std::string out = "flowchart LR\n";
+        for (std::size_t n = 0; n < steps.size(); ++n)
+            out += "  s" + std::to_string(n) + "[\"" + std::to_string(n + 1) + ". " + std::string(steps[n]) + "\"]\n";
+        for (std::size_t n = 1; n < steps.size(); ++n)
+            out += "  s" + std::to_string(n - 1) + " --> s" + std::to_string(n) + "\n";
+        return out;
+    }
+
     [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
     [[nodiscard]] std::size_t memo_size() const noexcept { return memo_.size(); }
 
@@ -356,6 +395,13 @@ private:
         std::uint32_t attempts = 0;
         beat_number due = 0;
     };
+
+    template <class Signal>
+    path_id typed_signal() {
+        const path_id id = tree_.paths().intern(path(std::string_view(Signal::text)));
+        typed_signals_.emplace(id.value, &Registry::template candidates_for_signal<Signal>);
+        return id;
+    }
 
     result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
         const beat_number earliest = running_ ? beat_ + 1 : beat_;
@@ -402,7 +448,10 @@ private:
         const path_ref signal_ref(tree_.paths(), signal);
         const std::size_t depth = signal_ref.segments(segment_buffer);
         const std::span<const std::string_view> signal_segments(segment_buffer.data(), depth);
+        const auto typed = typed_signals_.find(signal.value);
+        const std::array<bool, enzyme_count>* precomputed = typed == typed_signals_.end() ? nullptr : typed->second;
         auto matches = [&](std::size_t i) {
+            if (precomputed) return registered_[i] && (*precomputed)[i];
             return registered_[i] && matchers_[i](query_segments_[i].view(), signal_segments);
         };
 
@@ -700,6 +749,7 @@ private:
     std::size_t deferred_ = 0;
     std::size_t failures_in_beat_ = 0;
 
+    std::unordered_map<std::uint32_t, const std::array<bool, enzyme_count>*> typed_signals_;
     std::unordered_map<std::uint64_t, memo_entry> memo_;
     std::vector<std::uint16_t> arena_;
 
