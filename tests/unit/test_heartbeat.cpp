@@ -572,3 +572,24 @@ TEST_CASE("a resolved agenda as Graphviz DOT and Mermaid") {
           "  \"aa_late\" [label=\"2. aa_late\"];\n  \"zz_early\" -> \"aa_late\";\n}\n");
     CHECK(hb.agenda_mermaid("/s"_path) == "flowchart LR\n  s0[\"1. zz_early\"]\n  s1[\"2. aa_late\"]\n  s0 --> s1\n");
 }
+
+TEST_CASE("the phases can be called one by one; none leaves impulses behind") {
+    runs.clear();
+    cep::heartbeat<visibility> hb;
+    hb.register_enzyme<reader>();
+    REQUIRE(hb.enqueue("/signals/a"_path).has_value());
+    hb.begin_beat();
+    hb.resolve_agenda();
+    // This beat's impulses are taken: a new one goes to the next beat.
+    CHECK(hb.enqueue("/signals/late"_path).error().code == cep::errc::beat_in_past);
+    REQUIRE(hb.enqueue_at(2, "/signals/b"_path, std::nullopt).has_value());
+    hb.execute_agenda();
+    hb.execute_agenda();  // once per beat
+    CHECK(runs == std::vector<std::string>{"reader(/signals/a) sees nothing"});
+    hb.stage_commit();
+    CHECK(hb.beat() == 2);
+    REQUIRE(hb.enqueue("/signals/c"_path).has_value());
+    hb.stage_commit();  // alone: resolves and executes first
+    CHECK(runs == std::vector<std::string>{"reader(/signals/a) sees nothing", "reader(/signals/b) sees nothing",
+                                           "reader(/signals/c) sees nothing"});
+}

@@ -144,11 +144,10 @@ public:
     result<void> enqueue(const path& signal) { return enqueue_at(beat_, signal, std::nullopt); }
     // For a named beat: the next one or later (an earlier one is an error).
     result<void> enqueue_at(beat_number at, const path& signal, std::optional<path> target) {
-        const beat_number earliest = running_ ? beat_ + 1 : beat_;
-        if (at < earliest)
+        if (at < earliest_open_beat())
             return error{errc::beat_in_past, "cannot enqueue " + signal.str() + " for beat " + std::to_string(at) +
                                                  ": the earliest beat open for impulses is " +
-                                                 std::to_string(earliest)};
+                                                 std::to_string(earliest_open_beat())};
         const path_id s = tree_.paths().intern(signal);
         const std::uint32_t t = target ? tree_.paths().intern(*target).value : detail::no_path;
         return enqueue_ids(at, s, t);
@@ -208,6 +207,8 @@ public:
     // Takes this beat's impulses (up to the budget; the rest moves to the next beat) and resolves their agendas.
     void resolve_agenda() {
         begin_beat();
+        if (resolved_) return;
+        resolved_ = true;
         work_.clear();
         auto& queue = near_[beat_ % near_beats];
         std::size_t take = queue.size();
@@ -231,7 +232,9 @@ public:
 
     // Runs each impulse's agenda once per (signal, target) in this beat, then the retries due now.
     void execute_agenda() {
-        if (!begun_) resolve_agenda();
+        resolve_agenda();
+        if (executed_) return;
+        executed_ = true;
         running_ = true;
         for (auto& item : work_) {
             memo_entry& entry = *item.memo;
@@ -245,8 +248,9 @@ public:
     }
 
     // Applies the staged writes in order, promotes emitted impulses, writes the ledger, advances to the next beat.
+    // (Called alone, it resolves and executes first: impulses are never left behind.)
     bool stage_commit() {
-        if (!begun_) begin_beat();
+        execute_agenda();
         const auto report = stage_.commit();
         for (const auto& failure : report.failures)
             record_cei("warn", "commit", "staged write " + std::to_string(failure.index) + " failed: " +
@@ -276,6 +280,8 @@ public:
         deferred_ = 0;
         failures_in_beat_ = 0;
         begun_ = false;
+        resolved_ = false;
+        executed_ = false;
         ++beat_;
         // The slot just emptied now serves the last beat of the near window.
         if (auto far = far_.find(beat_ + near_beats - 1); far != far_.end()) {
@@ -403,12 +409,14 @@ private:
         return id;
     }
 
+    // Once this beat's impulses were taken (resolve), new ones go to a later beat.
+    [[nodiscard]] beat_number earliest_open_beat() const noexcept { return resolved_ ? beat_ + 1 : beat_; }
+
     result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
-        const beat_number earliest = running_ ? beat_ + 1 : beat_;
-        if (at < earliest)
+        if (at < earliest_open_beat())
             return error{errc::beat_in_past, "cannot enqueue " + text_of(s.value) + " for beat " +
                                                  std::to_string(at) + ": the earliest beat open for impulses is " +
-                                                 std::to_string(earliest)};
+                                                 std::to_string(earliest_open_beat())};
         (void)tree_.paths().depth(s);  // an id of another table is an error, not a wild read
         if (t != detail::no_path) (void)tree_.paths().depth(path_id{t});
         if (running_) {
@@ -723,8 +731,10 @@ private:
     cell_tree tree_;
     staging_area stage_;
     beat_number beat_ = 1;
-    bool begun_ = false;
-    bool running_ = false;
+    bool begun_ = false;     // begin_beat ran for beat_
+    bool resolved_ = false;  // beat_'s impulses were taken and resolved
+    bool executed_ = false;  // beat_'s agendas ran
+    bool running_ = false;   // enzymes are running (emits go to pending_emits_)
     std::uint64_t generation_ = 0;
 
     decltype(make_instances(std::make_index_sequence<enzyme_count>{})) instances_{};
