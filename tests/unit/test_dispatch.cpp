@@ -141,9 +141,9 @@ namespace {
 struct recording_sink final : cep::impulse_sink {
     std::vector<std::string> emitted;
     cep::beat_number now = 0;
-    cep::result<void> emit(cep::beat_number beat, const cep::path& signal, const cep::path& target) override {
+    cep::result<void> emit(cep::beat_number beat, const cep::path& signal, const cep::path* target) override {
         if (beat <= now) return cep::error{cep::errc::beat_in_past, "beat in the past"};
-        emitted.push_back(std::to_string(beat) + " " + signal.str() + " " + target.str());
+        emitted.push_back(std::to_string(beat) + " " + signal.str() + " " + (target ? target->str() : "-"));
         return {};
     }
 };
@@ -169,7 +169,10 @@ TEST_CASE("a context reads the committed tree and stages writes for the next bea
     REQUIRE(ctx.emit("/signals/db/write"_path, "/data/new"_path).has_value());
     REQUIRE(ctx.emit_at(10, "/signals/later"_path, "/data"_path).has_value());
     CHECK_FALSE(ctx.emit_at(7, "/signals/now"_path, "/data"_path).has_value());
-    CHECK(sink.emitted == std::vector<std::string>{"8 /signals/db/write /data/new", "10 /signals/later /data"});
+    REQUIRE(ctx.emit("/signals/everyone"_path).has_value());
+    REQUIRE(ctx.emit_at(9, "/signals/everyone"_path).has_value());
+    CHECK(sink.emitted == std::vector<std::string>{"8 /signals/db/write /data/new", "10 /signals/later /data",
+                                                   "8 /signals/everyone -", "9 /signals/everyone -"});
     REQUIRE(stage.commit().ok());
     CHECK(tree.find("/data/new"_path)->text() == "staged");
     CHECK(tree.find("/data/dir"_path)->is_dictionary());

@@ -402,7 +402,8 @@ TEST_CASE("fatal results and exceptions discard that invocation's writes and emi
     CHECK(hb.tree().find("/rt/cei/2/note"_path)->text() == "enzyme=gives_up signal=/signals/job target=");
     CHECK(ledger(hb.tree(), 2, "impulses") == std::vector<std::string>{"signal=/sig_cei/error target=/rt/cei/1",
                                                                        "signal=/sig_cei/error target=/rt/cei/2"});
-    CHECK(ledger(hb.tree(), 1, "stage") == std::vector<std::string>{"commit: promoted 0 impulse(s) -> beat 2"});
+    // The two CEI impulses are what this beat added to the next.
+    CHECK(ledger(hb.tree(), 1, "stage") == std::vector<std::string>{"commit: promoted 2 impulse(s) -> beat 2"});
 }
 
 TEST_CASE("a budget defers the overflow to the next beat, in order, and says so") {

@@ -243,3 +243,14 @@ TEST_CASE("specificity counts literal segments") {
     CHECK_FALSE(cep::query("/a/b").has_glob());
     CHECK(cep::query("/a/**").has_glob());
 }
+
+namespace {
+template <class T>
+cep::path literal_in_template() {
+    return "/inside/a/template"_path;  // clang++ 14 failed to link consteval literal templates used here
+}
+}  // namespace
+
+TEST_CASE("literals work inside templates") {
+    CHECK(literal_in_template<int>().str() == "/inside/a/template");
+}

@@ -129,8 +129,10 @@ struct name_constant {
 };
 
 namespace literals {
+// constexpr, not consteval: clang++ 14 fails to link a consteval literal operator template used inside a template
+// (fixed in clang 15). The checks run anyway: they are static_asserts of the returned type.
 template <fixed_string Text>
-[[nodiscard]] consteval name_constant<Text> operator""_name() noexcept {
+[[nodiscard]] constexpr name_constant<Text> operator""_name() noexcept {
     return {};
 }
 }  // namespace literals

@@ -202,12 +202,14 @@ template <fixed_string Text>
 inline constexpr query_constant<Text> query_c{};
 
 namespace literals {
+// constexpr, not consteval: clang++ 14 fails to link a consteval literal operator template used inside a template
+// (fixed in clang 15). The checks run anyway: they are static_asserts of the returned type.
 template <fixed_string Text>
-[[nodiscard]] consteval path_constant<Text> operator""_path() noexcept {
+[[nodiscard]] constexpr path_constant<Text> operator""_path() noexcept {
     return {};
 }
 template <fixed_string Text>
-[[nodiscard]] consteval query_constant<Text> operator""_query() noexcept {
+[[nodiscard]] constexpr query_constant<Text> operator""_query() noexcept {
     return {};
 }
 }  // namespace literals

@@ -31,8 +31,8 @@ struct impulse_ref {
 // Where emitted impulses go (the heartbeat implements it).
 class impulse_sink {
 public:
-    // Queues (signal, target) for `beat`; a beat that is not in the future is an error.
-    virtual result<void> emit(beat_number beat, const path& signal, const path& target) = 0;
+    // Queues (signal, target) for `beat` (no target: a broadcast); a beat that is not in the future is an error.
+    virtual result<void> emit(beat_number beat, const path& signal, const path* target) = 0;
 
 protected:
     impulse_sink() = default;
@@ -122,12 +122,23 @@ public:
     result<void> emit(const path& signal, const path& target)
         requires declared_read_write
     {
-        return sink_->emit(beat_ + 1, signal, target);
+        return sink_->emit(beat_ + 1, signal, &target);
+    }
+    // A broadcast: no target.
+    result<void> emit(const path& signal)
+        requires declared_read_write
+    {
+        return sink_->emit(beat_ + 1, signal, nullptr);
     }
     result<void> emit_at(beat_number beat, const path& signal, const path& target)
         requires declared_read_write
     {
-        return sink_->emit(beat, signal, target);
+        return sink_->emit(beat, signal, &target);
+    }
+    result<void> emit_at(beat_number beat, const path& signal)
+        requires declared_read_write
+    {
+        return sink_->emit(beat, signal, nullptr);
     }
 
 private:

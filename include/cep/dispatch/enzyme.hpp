@@ -227,8 +227,20 @@ struct pick_match<First, Rest...> {
 };
 }  // namespace detail
 
+namespace detail {
+template <class T>
+inline constexpr bool is_order_option = false;
+template <class... Es>
+inline constexpr bool is_order_option<runs_before<Es...>> = true;
+template <class... Es>
+inline constexpr bool is_order_option<runs_after<Es...>> = true;
+}  // namespace detail
+
 template <fixed_string Name, fixed_string Query, auto Function, class... Options>
 struct enzyme {
+    static_assert(((match_policy<Options> || detail::is_order_option<Options>) && ...),
+                  "cep::enzyme<name, query, &function, options...>: an option is a match policy (cep::exact, "
+                  "cep::prefix, ...), cep::runs_before<...> or cep::runs_after<...>");
     static_assert(requires { detail::function_access<decltype(Function)>::value; },
                   "cep::enzyme<name, query, &function>: the function must be "
                   "cep::status f(const cep::impulse_ref&, cep::read_context&) or (..., cep::write_context&)");

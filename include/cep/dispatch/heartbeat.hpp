@@ -81,8 +81,12 @@ class heartbeat final : private impulse_sink {
     static constexpr std::size_t enzyme_count = Registry::size;
 
 public:
+    // Throws cep::heartbeat_error (invalid_policy) for a spacing window or memo capacity of 0.
     explicit heartbeat(heartbeat_policy policy = {}) : policy_(policy), stage_(tree_) {
-        if (policy_.spacing_window == 0) policy_.spacing_window = 256;
+        if (policy_.spacing_window == 0)
+            throw heartbeat_error(error{errc::invalid_policy, "the spacing window must be at least 1"});
+        if (policy_.memo_capacity == 0)
+            throw heartbeat_error(error{errc::invalid_policy, "the memo capacity must be at least 1"});
     }
     heartbeat(const heartbeat&) = delete;
     heartbeat& operator=(const heartbeat&) = delete;
@@ -255,20 +259,27 @@ public:
         for (const auto& failure : report.failures)
             record_cei("warn", "commit", "staged write " + std::to_string(failure.index) + " failed: " +
                                             failure.reason.message);
+        const std::size_t next_before = pending(beat_ + 1);
         for (const auto& record : pending_cei_) write_cei(record.severity, record.topic, record.note);
         pending_cei_.clear();
+        std::size_t later = 0;
         for (const auto& e : pending_emits_) {
             queue_for(e.beat).push_back(queued{e.beat, e.signal, e.target});
             log_impulse(e.beat, e.signal, e.target);
+            later += e.beat > beat_ + 1;
         }
-        const std::size_t promoted = pending_emits_.size();
         pending_emits_.clear();
+        // Everything this beat added to the next one: emits and CEI records (deferred impulses are noted apart).
+        const std::size_t promoted = pending(beat_ + 1) - next_before;
         if (policy_.ensure_directories) {
             for (const auto& line : agenda_log_) append_ledger(beat_, "agenda", line);
             std::string note = "commit: promoted " + std::to_string(promoted) + " impulse(s) -> beat " +
                                std::to_string(beat_ + 1);
             if (const auto ts = beat_to_unix(beat_)) note += " ts=" + std::to_string(*ts);
             append_ledger(beat_, "stage", note);
+            if (later != 0)
+                append_ledger(beat_, "stage", "commit: scheduled " + std::to_string(later) +
+                                                  " impulse(s) for later beats");
             if (deferred_ != 0)
                 append_ledger(beat_, "stage",
                               "budget: deferred " + std::to_string(deferred_) + " impulse(s) -> beat " +
@@ -633,13 +644,25 @@ private:
         }
     }
 
-    static std::uint64_t retry_key(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target) {
-        return (static_cast<std::uint64_t>(enzyme) << 48) ^ (static_cast<std::uint64_t>(signal) << 24) ^ target;
+    struct retry_id {
+        std::uint16_t enzyme;
+        std::uint32_t signal;
+        std::uint32_t target;
+        friend bool operator==(const retry_id&, const retry_id&) = default;
+    };
+    struct retry_id_hash {
+        std::size_t operator()(const retry_id& k) const noexcept {
+            const std::uint64_t pair = (static_cast<std::uint64_t>(k.signal) << 32) | k.target;
+            return std::hash<std::uint64_t>{}(pair) ^ (std::hash<std::uint16_t>{}(k.enzyme) * 0x9e3779b97f4a7c15ull);
+        }
+    };
+    static retry_id retry_key(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target) {
+        return {enzyme, signal, target};
     }
 
     // impulse_sink: emits from enzymes during a beat.
-    result<void> emit(beat_number at, const path& signal, const path& target) override {
-        return enqueue_at(at, signal, target);
+    result<void> emit(beat_number at, const path& signal, const path* target) override {
+        return target ? enqueue_at(at, signal, *target) : enqueue_at(at, signal, std::nullopt);
     }
 
     template <std::size_t I>
@@ -763,7 +786,7 @@ private:
     std::unordered_map<std::uint64_t, memo_entry> memo_;
     std::vector<std::uint16_t> arena_;
 
-    std::unordered_map<std::uint64_t, retry_state> retries_;
+    std::unordered_map<retry_id, retry_state, retry_id_hash> retries_;
     std::vector<retry_item> retry_order_;
 
     std::vector<std::string> agenda_log_;
