@@ -594,3 +594,34 @@ TEST_CASE("the phases can be called one by one; none leaves impulses behind") {
     CHECK(runs == std::vector<std::string>{"reader(/signals/a) sees nothing", "reader(/signals/b) sees nothing",
                                            "reader(/signals/c) sees nothing"});
 }
+
+namespace {
+struct idempotent_tally {
+    static constexpr cep::name name = "tally";
+    static constexpr auto query = "/signals/count"_query;
+    int fail_first = 0;  // how many runs answer retry before one succeeds
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
+        // Reads the committed state, stages the same outcome for the same inputs.
+        const auto seen = ctx.find("/data/tally"_path);
+        const int base = seen ? std::stoi(std::string(seen->text())) : 0;
+        if (!ctx.put_text("/data/tally"_path, std::to_string(base + static_cast<int>(impulse.signal.depth()))))
+            return cep::status::fatal;
+        return fail_first-- > 0 ? cep::status::retry : cep::status::success;
+    }
+};
+using tallying = cep::enzyme_registry<idempotent_tally>;
+}  // namespace
+
+TEST_CASE("idempotency: retried runs end in the same state as a run that succeeds at once") {
+    auto final_tally = [](int failures) {
+        cep::heartbeat<tallying> hb(cep::heartbeat_policy{.retry = {.max_attempts = 5, .backoff_beats = 0}});
+        hb.register_all();
+        hb.enzyme<idempotent_tally>().fail_first = failures;
+        REQUIRE(hb.enqueue("/signals/count"_path).has_value());
+        for (int i = 0; i < 6; ++i) hb.step();
+        return std::string(hb.tree().find("/data/tally"_path)->text());
+    };
+    CHECK(final_tally(0) == "2");
+    CHECK(final_tally(1) == "2");  // the retried run's writes were dropped; the successful one wrote once
+    CHECK(final_tally(3) == "2");
+}
