@@ -12,13 +12,14 @@
 #include <cep/core/path.hpp>
 #include <cep/core/path_table.hpp>
 
-#include <range/v3/view/all.hpp>
-#include <range/v3/view/facade.hpp>
-#include <range/v3/view/transform.hpp>
+// Only range-v3's forward declarations: the views below derive from ranges::view_base and bring their own
+// iterators, so they model range-v3's (and the standard's) view concepts without the cost of range-v3's view headers.
+#include <range/v3/range_fwd.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,6 +48,7 @@ inline constexpr std::size_t max_link_hops = 32;
 class cell_tree;
 namespace detail {
 class subtree_range;
+class children_range;
 }
 
 // A read-only handle on one cell: cheap to copy, checked on every use (a removed cell is reported, not read).
@@ -79,8 +81,8 @@ public:
     [[nodiscard]] std::size_t size() const;  // number of children
     [[nodiscard]] std::optional<cell_view> child(std::string_view name) const;
     [[nodiscard]] std::optional<cell_view> parent() const;
-    // Children in deterministic order (dictionaries: by name; lists: append order), as a range-v3 view.
-    [[nodiscard]] auto children() const;
+    // Children in deterministic order (dictionaries: by name; lists: append order): a random-access, sized view.
+    [[nodiscard]] detail::children_range children() const;
 
     [[nodiscard]] friend bool operator==(const cell_view& a, const cell_view& b) noexcept {
         return a.tree_ == b.tree_ && a.index_ == b.index_ && a.generation_ == b.generation_;
@@ -165,8 +167,8 @@ public:
         }
     }
 
-    // Pre-order, depth-first walk of the cell at `p` and everything below it (links are listed, not entered).
-    [[nodiscard]] auto subtree(cell_view top) const;
+    // Pre-order, depth-first walk of a cell and everything below it (links are listed, not entered): a forward view.
+    [[nodiscard]] detail::subtree_range subtree(cell_view top) const;
 
     // ---- writing (to the committed tree; see staging_area for beat-deferred writes) ----
     // Each creates missing intermediate cells as dictionaries and follows links on the way.
@@ -280,6 +282,7 @@ public:
 private:
     friend class cell_view;
     friend class detail::subtree_range;
+    friend class detail::children_range;
     static constexpr std::uint32_t npos = cell_node::npos;
 
     struct resolution {
@@ -564,51 +567,131 @@ inline std::optional<cell_view> cell_view::parent() const {
     if (n.parent == cell_tree::npos) return std::nullopt;
     return tree_->view(n.parent);
 }
-inline auto cell_view::children() const {
-    const cell_tree* tree = tree_;
-    return ranges::views::all(node().children) |
-           ranges::views::transform([tree](std::uint32_t index) { return tree->view(index); });
-}
-
 namespace detail {
-// Pre-order walk; the cursor keeps the path from the top as (cell, next child position) pairs.
-class subtree_range : public ranges::view_facade<subtree_range> {
+
+// The children of one cell, as cell_views. Random access; invalidated by writes to the tree, like any iterator.
+class children_range : public ranges::view_base {
 public:
-    subtree_range() = default;
-    subtree_range(const cell_tree* tree, std::uint32_t top) : tree_(tree), top_(top) {}
+    class iterator {
+    public:
+        using value_type = cell_view;
+        using reference = cell_view;
+        using difference_type = std::ptrdiff_t;
+        using iterator_category = std::random_access_iterator_tag;
+        using iterator_concept = std::random_access_iterator_tag;
+
+        iterator() = default;
+        iterator(const cell_tree* tree, const std::uint32_t* at) noexcept : tree_(tree), at_(at) {}
+
+        [[nodiscard]] cell_view operator*() const noexcept { return tree_->view(*at_); }
+        [[nodiscard]] cell_view operator[](difference_type n) const noexcept { return tree_->view(at_[n]); }
+        iterator& operator++() noexcept {
+            ++at_;
+            return *this;
+        }
+        iterator operator++(int) noexcept { return {tree_, at_++}; }
+        iterator& operator--() noexcept {
+            --at_;
+            return *this;
+        }
+        iterator operator--(int) noexcept { return {tree_, at_--}; }
+        iterator& operator+=(difference_type n) noexcept {
+            at_ += n;
+            return *this;
+        }
+        iterator& operator-=(difference_type n) noexcept {
+            at_ -= n;
+            return *this;
+        }
+        [[nodiscard]] friend iterator operator+(iterator i, difference_type n) noexcept { return i += n; }
+        [[nodiscard]] friend iterator operator+(difference_type n, iterator i) noexcept { return i += n; }
+        [[nodiscard]] friend iterator operator-(iterator i, difference_type n) noexcept { return i -= n; }
+        [[nodiscard]] friend difference_type operator-(const iterator& a, const iterator& b) noexcept {
+            return a.at_ - b.at_;
+        }
+        [[nodiscard]] friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.at_ == b.at_; }
+        [[nodiscard]] friend auto operator<=>(const iterator& a, const iterator& b) noexcept { return a.at_ <=> b.at_; }
+
+    private:
+        const cell_tree* tree_ = nullptr;
+        const std::uint32_t* at_ = nullptr;
+    };
+
+    children_range() = default;
+    children_range(const cell_tree* tree, const std::vector<std::uint32_t>& indices) noexcept
+        : tree_(tree), first_(indices.data()), count_(indices.size()) {}
+
+    [[nodiscard]] iterator begin() const noexcept { return {tree_, first_}; }
+    [[nodiscard]] iterator end() const noexcept { return {tree_, first_ + count_}; }
+    [[nodiscard]] std::size_t size() const noexcept { return count_; }
+    [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+    [[nodiscard]] cell_view operator[](std::size_t n) const noexcept { return begin()[static_cast<std::ptrdiff_t>(n)]; }
 
 private:
-    friend ranges::range_access;
-    struct cursor {
-        const cell_tree* tree = nullptr;
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;
-        [[nodiscard]] cell_view read() const { return tree->view(stack.back().first); }
-        void next() {
-            while (!stack.empty()) {
-                auto& [index, position] = stack.back();
-                const auto& node = tree->nodes_[index];
+    const cell_tree* tree_ = nullptr;
+    const std::uint32_t* first_ = nullptr;
+    std::size_t count_ = 0;
+};
+
+// Pre-order walk; the iterator keeps the path from the top as (cell, next child position) pairs.
+class subtree_range : public ranges::view_base {
+public:
+    class iterator {
+    public:
+        using value_type = cell_view;
+        using reference = cell_view;
+        using difference_type = std::ptrdiff_t;
+        using iterator_category = std::forward_iterator_tag;
+        using iterator_concept = std::forward_iterator_tag;
+
+        iterator() = default;
+        iterator(const cell_tree* tree, std::uint32_t top) : tree_(tree) { stack_.emplace_back(top, 0); }
+
+        [[nodiscard]] cell_view operator*() const { return tree_->view(stack_.back().first); }
+        iterator& operator++() {
+            while (!stack_.empty()) {
+                auto& [index, position] = stack_.back();
+                const auto& node = tree_->nodes_[index];
                 if (node.kind != cell_kind::link && position < node.children.size()) {
                     const auto child = node.children[position++];
-                    stack.emplace_back(child, 0);
-                    return;
+                    stack_.emplace_back(child, 0);
+                    return *this;
                 }
-                stack.pop_back();
+                stack_.pop_back();
             }
+            return *this;
         }
-        [[nodiscard]] bool equal(ranges::default_sentinel_t) const { return stack.empty(); }
-        [[nodiscard]] bool equal(const cursor& other) const { return stack == other.stack; }
+        iterator operator++(int) {
+            auto copy = *this;
+            ++*this;
+            return copy;
+        }
+        // Two iterators are equal at the same place of the same walk; every finished walk equals the end.
+        [[nodiscard]] friend bool operator==(const iterator& a, const iterator& b) noexcept {
+            return a.stack_ == b.stack_;
+        }
+
+    private:
+        const cell_tree* tree_ = nullptr;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack_;
     };
-    [[nodiscard]] cursor begin_cursor() const {
-        cursor c{tree_, {}};
-        if (tree_) c.stack.emplace_back(top_, 0);
-        return c;
-    }
+
+    subtree_range() = default;
+    subtree_range(const cell_tree* tree, std::uint32_t top) noexcept : tree_(tree), top_(top) {}
+
+    [[nodiscard]] iterator begin() const { return tree_ ? iterator(tree_, top_) : iterator(); }
+    [[nodiscard]] iterator end() const noexcept { return {}; }
+
+private:
     const cell_tree* tree_ = nullptr;
     std::uint32_t top_ = 0;
 };
+
 }  // namespace detail
 
-inline auto cell_tree::subtree(cell_view top) const {
+inline detail::children_range cell_view::children() const { return detail::children_range(tree_, node().children); }
+
+inline detail::subtree_range cell_tree::subtree(cell_view top) const {
     (void)top.node();
     return detail::subtree_range(this, top.index_);
 }
