@@ -10,6 +10,7 @@
 #include <range/v3/view/transform.hpp>
 
 #include <cstddef>
+#include <ranges>
 #include <string>
 #include <utility>
 #include <vector>
@@ -295,6 +296,10 @@ TEST_CASE("children() and subtree() are range-v3 views") {
     STATIC_REQUIRE(ranges::view_<children_type>);
     STATIC_REQUIRE(ranges::random_access_range<children_type>);
     STATIC_REQUIRE(ranges::sized_range<children_type>);
+    STATIC_REQUIRE(std::ranges::view<subtree_type>);
+    STATIC_REQUIRE(std::ranges::forward_range<subtree_type>);
+    STATIC_REQUIRE(std::ranges::view<children_type>);
+    STATIC_REQUIRE(std::ranges::random_access_range<children_type>);
     cep::cell_tree tree;
     (void)tree.put_text(P("/a"), "1").value();
     (void)tree.put_text(P("/b"), "2").value();

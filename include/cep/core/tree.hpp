@@ -12,8 +12,9 @@
 #include <cep/core/path.hpp>
 #include <cep/core/path_table.hpp>
 
-// Only range-v3's forward declarations: the views below derive from ranges::view_base and bring their own
-// iterators, so they model range-v3's (and the standard's) view concepts without the cost of range-v3's view headers.
+// Only range-v3's forward declarations: the views below derive from ranges::view_base and std::ranges::view_base
+// and bring their own iterators, so they model range-v3's and the standard's view concepts without the cost of
+// range-v3's view headers.
 #include <range/v3/range_fwd.hpp>
 
 #include <algorithm>
@@ -570,7 +571,7 @@ inline std::optional<cell_view> cell_view::parent() const {
 namespace detail {
 
 // The children of one cell, as cell_views. Random access; invalidated by writes to the tree, like any iterator.
-class children_range : public ranges::view_base {
+class children_range : public ranges::view_base, public std::ranges::view_base {
 public:
     class iterator {
     public:
@@ -634,7 +635,7 @@ private:
 };
 
 // Pre-order walk; the iterator keeps the path from the top as (cell, next child position) pairs.
-class subtree_range : public ranges::view_base {
+class subtree_range : public ranges::view_base, public std::ranges::view_base {
 public:
     class iterator {
     public:
