@@ -625,3 +625,31 @@ TEST_CASE("idempotency: retried runs end in the same state as a run that succeed
     CHECK(final_tally(1) == "2");  // the retried run's writes were dropped; the successful one wrote once
     CHECK(final_tally(3) == "2");
 }
+
+TEST_CASE("an enzyme registered under another query is also a candidate there, with that query's specificity") {
+    runs.clear();
+    cep::heartbeat<images> hb;
+    hb.register_enzyme<thumb>(cep::query("/uploads/*"));  // only the extra query: not its own
+    REQUIRE(hb.register_enzyme("any_image", cep::query("/uploads/**")).has_value());
+    CHECK(hb.register_enzyme("nope", cep::query("/x")).error().code == cep::errc::unknown_enzyme);
+    CHECK(hb.agenda("/uploads/new"_path).empty());  // not before the boundary
+    hb.step();
+    // thumb: /uploads/* (specificity 1); any_image: /uploads/** (specificity 1) -> name order.
+    CHECK(names_of(hb.agenda("/uploads/new"_path)) == std::vector<std::string>{"any_image", "resize_image"});
+    CHECK(names_of(hb.agenda("/uploads/new/deeper"_path)) == std::vector<std::string>{"any_image"});
+    // thumb was not registered under its own query.
+    CHECK(hb.agenda("/signals/image/thumbnail"_path).empty());
+    hb.register_enzyme<thumb>();
+    hb.register_enzyme<thumb>(cep::query("/uploads/new/special"));
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path)) == std::vector<std::string>{"resize_image"});
+    // The most specific matching registration counts: 3 literal segments put thumb first now.
+    CHECK(names_of(hb.agenda("/uploads/new/special"_path)) == std::vector<std::string>{"resize_image", "any_image"});
+    // Bindings work with extra registrations as with the own query.
+    hb.bind<thumb>("/tmp"_path, cep::propagate);
+    hb.step();
+    CHECK(names_of(hb.agenda("/uploads/x"_path, "/tmp/a"_path)) == std::vector<std::string>{"resize_image"});
+    REQUIRE(hb.enqueue<cep::signal<"/uploads/typed">>().has_value());  // typed signals see extra registrations
+    hb.step();
+    CHECK(std::count(runs.begin(), runs.end(), "resize_image /uploads/typed ") == 1);
+}

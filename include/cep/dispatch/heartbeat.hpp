@@ -113,6 +113,19 @@ public:
         register_index(index);
         return {};
     }
+    // Under another query as well (the seed's register(query, descriptor)): the enzyme is also a candidate for
+    // the signals this query selects, with this query's specificity. Active from the next beat boundary.
+    template <class E>
+    void register_enzyme(const query& under) {
+        pending_extra_.push_back(extra_registration{static_cast<std::uint16_t>(Registry::template index_of<E>()),
+                                                    under, {}, under.specificity()});
+    }
+    result<void> register_enzyme(std::string_view name, const query& under) {
+        const auto index = Registry::index_of(name);
+        if (index == enzyme_count) return unknown_enzyme(name);
+        pending_extra_.push_back(extra_registration{static_cast<std::uint16_t>(index), under, {}, under.specificity()});
+        return {};
+    }
     // Every enzyme of the registry.
     void register_all() {
         for (std::size_t i = 0; i < enzyme_count; ++i) register_index(i);
@@ -196,8 +209,17 @@ public:
     void begin_beat() {
         if (begun_) return;
         begun_ = true;
-        if (!pending_registrations_.empty() || !pending_bindings_.empty()) {
+        if (!pending_registrations_.empty() || !pending_bindings_.empty() || !pending_extra_.empty()) {
             for (auto index : pending_registrations_) registered_[index] = true;
+            for (auto& extra : pending_extra_) {
+                extras_.push_back(std::move(extra));
+                auto& placed = extras_.back();  // a deque keeps it in place, so the views below stay valid
+                for (auto segment : placed.query_text.segments()) placed.segments.push_back(segment);
+                extras_of_[placed.enzyme].push_back(static_cast<std::uint32_t>(extras_.size() - 1));
+                active_[placed.enzyme] = true;
+            }
+            for (std::size_t i = 0; i < enzyme_count; ++i) active_[i] = active_[i] || registered_[i];
+            pending_extra_.clear();
             for (auto& b : pending_bindings_) bindings_[b.cell].push_back(b.entry);
             pending_registrations_.clear();
             pending_bindings_.clear();
@@ -469,9 +491,20 @@ private:
         const std::span<const std::string_view> signal_segments(segment_buffer.data(), depth);
         const auto typed = typed_signals_.find(signal.value);
         const std::array<bool, enzyme_count>* precomputed = typed == typed_signals_.end() ? nullptr : typed->second;
+        // The highest specificity among the enzyme's registrations that select the signal (-1: none).
+        std::array<int, enzyme_count> specificity{};
         auto matches = [&](std::size_t i) {
-            if (precomputed) return registered_[i] && (*precomputed)[i];
-            return registered_[i] && matchers_[i](query_segments_[i].view(), signal_segments);
+            int best = -1;
+            if (registered_[i] && (precomputed ? (*precomputed)[i]
+                                               : matchers_[i](query_segments_[i].view(), signal_segments)))
+                best = static_cast<int>(Registry::specificity[i]);
+            for (auto e : extras_of_[i]) {
+                const auto& extra = extras_[e];
+                if (static_cast<int>(extra.specificity) > best && matchers_[i](extra.segments, signal_segments))
+                    best = static_cast<int>(extra.specificity);
+            }
+            specificity[i] = best;
+            return best >= 0;
         };
 
         std::array<bool, enzyme_count> bound{};
@@ -481,7 +514,7 @@ private:
         std::size_t count = 0;
         candidate_set unplaced;
         for (std::size_t i = 0; i < enzyme_count; ++i) {
-            const bool b = bound[i] && registered_[i];
+            const bool b = bound[i] && active_[i];
             bool take;
             if (target == detail::no_path) {
                 take = matches(i);
@@ -504,7 +537,7 @@ private:
             for (std::size_t k = 0; k < count; ++k) {
                 const std::size_t i = candidates[k];
                 if (!unplaced.contains(i) || intersects(predecessors_[i], unplaced)) continue;
-                if (best == enzyme_count || ranks_before(i, best, dual)) best = i;
+                if (best == enzyme_count || ranks_before(i, best, dual, specificity)) best = i;
             }
             unplaced.erase(best);
             arena_.push_back(static_cast<std::uint16_t>(best));
@@ -525,13 +558,11 @@ private:
                 if (Registry::runs_before(i, j)) out[j].insert(i);
         return out;
     }();
-    // The static part of the tie-break as one rank: higher specificity, higher precedence, name, registration.
+    // The static part of the tie-break as one rank: higher precedence, name, registration order.
     static constexpr std::array<std::uint16_t, enzyme_count> static_rank_ = [] {
         std::array<std::uint16_t, enzyme_count> order{};
         for (std::size_t i = 0; i < enzyme_count; ++i) order[i] = static_cast<std::uint16_t>(i);
         std::sort(order.begin(), order.end(), [](std::uint16_t a, std::uint16_t b) {
-            if (Registry::specificity[a] != Registry::specificity[b])
-                return Registry::specificity[a] > Registry::specificity[b];
             if (Registry::precedence[a] != Registry::precedence[b])
                 return Registry::precedence[a] > Registry::precedence[b];
             if (Registry::names[a] != Registry::names[b]) return Registry::names[a] < Registry::names[b];
@@ -543,8 +574,13 @@ private:
     }();
 
     // The tie-break tuple: dual match first, then higher specificity, higher precedence, name, registration order.
-    static bool ranks_before(std::size_t a, std::size_t b, const std::array<bool, enzyme_count>& dual) noexcept {
+    static bool ranks_before(std::size_t a, std::size_t b, const std::array<bool, enzyme_count>& dual,
+                             const std::array<int, enzyme_count>& specificity) noexcept {
         if (dual[a] != dual[b]) return dual[a];
+        // An enzyme taken only because it is bound (union policy) ranks by its own query's specificity.
+        const int sa = specificity[a] >= 0 ? specificity[a] : static_cast<int>(Registry::specificity[a]);
+        const int sb = specificity[b] >= 0 ? specificity[b] : static_cast<int>(Registry::specificity[b]);
+        if (sa != sb) return sa > sb;
         return static_rank_[a] < static_rank_[b];
     }
 
@@ -769,7 +805,17 @@ private:
     }
     static constexpr auto query_segments_ = make_query_segments(std::make_index_sequence<enzyme_count>{});
 
-    std::array<bool, enzyme_count> registered_{};
+    struct extra_registration {
+        std::uint16_t enzyme;
+        query query_text;
+        std::vector<std::string_view> segments;  // into query_text, filled once the registration is in extras_
+        std::size_t specificity;
+    };
+    std::array<bool, enzyme_count> registered_{};  // under the enzyme's own query
+    std::array<bool, enzyme_count> active_{};      // registered under any query
+    std::vector<extra_registration> pending_extra_;
+    std::deque<extra_registration> extras_;
+    std::array<std::vector<std::uint32_t>, enzyme_count> extras_of_{};
     std::vector<std::uint16_t> pending_registrations_;
     std::unordered_map<std::uint32_t, std::vector<binding_entry>> bindings_;
     std::vector<pending_binding> pending_bindings_;
