@@ -49,10 +49,12 @@ public:
     [[nodiscard]] static constexpr path_id root() noexcept { return path_id{0}; }
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
-    // Interns a path (and all its ancestors). Allocation-free when the path is already known.
+    // Interns a path (and all its ancestors). A known path costs one hash of its text and no allocation.
     path_id intern(const path& p) {
+        if (auto known = by_text_.find(p.text()); known != by_text_.end()) return known->second;
         path_id id = root();
         for (auto segment : p.segments()) id = intern_checked_child(id, segment);
+        by_text_.emplace(p.str(), id);
         return id;
     }
 
@@ -65,6 +67,7 @@ public:
 
     // The id of a path already interned, without adding anything.
     [[nodiscard]] std::optional<path_id> find(const path& p) const noexcept {
+        if (auto known = by_text_.find(p.text()); known != by_text_.end()) return known->second;
         path_id id = root();
         for (auto segment : p.segments()) {
             auto child = find_child(id, segment);
@@ -194,6 +197,8 @@ private:
     std::deque<std::string> segments_;  // a deque keeps each string in place, so the views below stay valid
     std::unordered_map<std::string_view, std::uint32_t, detail::string_view_hash, std::equal_to<>> segment_ids_;
     std::unordered_map<std::uint64_t, std::uint32_t> children_;
+    // Whole texts of paths interned through intern(const path&): one hash instead of one per segment.
+    std::unordered_map<std::string, path_id, detail::string_view_hash, std::equal_to<>> by_text_;
 };
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no
