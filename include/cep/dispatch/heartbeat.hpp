@@ -25,6 +25,8 @@
 #include <cep/dispatch/registry.hpp>
 
 #include <boost/hana/at.hpp>
+
+#include <charconv>
 #include <boost/hana/tuple.hpp>
 
 #include <algorithm>
@@ -87,6 +89,7 @@ public:
             throw heartbeat_error(error{errc::invalid_policy, "the spacing window must be at least 1"});
         if (policy_.memo_capacity == 0)
             throw heartbeat_error(error{errc::invalid_policy, "the memo capacity must be at least 1"});
+        rt_beat_ = tree_.paths().intern(path("/rt/beat"));
     }
     heartbeat(const heartbeat&) = delete;
     heartbeat& operator=(const heartbeat&) = delete;
@@ -294,7 +297,14 @@ public:
         // Everything this beat added to the next one: emits and CEI records (deferred impulses are noted apart).
         const std::size_t promoted = pending(beat_ + 1) - next_before;
         if (policy_.ensure_directories) {
-            for (const auto& line : agenda_log_) append_ledger(beat_, "agenda", line);
+            for (const auto& record : agenda_log_) {
+                line_.assign("enzyme=").append(Registry::names[record.enzyme]).append(" rc=");
+                line_.append(to_string(record.rc)).append(" signal=");
+                append_path(record.signal);
+                line_.append(" target=");
+                append_path(record.target);
+                append_ledger(beat_, "agenda", line_);
+            }
             std::string note = "commit: promoted " + std::to_string(promoted) + " impulse(s) -> beat " +
                                std::to_string(beat_ + 1);
             if (const auto ts = beat_to_unix(beat_)) note += " ts=" + std::to_string(*ts);
@@ -621,7 +631,7 @@ private:
             rc = status::fatal;
             failure = "unknown exception";
         }
-        if (policy_.ensure_directories) agenda_log_.push_back(agenda_line(enzyme, rc, signal, target));
+        if (policy_.ensure_directories) agenda_log_.push_back(agenda_record{enzyme, rc, signal, target});
         const auto key = retry_key(enzyme, signal, target);
         if (rc == status::success) {
             if (!retries_.empty()) retries_.erase(key);
@@ -724,10 +734,16 @@ private:
     [[nodiscard]] std::string text_of(std::uint32_t id) const {
         return id == detail::no_path ? std::string() : tree_.paths().text_of(path_id{id});
     }
-    [[nodiscard]] std::string agenda_line(std::uint16_t enzyme, status rc, std::uint32_t signal,
-                                          std::uint32_t target) const {
-        return "enzyme=" + std::string(Registry::names[enzyme]) + " rc=" + std::string(to_string(rc)) +
-               " signal=" + text_of(signal) + " target=" + text_of(target);
+    // Appends a path's text (nothing for "no target") to the line being built.
+    void append_path(std::uint32_t id) {
+        if (id != detail::no_path) tree_.paths().append_text(path_id{id}, line_);
+    }
+    // The id of rt/beat/<at>/<list>, by ids (no path text is built).
+    path_id ledger_list(beat_number at, std::string_view list) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, at).ptr;
+        const auto beat_dir = tree_.paths().child(rt_beat_, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+        return tree_.paths().child(beat_dir.value(), list).value();
     }
     [[nodiscard]] path beat_path(beat_number at) const { return path("/rt/beat") / std::to_string(at); }
 
@@ -741,13 +757,17 @@ private:
         tree_.make_list(base / "stage").value();
         tree_.make_dictionary(base / "meta").value();
     }
-    void append_ledger(beat_number at, const char* list, const std::string& line) {
+    void append_ledger(beat_number at, std::string_view list, std::string_view line) {
         ensure_beat_directories(at);
-        tree_.append_text(beat_path(at) / list, line).value();
+        tree_.append(ledger_list(at, list), value_kind::text, line).value();
     }
     void log_impulse(beat_number at, std::uint32_t signal, std::uint32_t target) {
         if (!policy_.ensure_directories) return;
-        append_ledger(at, "impulses", "signal=" + text_of(signal) + " target=" + text_of(target));
+        line_.assign("signal=");
+        append_path(signal);
+        line_.append(" target=");
+        append_path(target);
+        append_ledger(at, "impulses", line_);
     }
 
     // During a beat the record is written at commit (nothing of beat N is visible in N).
@@ -835,7 +855,15 @@ private:
     std::unordered_map<retry_id, retry_state, retry_id_hash> retries_;
     std::vector<retry_item> retry_order_;
 
-    std::vector<std::string> agenda_log_;
+    struct agenda_record {
+        std::uint16_t enzyme;
+        status rc;
+        std::uint32_t signal;
+        std::uint32_t target;
+    };
+    std::vector<agenda_record> agenda_log_;
+    std::string line_;  // the ledger line being built (keeps its capacity)
+    path_id rt_beat_{};
     std::set<beat_number> ledger_ready_;
     std::map<beat_number, std::uint64_t> wallclock_;
     std::set<beat_number> spacing_;
