@@ -25,12 +25,11 @@
 #include <cep/dispatch/registry.hpp>
 
 #include <boost/hana/at.hpp>
-
-#include <charconv>
 #include <boost/hana/tuple.hpp>
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
