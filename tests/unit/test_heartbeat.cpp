@@ -653,3 +653,38 @@ TEST_CASE("an enzyme registered under another query is also a candidate there, w
     hb.step();
     CHECK(std::count(runs.begin(), runs.end(), "resize_image /uploads/typed ") == 1);
 }
+
+TEST_CASE("unregistering and unbinding take effect at the next boundary, in the order asked") {
+    cep::heartbeat<images> hb;
+    hb.register_all();
+    hb.register_enzyme<thumb>(cep::query("/uploads/*"));
+    hb.bind<thumb>("/env"_path, cep::propagate);
+    hb.bind<any_image>("/env"_path, cep::propagate);
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path)) ==
+          std::vector<std::string>{"resize_image", "any_image"});
+    CHECK(names_of(hb.agenda("/uploads/x"_path)) == std::vector<std::string>{"resize_image"});
+
+    hb.unregister_enzyme<thumb>();
+    REQUIRE(hb.unbind("/env"_path, "any_image").has_value());
+    CHECK(hb.unbind("/env"_path, "nope").error().code == cep::errc::unknown_enzyme);
+    CHECK(hb.unregister_enzyme("nope").error().code == cep::errc::unknown_enzyme);
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path)) ==
+          std::vector<std::string>{"resize_image", "any_image"});  // not before the boundary
+    hb.step();
+    CHECK(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path).empty());
+    CHECK(hb.agenda("/uploads/x"_path).empty());  // the extra registration went too
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path)) ==
+          std::vector<std::string>{"any_image", "everything"});  // broadcast: any_image is still registered
+
+    // Order matters within one boundary: unregister then register leaves it registered.
+    hb.unregister_enzyme<any_image>();
+    hb.register_enzyme<any_image>();
+    hb.register_enzyme<thumb>();
+    hb.step();
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path)) ==
+          std::vector<std::string>{"resize_image", "any_image", "everything"});
+    // thumb is still bound on /env (unregistering keeps bindings): bound and registered again, it runs there.
+    CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path)) ==
+          std::vector<std::string>{"resize_image"});
+}

@@ -119,13 +119,23 @@ public:
     // the signals this query selects, with this query's specificity. Active from the next beat boundary.
     template <class E>
     void register_enzyme(const query& under) {
-        pending_extra_.push_back(extra_registration{static_cast<std::uint16_t>(Registry::template index_of<E>()),
-                                                    under, {}, under.specificity()});
+        register_extra(Registry::template index_of<E>(), under);
     }
     result<void> register_enzyme(std::string_view name, const query& under) {
         const auto index = Registry::index_of(name);
         if (index == enzyme_count) return unknown_enzyme(name);
-        pending_extra_.push_back(extra_registration{static_cast<std::uint16_t>(index), under, {}, under.specificity()});
+        register_extra(index, under);
+        return {};
+    }
+    // No longer a candidate under any query, from the next beat boundary (its bindings stay).
+    template <class E>
+    void unregister_enzyme() {
+        change(change_kind::unregister, Registry::template index_of<E>());
+    }
+    result<void> unregister_enzyme(std::string_view name) {
+        const auto index = Registry::index_of(name);
+        if (index == enzyme_count) return unknown_enzyme(name);
+        change(change_kind::unregister, index);
         return {};
     }
     // Every enzyme of the registry.
@@ -153,6 +163,17 @@ public:
         const auto index = Registry::index_of(name);
         if (index == enzyme_count) return unknown_enzyme(name);
         add_binding(cell, index, binding_scope::propagate, true);
+        return {};
+    }
+    // Removes the bindings and tombstones of an enzyme at exactly this cell, from the next beat boundary.
+    template <class E>
+    void unbind(const path& cell) {
+        change(change_kind::unbind, Registry::template index_of<E>(), tree_.paths().intern(cell).value);
+    }
+    result<void> unbind(const path& cell, std::string_view name) {
+        const auto index = Registry::index_of(name);
+        if (index == enzyme_count) return unknown_enzyme(name);
+        change(change_kind::unbind, index, tree_.paths().intern(cell).value);
         return {};
     }
 
@@ -211,20 +232,34 @@ public:
     void begin_beat() {
         if (begun_) return;
         begun_ = true;
-        if (!pending_registrations_.empty() || !pending_bindings_.empty() || !pending_extra_.empty()) {
-            for (auto index : pending_registrations_) registered_[index] = true;
-            for (auto& extra : pending_extra_) {
-                extras_.push_back(std::move(extra));
-                auto& placed = extras_.back();  // a deque keeps it in place, so the views below stay valid
-                for (auto segment : placed.query_text.segments()) placed.segments.push_back(segment);
-                extras_of_[placed.enzyme].push_back(static_cast<std::uint32_t>(extras_.size() - 1));
-                active_[placed.enzyme] = true;
+        if (!pending_changes_.empty()) {
+            // In the order they were asked for.
+            for (const auto& c : pending_changes_) {
+                switch (c.kind) {
+                    case change_kind::register_own: registered_[c.enzyme] = true; break;
+                    case change_kind::register_extra: {
+                        extras_.push_back(std::move(pending_extra_[c.extra]));
+                        auto& placed = extras_.back();  // a deque keeps it in place, so the views stay valid
+                        for (auto segment : placed.query_text.segments()) placed.segments.push_back(segment);
+                        extras_of_[c.enzyme].push_back(static_cast<std::uint32_t>(extras_.size() - 1));
+                        break;
+                    }
+                    case change_kind::unregister:
+                        registered_[c.enzyme] = false;
+                        extras_of_[c.enzyme].clear();
+                        break;
+                    case change_kind::bind: bindings_[c.cell].push_back(c.entry); break;
+                    case change_kind::unbind: {
+                        auto it = bindings_.find(c.cell);
+                        if (it == bindings_.end()) break;
+                        std::erase_if(it->second, [&](const binding_entry& b) { return b.enzyme == c.enzyme; });
+                        break;
+                    }
+                }
             }
-            for (std::size_t i = 0; i < enzyme_count; ++i) active_[i] = active_[i] || registered_[i];
+            for (std::size_t i = 0; i < enzyme_count; ++i) active_[i] = registered_[i] || !extras_of_[i].empty();
+            pending_changes_.clear();
             pending_extra_.clear();
-            for (auto& b : pending_bindings_) bindings_[b.cell].push_back(b.entry);
-            pending_registrations_.clear();
-            pending_bindings_.clear();
             ++generation_;
             memo_.clear();
             arena_.clear();
@@ -435,10 +470,6 @@ private:
         binding_scope scope = binding_scope::this_cell;
         bool tombstone = false;
     };
-    struct pending_binding {
-        std::uint32_t cell;
-        binding_entry entry;
-    };
     struct retry_state {
         std::uint32_t attempts = 0;
         beat_number due = 0;
@@ -470,11 +501,28 @@ private:
         return {};
     }
 
-    // ---- registration and bindings ----
-    void register_index(std::size_t index) { pending_registrations_.push_back(static_cast<std::uint16_t>(index)); }
+    // ---- registration and bindings: changes queued in order, applied at the next beat boundary ----
+    enum class change_kind : std::uint8_t { register_own, register_extra, unregister, bind, unbind };
+    struct pending_change {
+        change_kind kind;
+        std::uint16_t enzyme;
+        std::uint32_t cell = 0;
+        binding_entry entry{};
+        std::uint32_t extra = 0;  // register_extra: index into pending_extra_
+    };
+    void change(change_kind kind, std::size_t index, std::uint32_t cell = 0) {
+        pending_changes_.push_back(pending_change{kind, static_cast<std::uint16_t>(index), cell, {}, 0});
+    }
+    void register_index(std::size_t index) { change(change_kind::register_own, index); }
+    void register_extra(std::size_t index, const query& under) {
+        pending_extra_.push_back(extra_registration{static_cast<std::uint16_t>(index), under, {}, under.specificity()});
+        pending_changes_.push_back(pending_change{change_kind::register_extra, static_cast<std::uint16_t>(index), 0, {},
+                                                  static_cast<std::uint32_t>(pending_extra_.size() - 1)});
+    }
     void add_binding(const path& cell, std::size_t index, binding_scope scope, bool tomb) {
-        pending_bindings_.push_back(
-            pending_binding{tree_.paths().intern(cell).value, binding_entry{static_cast<std::uint16_t>(index), scope, tomb}});
+        pending_changes_.push_back(pending_change{change_kind::bind, static_cast<std::uint16_t>(index),
+                                                  tree_.paths().intern(cell).value,
+                                                  binding_entry{static_cast<std::uint16_t>(index), scope, tomb}, 0});
     }
     static error unknown_enzyme(std::string_view name) {
         return error{errc::unknown_enzyme, "no enzyme named '" + std::string(name) + "' in this heartbeat's registry"};
@@ -835,9 +883,8 @@ private:
     std::vector<extra_registration> pending_extra_;
     std::deque<extra_registration> extras_;
     std::array<std::vector<std::uint32_t>, enzyme_count> extras_of_{};
-    std::vector<std::uint16_t> pending_registrations_;
     std::unordered_map<std::uint32_t, std::vector<binding_entry>> bindings_;
-    std::vector<pending_binding> pending_bindings_;
+    std::vector<pending_change> pending_changes_;
 
     static constexpr beat_number near_beats = 16;
     std::array<std::vector<queued>, near_beats> near_{};
