@@ -80,7 +80,7 @@ class contract_registry : detail::registry_duplicate_check<Contracts...> {
 
 public:
     static constexpr std::size_t size = sizeof...(Contracts);
-    static constexpr std::array<std::string_view, size> names{Contracts::name...};
+    static constexpr const auto& names = detail::registry_duplicate_check<Contracts...>::names;
 
 public:
     [[nodiscard]] static constexpr bool has(std::string_view name) noexcept {

@@ -472,7 +472,6 @@ private:
     };
     struct retry_state {
         std::uint32_t attempts = 0;
-        beat_number due = 0;
     };
 
     template <class Signal>
@@ -691,8 +690,7 @@ private:
             auto& state = retries_[key];
             state.attempts += 1;
             if (state.attempts < policy_.retry.max_attempts) {
-                state.due = beat_ + 1 + policy_.retry.backoff_beats;
-                retry_order_.push_back(retry_item{state.due, enzyme, signal, target});
+                retry_order_.push_back(retry_item{beat_ + 1 + policy_.retry.backoff_beats, enzyme, signal, target});
                 return;
             }
             failure = "retry budget exhausted after " + std::to_string(state.attempts) + " attempt(s)";
