@@ -6,4 +6,5 @@
 #include <cep/core.hpp>
 #include <cep/dispatch.hpp>
 #include <cep/fwd.hpp>
+#include <cep/kernel.hpp>
 #include <cep/version.hpp>

@@ -1,4 +1,4 @@
-// expect: an option is a match policy \(cep::exact, cep::prefix, ...\), cep::runs_before<...> or cep::runs_after<...>
+// expect: an option is a match policy \(cep::exact, cep::prefix, ...\), cep::runs_before<...>, cep::runs_after<...> or cep::with_flags<...>
 // cep::enzyme<...> rejects an option it does not know (here a cep::enzymes<...> list written by mistake).
 #include <cep/dispatch.hpp>
 

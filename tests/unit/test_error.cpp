@@ -41,6 +41,14 @@ TEST_CASE("each error family throws its own exception type, all derived from cep
     CHECK_THROWS_AS(cep::throw_error({cep::errc::build_init_failed, "b"}), cep::build_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::beat_in_past, "h"}), cep::heartbeat_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::unknown_enzyme, "h"}), cep::heartbeat_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::invalid_policy, "h"}), cep::heartbeat_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::cell_cannot_move, "t"}), cep::tree_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::op_unknown, "o"}), cep::ops_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::op_invalid, "o"}), cep::ops_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::mailbox_id_collision, "m"}), cep::mailbox_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::mailbox_bad_record, "m"}), cep::mailbox_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_context_conflict, "c"}), cep::closure_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_bad_record, "c"}), cep::closure_error);
     try {
         cep::throw_error({cep::errc::cell_sealed, "sealed!"});
     } catch (const cep::exception& e) {
@@ -54,6 +62,10 @@ TEST_CASE("each error family throws its own exception type, all derived from cep
 TEST_CASE("codes and statuses have stable names") {
     CHECK(cep::to_string(cep::errc::path_empty_segment) == "path_empty_segment");
     CHECK(cep::to_string(cep::errc::cell_too_many_links) == "cell_too_many_links");
+    CHECK(cep::to_string(cep::errc::cell_cannot_move) == "cell_cannot_move");
+    CHECK(cep::to_string(cep::errc::op_status_conflict) == "op_status_conflict");
+    CHECK(cep::to_string(cep::errc::mailbox_missing_origin) == "mailbox_missing_origin");
+    CHECK(cep::to_string(cep::errc::closure_not_queued) == "closure_not_queued");
     CHECK(cep::to_string(cep::status::success) == "success");
     CHECK(cep::to_string(cep::status::retry) == "retry");
     CHECK(cep::to_string(cep::status::fatal) == "fatal");

@@ -581,8 +581,10 @@ TEST_CASE("the phases can be called one by one; none leaves impulses behind") {
     REQUIRE(hb.enqueue("/signals/a"_path).has_value());
     hb.begin_beat();
     hb.resolve_agenda();
-    // This beat's impulses are taken: a new one goes to the next beat.
-    CHECK(hb.enqueue("/signals/late"_path).error().code == cep::errc::beat_in_past);
+    // This beat's impulses are taken: a new one goes to the next beat, and this beat is closed to impulses.
+    CHECK(hb.enqueue_at(1, "/signals/too_late"_path, std::nullopt).error().code == cep::errc::beat_in_past);
+    REQUIRE(hb.enqueue("/signals/late"_path).has_value());
+    CHECK(hb.pending(2) == 1);
     REQUIRE(hb.enqueue_at(2, "/signals/b"_path, std::nullopt).has_value());
     hb.execute_agenda();
     hb.execute_agenda();  // once per beat
@@ -591,8 +593,8 @@ TEST_CASE("the phases can be called one by one; none leaves impulses behind") {
     CHECK(hb.beat() == 2);
     REQUIRE(hb.enqueue("/signals/c"_path).has_value());
     hb.stage_commit();  // alone: resolves and executes first
-    CHECK(runs == std::vector<std::string>{"reader(/signals/a) sees nothing", "reader(/signals/b) sees nothing",
-                                           "reader(/signals/c) sees nothing"});
+    CHECK(runs == std::vector<std::string>{"reader(/signals/a) sees nothing", "reader(/signals/late) sees nothing",
+                                           "reader(/signals/b) sees nothing", "reader(/signals/c) sees nothing"});
 }
 
 namespace {
@@ -687,4 +689,53 @@ TEST_CASE("unregistering and unbinding take effect at the next boundary, in the 
     // thumb is still bound on /env (unregistering keeps bindings): bound and registered again, it runs there.
     CHECK(names_of(hb.agenda("/signals/image/thumbnail"_path, "/env/a"_path)) ==
           std::vector<std::string>{"resize_image"});
+}
+
+namespace {
+struct once_only {
+    static constexpr cep::name name = "once_only";
+    static constexpr auto query = "/signals/pay"_query;
+    static constexpr cep::enzyme_flags flags = cep::enzyme_flags::no_retry;
+    int calls = 0;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        ++calls;
+        (void)ctx.put_text("/data/paid"_path, "yes");
+        return cep::status::retry;
+    }
+};
+cep::status retry_forever(const cep::impulse_ref&, cep::write_context&) { return cep::status::retry; }
+using refuse_fn = cep::enzyme<"refuse_fn", "/signals/pay", &retry_forever,
+                              cep::with_flags<cep::enzyme_flags::no_retry>>;
+using plain_fn = cep::enzyme<"plain_fn", "/signals/pay", &retry_forever>;
+static_assert(cep::enzyme_traits<once_only>::flags == cep::enzyme_flags::no_retry);
+static_assert(cep::enzyme_traits<plain_fn>::flags == cep::enzyme_flags::none);
+static_assert(cep::enzyme_traits<refuse_fn>::flags == cep::enzyme_flags::no_retry);
+static_assert(cep::has_flag(cep::enzyme_flags::none | cep::enzyme_flags::no_retry, cep::enzyme_flags::no_retry));
+static_assert(!cep::has_flag(cep::enzyme_flags::none, cep::enzyme_flags::no_retry));
+}  // namespace
+
+TEST_CASE("descriptor flags: a no_retry enzyme's retry is fatal at once, the others retry") {
+    using registry = cep::enzyme_registry<once_only, refuse_fn, plain_fn>;
+    static_assert(registry::flags[0] == cep::enzyme_flags::no_retry && registry::flags[2] == cep::enzyme_flags::none);
+    cep::heartbeat<registry> hb;
+    hb.register_all();
+    REQUIRE(hb.enqueue("/signals/pay"_path));
+    CHECK_FALSE(hb.step());
+    CHECK(hb.enzyme<once_only>().calls == 1);
+    CHECK_FALSE(hb.tree().contains("/data/paid"_path));  // its writes were discarded
+    std::vector<std::string> notes;
+    for (int n = 1; n <= 2; ++n)
+        notes.emplace_back(hb.tree().find(cep::path("/rt/cei") / std::to_string(n) / "note")->text());
+    CHECK(notes == std::vector<std::string>{
+                       "enzyme=once_only signal=/signals/pay target= error=retry refused: the enzyme is declared no_retry",
+                       "enzyme=refuse_fn signal=/signals/pay target= error=retry refused: the enzyme is declared no_retry"});
+    CHECK_FALSE(hb.tree().contains("/rt/cei/3"_path));
+    hb.step();
+    CHECK(hb.enzyme<once_only>().calls == 1);  // never again
+    // plain_fn retried at beat 2.
+    const auto agenda2 = hb.tree().find("/rt/beat/2/agenda"_path);
+    std::vector<std::string> lines;
+    for (const auto& entry : agenda2->children()) lines.emplace_back(entry.text());
+    CHECK(std::count(lines.begin(), lines.end(), "enzyme=plain_fn rc=retry signal=/signals/pay target=") == 1);
+    CHECK(std::none_of(lines.begin(), lines.end(), [](const std::string& l) { return l.find("once_only") != l.npos; }));
 }

@@ -67,6 +67,9 @@ public:
         init_all(std::make_index_sequence<plan_type::size>{});
     }
 
+    // The same with default hook objects (their declaration place is then this header).
+    subsystem() : subsystem(Hooks{}...) {}
+
     subsystem(const subsystem&) = delete;
     subsystem& operator=(const subsystem&) = delete;
     subsystem(subsystem&&) = delete;

@@ -33,10 +33,12 @@ struct queue_status {
     [[nodiscard]] friend bool operator==(const queue_status&, const queue_status&) = default;
 };
 
-// What listeners observe (ledger lines, CEI records, metrics): a topic and a line of text.
+// What listeners observe (ledger lines, CEI records, beat boundaries): a topic, a line of text and the beat it
+// belongs to. The views are valid during the call only.
 struct event {
     std::string_view topic;
     std::string_view text;
+    beat_number beat = 0;
 };
 using listener = std::function<void(const event&)>;
 using listener_id = std::uint64_t;

@@ -47,6 +47,7 @@ enum class errc : std::uint16_t {
     cell_list_append_only,
     cell_dangling_link,
     cell_too_many_links,
+    cell_cannot_move,
     cell_stale_view,
     // facet contracts
     contract_not_registered,
@@ -61,6 +62,20 @@ enum class errc : std::uint16_t {
     unknown_enzyme,
     wallclock_conflict,
     invalid_policy,
+    // OPS/STATES operations
+    op_unknown,
+    op_closed,
+    op_status_conflict,
+    op_invalid,
+    // mailboxes
+    mailbox_id_collision,
+    mailbox_missing_origin,
+    mailbox_invalid_ttl,
+    mailbox_bad_record,
+    // layer 1 closure
+    closure_context_conflict,
+    closure_not_queued,
+    closure_bad_record,
 };
 
 // Short, stable identifier of a code (the enumerator's name).
@@ -95,6 +110,7 @@ enum class errc : std::uint16_t {
         case errc::cell_list_append_only: return "cell_list_append_only";
         case errc::cell_dangling_link: return "cell_dangling_link";
         case errc::cell_too_many_links: return "cell_too_many_links";
+        case errc::cell_cannot_move: return "cell_cannot_move";
         case errc::cell_stale_view: return "cell_stale_view";
         case errc::contract_not_registered: return "contract_not_registered";
         case errc::contract_missing_methods: return "contract_missing_methods";
@@ -106,6 +122,17 @@ enum class errc : std::uint16_t {
         case errc::unknown_enzyme: return "unknown_enzyme";
         case errc::wallclock_conflict: return "wallclock_conflict";
         case errc::invalid_policy: return "invalid_policy";
+        case errc::op_unknown: return "op_unknown";
+        case errc::op_closed: return "op_closed";
+        case errc::op_status_conflict: return "op_status_conflict";
+        case errc::op_invalid: return "op_invalid";
+        case errc::mailbox_id_collision: return "mailbox_id_collision";
+        case errc::mailbox_missing_origin: return "mailbox_missing_origin";
+        case errc::mailbox_invalid_ttl: return "mailbox_invalid_ttl";
+        case errc::mailbox_bad_record: return "mailbox_bad_record";
+        case errc::closure_context_conflict: return "closure_context_conflict";
+        case errc::closure_not_queued: return "closure_not_queued";
+        case errc::closure_bad_record: return "closure_bad_record";
     }
     return "unknown";
 }
@@ -145,6 +172,15 @@ class contract_error : public exception {
 class build_error : public exception {
     using exception::exception;
 };
+class ops_error : public exception {
+    using exception::exception;
+};
+class mailbox_error : public exception {
+    using exception::exception;
+};
+class closure_error : public exception {
+    using exception::exception;
+};
 class heartbeat_error : public exception {
     using exception::exception;
 };
@@ -170,6 +206,14 @@ class heartbeat_error : public exception {
     if (code >= static_cast<std::uint16_t>(errc::beat_in_past) &&
         code <= static_cast<std::uint16_t>(errc::invalid_policy))
         throw heartbeat_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::op_unknown) && code <= static_cast<std::uint16_t>(errc::op_invalid))
+        throw ops_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::mailbox_id_collision) &&
+        code <= static_cast<std::uint16_t>(errc::mailbox_bad_record))
+        throw mailbox_error(std::move(err));
+    if (code >= static_cast<std::uint16_t>(errc::closure_context_conflict) &&
+        code <= static_cast<std::uint16_t>(errc::closure_bad_record))
+        throw closure_error(std::move(err));
     throw exception(std::move(err));
 }
 

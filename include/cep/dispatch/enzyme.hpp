@@ -9,6 +9,7 @@
 //       using before = cep::enzymes<write_metadata>;    // optional: resize_image runs before write_metadata
 //       using after = cep::enzymes<>;                   // optional: ... and after these
 //       static constexpr cep::access access = cep::access::read_write;   // optional (default read_write)
+//       static constexpr cep::enzyme_flags flags = cep::enzyme_flags::none;  // optional (see enzyme_flags)
 //       cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx);
 //   };
 //
@@ -26,6 +27,7 @@
 #include <cep/dispatch/match.hpp>
 
 #include <concepts>
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 
@@ -34,6 +36,20 @@ namespace cep {
 // A list of enzyme types (for before/after). The types may be incomplete where the list is written.
 template <class... Enzymes>
 struct enzymes {};
+
+// Descriptor flags: how the heartbeat treats an enzyme beyond its query and ordering. Combine with |.
+enum class enzyme_flags : std::uint8_t {
+    none = 0,
+    // Its work is not safe to repeat: a status::retry is refused and becomes fatal at once (CEI note
+    // "retry refused: the enzyme is declared no_retry"), instead of running again at a later beat.
+    no_retry = 1u << 0,
+};
+[[nodiscard]] constexpr enzyme_flags operator|(enzyme_flags a, enzyme_flags b) noexcept {
+    return static_cast<enzyme_flags>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
+}
+[[nodiscard]] constexpr bool has_flag(enzyme_flags set, enzyme_flags flag) noexcept {
+    return (static_cast<std::uint8_t>(set) & static_cast<std::uint8_t>(flag)) != 0;
+}
 
 namespace enzyme_members {
 CEP_MEMBER(name);
@@ -67,6 +83,20 @@ constexpr access enzyme_access_of() {
         return E::access;
     else
         return access::read_write;
+}
+template <class E>
+constexpr bool flags_ok() {
+    if constexpr (requires { E::flags; })
+        return std::is_same_v<std::remove_cv_t<decltype(E::flags)>, enzyme_flags>;
+    else
+        return true;
+}
+template <class E>
+constexpr enzyme_flags enzyme_flags_of() {
+    if constexpr (requires { E::flags; } && flags_ok<E>())
+        return E::flags;
+    else
+        return enzyme_flags::none;
 }
 template <class E>
 constexpr std::string_view enzyme_name_of() {
@@ -121,6 +151,7 @@ inline constexpr bool is_enzyme_list<enzymes<Es...>> = true;
 template <class E>
 struct enzyme_traits {
     static constexpr access mode = detail::enzyme_access_of<E>();
+    static constexpr enzyme_flags flags = detail::enzyme_flags_of<E>();
     static constexpr std::string_view name = detail::enzyme_name_of<E>();
     static constexpr std::string_view query = detail::enzyme_query_of<E>();
     using match = typename detail::enzyme_match_of<E>::type;
@@ -133,7 +164,7 @@ template <class E>
 concept enzyme_type =
     satisfies<E, enzyme_contract<detail::enzyme_access_of<E>()>> &&
     detail::check_name_text(detail::enzyme_name_of<E>()).code == errc::none &&
-    !detail::enzyme_query_of<E>().empty() && match_policy<typename enzyme_traits<E>::match> &&
+    !detail::enzyme_query_of<E>().empty() && match_policy<typename enzyme_traits<E>::match> && detail::flags_ok<E>() &&
     detail::is_enzyme_list<typename enzyme_traits<E>::before> && detail::is_enzyme_list<typename enzyme_traits<E>::after>;
 
 // Diagnostic names (never true).
@@ -153,6 +184,11 @@ template <class Enzyme, class List>
 struct enzyme_order_is_not_an_enzymes_list {
     static constexpr bool value = false;
 };
+template <class Enzyme>
+struct enzyme_flags_is_not_cep_enzyme_flags {
+    static constexpr bool value = false;
+};
+
 
 // True for a conforming enzyme type; otherwise a compile error for each thing it lacks.
 template <class E>
@@ -179,12 +215,19 @@ constexpr bool check_enzyme() {
     if constexpr (!detail::is_enzyme_list<typename traits::after>)
         static_assert(enzyme_order_is_not_an_enzymes_list<E, typename traits::after>::value,
                       "cep: an enzyme's after must be cep::enzymes<...>");
+    if constexpr (!detail::flags_ok<E>())
+        static_assert(enzyme_flags_is_not_cep_enzyme_flags<E>::value,
+                      "cep: an enzyme's flags must be static constexpr cep::enzyme_flags flags = ...;");
     return enzyme_type<E>;
 }
 
 // ---- an enzyme from a plain function ----
 
-// Options of cep::enzyme<...>: a match policy type, runs_before<...>, runs_after<...>.
+// Options of cep::enzyme<...>: a match policy type, runs_before<...>, runs_after<...>, with_flags<...>.
+template <enzyme_flags Flags>
+struct with_flags {
+    static constexpr enzyme_flags value = Flags;
+};
 template <class... Enzymes>
 struct runs_before {
     using list = enzymes<Enzymes...>;
@@ -218,6 +261,17 @@ template <template <class...> class Wrapper, class Default, class First, class..
 struct pick_list<Wrapper, Default, First, Rest...> : pick_list<Wrapper, Default, Rest...> {};
 
 template <class... Options>
+struct pick_flags {
+    static constexpr enzyme_flags value = enzyme_flags::none;
+};
+template <enzyme_flags F, class... Rest>
+struct pick_flags<with_flags<F>, Rest...> {
+    static constexpr enzyme_flags value = F;
+};
+template <class First, class... Rest>
+struct pick_flags<First, Rest...> : pick_flags<Rest...> {};
+
+template <class... Options>
 struct pick_match {
     using type = exact;
 };
@@ -229,24 +283,27 @@ struct pick_match<First, Rest...> {
 
 namespace detail {
 template <class T>
-inline constexpr bool is_order_option = false;
+inline constexpr bool is_descriptor_option = false;
 template <class... Es>
-inline constexpr bool is_order_option<runs_before<Es...>> = true;
+inline constexpr bool is_descriptor_option<runs_before<Es...>> = true;
 template <class... Es>
-inline constexpr bool is_order_option<runs_after<Es...>> = true;
+inline constexpr bool is_descriptor_option<runs_after<Es...>> = true;
+template <enzyme_flags F>
+inline constexpr bool is_descriptor_option<with_flags<F>> = true;
 }  // namespace detail
 
 template <fixed_string Name, fixed_string Query, auto Function, class... Options>
 struct enzyme {
-    static_assert(((match_policy<Options> || detail::is_order_option<Options>) && ...),
+    static_assert(((match_policy<Options> || detail::is_descriptor_option<Options>) && ...),
                   "cep::enzyme<name, query, &function, options...>: an option is a match policy (cep::exact, "
-                  "cep::prefix, ...), cep::runs_before<...> or cep::runs_after<...>");
+                  "cep::prefix, ...), cep::runs_before<...>, cep::runs_after<...> or cep::with_flags<...>");
     static_assert(requires { detail::function_access<decltype(Function)>::value; },
                   "cep::enzyme<name, query, &function>: the function must be "
                   "cep::status f(const cep::impulse_ref&, cep::read_context&) or (..., cep::write_context&)");
     static constexpr cep::name name = Name;
     static constexpr query_constant<Query> query{};
     static constexpr cep::access access = detail::function_access<decltype(Function)>::value;
+    static constexpr enzyme_flags flags = detail::pick_flags<Options...>::value;
     using match = typename detail::pick_match<Options...>::type;
     using before = typename detail::pick_list<runs_before, enzymes<>, Options...>::type;
     using after = typename detail::pick_list<runs_after, enzymes<>, Options...>::type;

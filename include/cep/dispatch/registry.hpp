@@ -157,6 +157,7 @@ public:
     static constexpr std::array<std::size_t, size> specificity{detail::query_specificity(enzyme_traits<Enzymes>::query)...};
     static constexpr std::array<int, size> precedence{enzyme_traits<Enzymes>::match::precedence...};
     static constexpr std::array<access, size> access_modes{enzyme_traits<Enzymes>::mode...};
+    static constexpr std::array<enzyme_flags, size> flags{enzyme_traits<Enzymes>::flags...};
     static constexpr std::array<std::string_view, size> match_names{enzyme_traits<Enzymes>::match::name...};
 
     template <std::size_t I>

@@ -1,0 +1,102 @@
+// The listeners part of the kernel: observers of ledger lines, CEI records and beat boundaries.
+//
+//   hb.listeners().on("agenda", [](const cep::event& e) { std::puts(std::string(e.text).c_str()); });
+//
+// Topics: "impulses", "agenda", "stage" (each ledger line, also when the ledger is off), "cei" (each CEI record:
+// "<severity> <topic>: <note>"), "commit" (the end of a beat's commit; text empty). An empty topic observes every
+// topic. A listener that throws does not stop the others nor the beat: the failure is kept and the heartbeat turns
+// it into a CEI record (take_failures()).
+#pragma once
+
+#include <cep/contract/defaults.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cep {
+
+class listener_hub {
+public:
+    struct entry {
+        listener_id id;
+        std::string topic;  // empty: every topic
+        listener call;
+        bool removed = false;  // off() during emit(): erased once the emission is over
+    };
+
+    listener_hub() = default;
+    // listener_manager points at this object.
+    listener_hub(const listener_hub&) = delete;
+    listener_hub& operator=(const listener_hub&) = delete;
+
+    // ---- kernel interface ----
+    // Whether emit() would reach anyone: checked before an event is built.
+    [[nodiscard]] bool active() const noexcept { return enabled_ && !listeners.empty(); }
+
+    // ---- the listeners contract ----
+    listener_id on(std::string_view topic, listener call) {
+        listeners.push_back(entry{++last_id_, std::string(topic), std::move(call)});
+        return last_id_;
+    }
+    bool off(listener_id id) {
+        const auto it = std::find_if(listeners.begin(), listeners.end(),
+                                     [id](const entry& e) { return e.id == id && !e.removed; });
+        if (it == listeners.end()) return false;
+        // A listener may remove itself (or another) while it runs: its function object must outlive the call.
+        if (emitting_ != 0)
+            it->removed = true;
+        else
+            listeners.erase(it);
+        return true;
+    }
+    // Calls every listener of the event's topic, in the order they were added; returns how many were called.
+    std::size_t emit(const event& e) {
+        if (!enabled_) return 0;
+        std::size_t called = 0;
+        ++emitting_;
+        // By index: a listener may add listeners (they hear the next event, not this one).
+        for (std::size_t k = 0, n = listeners.size(); k < n; ++k) {
+            if (listeners[k].removed || (!listeners[k].topic.empty() && listeners[k].topic != e.topic)) continue;
+            ++called;
+            try {
+                listeners[k].call(e);
+            } catch (const std::exception& failure) {
+                failures_.push_back("listener " + std::to_string(listeners[k].id) + " on '" + std::string(e.topic) +
+                                    "' threw: " + failure.what());
+            } catch (...) {
+                failures_.push_back("listener " + std::to_string(listeners[k].id) + " on '" + std::string(e.topic) +
+                                    "' threw an unknown exception");
+            }
+        }
+        if (--emitting_ == 0) std::erase_if(listeners, [](const entry& e) { return e.removed; });
+        return called;
+    }
+    [[nodiscard]] bool has_listeners(std::string_view topic) const {
+        return std::any_of(listeners.begin(), listeners.end(),
+                           [&](const entry& e) { return !e.removed && (e.topic.empty() || e.topic == topic); });
+    }
+    void enable_listeners() noexcept { enabled_ = true; }
+    void disable_listeners() noexcept { enabled_ = false; }
+
+    // Failures of listeners since the last call, oldest first.
+    std::vector<std::string> take_failures() { return std::exchange(failures_, {}); }
+
+    // The contract's properties: the listeners, and the manager that owns them (this hub).
+    // A deque: adding a listener while one runs must not move the running one.
+    std::deque<entry> listeners;
+    listener_hub* listener_manager = this;
+
+private:
+    listener_id last_id_ = 0;
+    bool enabled_ = true;
+    int emitting_ = 0;  // nesting depth of emit()
+    std::vector<std::string> failures_;
+};
+
+}  // namespace cep

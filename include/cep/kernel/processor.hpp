@@ -1,0 +1,312 @@
+// The processor part of the kernel: runs agendas. It holds one instance of each enzyme type of the registry,
+// calls them through a table of direct calls (one per enzyme index), keeps each (signal, target) to one run per
+// beat, handles retries (the scheduler decides when) and failures (that invocation's staged writes and emits are
+// discarded; a CEI record follows), and collects what the commit needs: emitted impulses, CEI records and the
+// agenda lines of the ledger.
+#pragma once
+
+#include <cep/contract/defaults.hpp>
+#include <cep/core/error.hpp>
+#include <cep/core/impulse.hpp>
+#include <cep/core/path.hpp>
+#include <cep/core/path_table.hpp>
+#include <cep/core/staging.hpp>
+#include <cep/core/status.hpp>
+#include <cep/core/tree.hpp>
+#include <cep/dispatch/context.hpp>
+#include <cep/dispatch/enzyme.hpp>
+#include <cep/kernel/concepts.hpp>
+#include <cep/kernel/router.hpp>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace cep {
+
+// One invocation as the ledger's agenda list records it.
+struct agenda_record {
+    std::uint16_t enzyme;
+    status rc;
+    std::uint32_t signal;
+    std::uint32_t target;
+};
+
+// A CEI record waiting for the commit (nothing of beat N is visible in N).
+struct cei_record {
+    std::string severity;
+    std::string topic;
+    std::string note;
+};
+
+// Parts: the kernel's part types (hierarchy, router, scheduler), so the processor calls them directly.
+template <class Registry, class Parts>
+class agenda_processor final : private impulse_sink {
+    static constexpr std::size_t enzyme_count = Registry::size;
+    using hierarchy_type = typename Parts::hierarchy;
+    using router_type = typename Parts::router;
+    using scheduler_type = typename Parts::scheduler;
+
+public:
+    agenda_processor() = default;
+    agenda_processor(const agenda_processor&) = delete;
+    agenda_processor& operator=(const agenda_processor&) = delete;
+
+    template <class System>
+    void init(System& system) {
+        hierarchy_ = &system.template get<"hierarchy">();
+        router_ = &system.template get<"router">();
+        scheduler_ = &system.template get<"scheduler">();
+    }
+
+    // ---- kernel interface ----
+    template <class E>
+    [[nodiscard]] E& enzyme() noexcept {
+        return boost::hana::at_c<Registry::template index_of<E>()>(instances_);
+    }
+    // The beat being processed; emits go to it + 1 or later.
+    void set_beat(beat_number beat) noexcept { beat_ = beat; }
+    [[nodiscard]] beat_number beat() const noexcept { return beat_; }
+    // Whether enzymes are running now (their emits and CEI records wait for the commit).
+    [[nodiscard]] bool running() const noexcept { return running_; }
+    // Keep agenda_records for the ledger and listeners.
+    void set_recording(bool on) noexcept { recording_ = on; }
+
+    // The impulses this beat took from the queue: take() appends to intake(), then resolve() finds their agendas.
+    [[nodiscard]] std::vector<queued_impulse>& intake() noexcept { return intake_; }
+    void resolve() {
+        router_->make_room(intake_.size());
+        agendas_.clear();
+        for (const auto& item : intake_) agendas_.push_back(&router_->agenda_for(path_id{item.signal}, item.target));
+    }
+    // Runs each agenda once per (signal, target) in this beat, then the retries due now. Returns the invocations.
+    std::size_t execute() {
+        running_ = true;
+        std::size_t invocations = 0;
+        try {
+            for (std::size_t k = 0; k < intake_.size(); ++k) invocations += run_agenda(*agendas_[k], intake_[k]);
+            invocations += run_retries();
+        } catch (...) {
+            running_ = false;
+            throw;
+        }
+        running_ = false;
+        return invocations;
+    }
+
+    // An impulse queued while enzymes run (an emit, or an enqueue from inside an enzyme): promoted at the commit.
+    void defer_emit(const queued_impulse& item) { emits_.push_back(item); }
+    // Queues a CEI record for the commit.
+    void defer_cei(std::string_view severity, std::string_view topic, std::string_view note) {
+        cei_.push_back(cei_record{std::string(severity), std::string(topic), std::string(note)});
+    }
+
+    // What the commit consumes; cleared by end_beat().
+    [[nodiscard]] const std::vector<queued_impulse>& emitted() const noexcept { return emits_; }
+    [[nodiscard]] const std::vector<cei_record>& cei_records() const noexcept { return cei_; }
+    [[nodiscard]] const std::vector<agenda_record>& agenda_log() const noexcept { return log_; }
+    [[nodiscard]] std::size_t failures() const noexcept { return failures_; }
+    void end_beat() {
+        intake_.clear();
+        agendas_.clear();
+        emits_.clear();
+        cei_.clear();
+        log_.clear();
+        failures_ = 0;
+    }
+
+    // ---- the processor contract (impulses as paths; a target of "/" is a broadcast) ----
+    // Whether the impulse has something to run.
+    bool accept(const impulse& message) { return agenda_of(message).first->length != 0; }
+    // Runs the impulse's agenda now, in the current beat (its writes are staged with the beat's and committed
+    // with them), unless this (signal, target) already ran in this beat. The worst status of its invocations.
+    status process_message(const impulse& message) {
+        const auto [entry, item] = agenda_of(message);
+        const bool was_running = running_;
+        running_ = true;
+        const std::size_t failures_before = failures_;
+        const std::size_t retries_before = retry_order_.size();
+        try {
+            run_agenda(*entry, item);
+        } catch (...) {
+            running_ = was_running;
+            throw;
+        }
+        running_ = was_running;
+        if (failures_ != failures_before) return status::fatal;
+        return retry_order_.size() != retries_before ? status::retry : status::success;
+    }
+    // Runs the beat's agendas (what the heartbeat's execute phase does). The number of invocations.
+    std::size_t process_tick() { return execute(); }
+    // cep has no lane that skips the beat: the same as process_message.
+    status process_immediately(const impulse& message) { return process_message(message); }
+
+private:
+    struct retry_item {
+        beat_number due;
+        std::uint16_t enzyme;
+        std::uint32_t signal;
+        std::uint32_t target;
+    };
+    struct retry_id {
+        std::uint16_t enzyme;
+        std::uint32_t signal;
+        std::uint32_t target;
+        friend bool operator==(const retry_id&, const retry_id&) = default;
+    };
+    struct retry_id_hash {
+        std::size_t operator()(const retry_id& k) const noexcept {
+            return std::hash<std::uint64_t>{}(detail::pair_key(k.signal, k.target)) ^
+                   (std::hash<std::uint16_t>{}(k.enzyme) * 0x9e3779b97f4a7c15ull);
+        }
+    };
+
+    std::pair<memo_entry*, queued_impulse> agenda_of(const impulse& message) {
+        auto& paths = hierarchy_->tree().paths();
+        queued_impulse item{beat_, paths.intern(message.signal).value, queued_impulse::no_target};
+        if (!message.target.is_root()) item.target = paths.intern(message.target).value;
+        return {&router_->agenda_for(path_id{item.signal}, item.target), item};
+    }
+
+    std::size_t run_agenda(memo_entry& entry, const queued_impulse& item) {
+        if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
+        entry.last_run = beat_;
+        for (auto enzyme : router_->steps(entry)) run(enzyme, item.signal, item.target);
+        return entry.length;
+    }
+
+    void run(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target) {
+        staging_area& stage = hierarchy_->staging();
+        const auto stage_mark = stage.mark();
+        const auto emit_mark = emits_.size();
+        status rc = status::fatal;
+        std::string failure;
+        const auto& paths = hierarchy_->tree().paths();
+        const impulse_ref impulse{path_ref(paths, path_id{signal}),
+                                  target == queued_impulse::no_target ? path_ref{} : path_ref(paths, path_id{target})};
+        try {
+            rc = thunks_[enzyme](*this, impulse);
+        } catch (const std::exception& e) {
+            rc = status::fatal;
+            failure = e.what();
+        } catch (...) {
+            rc = status::fatal;
+            failure = "unknown exception";
+        }
+        if (recording_) log_.push_back(agenda_record{enzyme, rc, signal, target});
+        const retry_id key{enzyme, signal, target};
+        if (rc == status::success) {
+            if (!retries_.empty()) retries_.erase(key);
+            return;
+        }
+        // Retry or fatal: this invocation's writes and emits are discarded (a retry re-runs from the same state).
+        stage.discard_since(stage_mark);
+        emits_.resize(emit_mark);
+        if (rc == status::retry && has_flag(Registry::flags[enzyme], enzyme_flags::no_retry)) {
+            failure = "retry refused: the enzyme is declared no_retry";
+        } else if (rc == status::retry) {
+            auto& attempts = retries_[key];
+            attempts += 1;
+            const retry_plan plan = scheduler_->plan_retry(attempts, beat_);
+            if (plan.again) {
+                retry_order_.push_back(retry_item{std::max(plan.due, beat_ + 1), enzyme, signal, target});
+                return;
+            }
+            failure = "retry budget exhausted after " + std::to_string(attempts) + " attempt(s)";
+            retries_.erase(key);
+        }
+        // Fatal: recorded in CEI; the beat goes on with the others.
+        ++failures_;
+        std::string note = "enzyme=" + std::string(Registry::names[enzyme]) + " signal=" + text_of(signal) +
+                           " target=" + text_of(target);
+        if (!failure.empty()) note += " error=" + failure;
+        defer_cei("error", "enzyme", note);
+    }
+
+    std::size_t run_retries() {
+        if (retry_order_.empty()) return 0;
+        due_now_.clear();
+        auto keep = retry_order_.begin();
+        for (auto& item : retry_order_) {
+            if (item.due == beat_)
+                due_now_.push_back(item);
+            else
+                *keep++ = item;
+        }
+        retry_order_.erase(keep, retry_order_.end());
+        std::size_t invocations = 0;
+        for (const auto& item : due_now_) {
+            // Already run for this pair in this beat (its impulse came again): that run was the attempt.
+            if (const memo_entry* e = router_->find_agenda(item.signal, item.target); e && e->last_run == beat_) {
+                const auto steps = router_->steps(*e);
+                if (std::find(steps.begin(), steps.end(), item.enzyme) != steps.end()) continue;
+            }
+            run(item.enzyme, item.signal, item.target);
+            ++invocations;
+        }
+        return invocations;
+    }
+
+    [[nodiscard]] std::string text_of(std::uint32_t id) const {
+        return id == queued_impulse::no_target ? std::string() : hierarchy_->tree().paths().text_of(path_id{id});
+    }
+
+    // impulse_sink: emits from enzymes, for the commit to promote.
+    result<void> emit(beat_number at, const path& signal, const path* target) override {
+        if (at <= beat_)
+            return error{errc::beat_in_past, "cannot emit " + signal.str() + " for beat " + std::to_string(at) +
+                                                 ": the earliest beat open for impulses is " +
+                                                 std::to_string(beat_ + 1)};
+        auto& paths = hierarchy_->tree().paths();
+        emits_.push_back(queued_impulse{at, paths.intern(signal).value,
+                                        target ? paths.intern(*target).value : queued_impulse::no_target});
+        return {};
+    }
+
+    template <std::size_t I>
+    static status invoke(agenda_processor& self, const impulse_ref& impulse) {
+        using E = typename Registry::template enzyme_at<I>;
+        context<enzyme_traits<E>::mode> ctx(self.hierarchy_->tree(), self.hierarchy_->staging(), self, self.beat_);
+        return static_cast<status>(boost::hana::at_c<I>(self.instances_)(impulse, ctx));
+    }
+    template <std::size_t... Is>
+    static constexpr auto make_thunks(std::index_sequence<Is...>) {
+        return std::array<status (*)(agenda_processor&, const impulse_ref&), enzyme_count>{&invoke<Is>...};
+    }
+    template <std::size_t... Is>
+    static auto make_instances(std::index_sequence<Is...>)
+        -> boost::hana::tuple<typename Registry::template enzyme_at<Is>...>;
+    static constexpr auto thunks_ = make_thunks(std::make_index_sequence<enzyme_count>{});
+
+    hierarchy_type* hierarchy_ = nullptr;
+    router_type* router_ = nullptr;
+    scheduler_type* scheduler_ = nullptr;
+    decltype(make_instances(std::make_index_sequence<enzyme_count>{})) instances_{};
+    beat_number beat_ = 1;
+    bool running_ = false;
+    bool recording_ = true;
+
+    std::vector<queued_impulse> intake_;
+    std::vector<memo_entry*> agendas_;
+    std::vector<queued_impulse> emits_;
+    std::vector<cei_record> cei_;
+    std::vector<agenda_record> log_;
+    std::size_t failures_ = 0;
+
+    std::unordered_map<retry_id, std::uint32_t, retry_id_hash> retries_;  // attempts so far
+    std::vector<retry_item> retry_order_;
+    std::vector<retry_item> due_now_;
+};
+
+}  // namespace cep

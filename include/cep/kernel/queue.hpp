@@ -1,0 +1,119 @@
+// The queue part of the kernel: impulses per beat, in push order. The current beat and the next ones live in a
+// ring of reused vectors (no allocation per beat in steady state); beats further ahead wait in a map.
+#pragma once
+
+#include <cep/contract/defaults.hpp>
+#include <cep/core/error.hpp>
+#include <cep/core/impulse.hpp>
+#include <cep/core/path_table.hpp>
+#include <cep/kernel/concepts.hpp>
+
+#include <array>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cep {
+
+class beat_queue {
+public:
+    static constexpr beat_number near_beats = 16;
+
+    beat_queue() = default;
+    // queue_manager points at this object.
+    beat_queue(const beat_queue&) = delete;
+    beat_queue& operator=(const beat_queue&) = delete;
+
+    // Wired by the kernel build: the path table that impulses given as paths are interned into.
+    template <class System>
+    void init(System& system) {
+        paths_ = &system.template get<"hierarchy">().tree().paths();
+    }
+
+    // ---- kernel interface ----
+    void push(const queued_impulse& item) { slot(item.beat).push_back(item); }
+
+    [[nodiscard]] std::size_t pending(beat_number at) const {
+        if (at < current_) return 0;
+        if (at < current_ + near_beats) return queue[at % near_beats].size();
+        const auto it = far_.find(at);
+        return it == far_.end() ? 0 : it->second.size();
+    }
+
+    void take(beat_number at, std::vector<queued_impulse>& out) {
+        auto& due = queue[at % near_beats];
+        out.insert(out.end(), due.begin(), due.end());
+        due.clear();  // keeps its capacity for beat at + near_beats
+    }
+
+    void defer(beat_number at, std::span<const queued_impulse> items) {
+        auto& next = slot(at);
+        const auto first = next.insert(next.begin(), items.begin(), items.end());
+        for (auto k = first; k != first + static_cast<std::ptrdiff_t>(items.size()); ++k) k->beat = at;
+    }
+
+    void advance() {
+        ++current_;
+        // The slot just emptied now serves the last beat of the near window.
+        if (auto far = far_.find(current_ + near_beats - 1); far != far_.end()) {
+            queue[far->first % near_beats] = std::move(far->second);
+            far_.erase(far);
+        }
+    }
+
+    // ---- the queue contract (tooling: the heartbeat itself uses take()) ----
+    // Pops the oldest impulse of the current beat, as paths.
+    [[nodiscard]] std::optional<impulse> select_next_message() {
+        auto& due = queue[current_ % near_beats];
+        if (due.empty() || paths_ == nullptr) return std::nullopt;
+        const queued_impulse item = due.front();
+        due.erase(due.begin());
+        impulse out{path(paths_->text_of(path_id{item.signal})), path::root()};
+        if (item.target != queued_impulse::no_target) out.target = path(paths_->text_of(path_id{item.target}));
+        return out;
+    }
+    [[nodiscard]] bool has_messages_to_process() const { return pending(current_) != 0; }
+    [[nodiscard]] queue_status get_queue_status() const {
+        queue_status status;
+        status.next_beat = current_;
+        bool found = false;
+        for (beat_number at = current_; at < current_ + near_beats; ++at) {
+            const std::size_t n = queue[at % near_beats].size();
+            status.pending += n;
+            if (n != 0 && !found) status.next_beat = at, found = true;
+        }
+        for (const auto& [at, items] : far_) {
+            status.pending += items.size();
+            if (!items.empty() && !found) status.next_beat = at, found = true;
+        }
+        return status;
+    }
+    // Queues an impulse given as paths for the current beat (a target of "/" is a broadcast).
+    result<void> enqueue(const impulse& message) {
+        if (paths_ == nullptr)
+            return error{errc::invalid_policy, "this queue is not part of a kernel yet (no path table)"};
+        queued_impulse item{current_, paths_->intern(message.signal).value, queued_impulse::no_target};
+        if (!message.target.is_root()) item.target = paths_->intern(message.target).value;
+        push(item);
+        return {};
+    }
+    [[nodiscard]] beat_number current_beat() const noexcept { return current_; }
+
+    // The contract's properties: the manager that accepts impulses (this queue) and the storage of the near beats.
+    beat_queue* queue_manager = this;
+    std::array<std::vector<queued_impulse>, near_beats> queue{};
+
+private:
+    std::vector<queued_impulse>& slot(beat_number at) {
+        return at < current_ + near_beats ? queue[at % near_beats] : far_[at];
+    }
+
+    std::map<beat_number, std::vector<queued_impulse>> far_;
+    beat_number current_ = 1;
+    path_table* paths_ = nullptr;
+};
+
+}  // namespace cep

@@ -1,0 +1,411 @@
+// The router part of the kernel: the enzyme registrations, the bindings on cells, and the resolver that turns a
+// (signal, target) pair into an agenda (memoised until registrations or bindings change).
+//
+// Resolution (DESIGN.md section 3): with a target, the enzymes bound on the target's ancestor chain (propagating
+// bindings reach descendants, a tombstone cancels an inherited binding at and below its cell), kept when one of
+// their queries also selects the signal; without a target, every enzyme whose query selects the signal. Order:
+// Kahn's algorithm over the transitive before/after closure, ties broken by (dual match, specificity,
+// precedence, name, registration order).
+#pragma once
+
+#include <cep/contract/defaults.hpp>
+#include <cep/core/error.hpp>
+#include <cep/core/impulse.hpp>
+#include <cep/core/path.hpp>
+#include <cep/core/path_table.hpp>
+#include <cep/core/tree.hpp>
+#include <cep/dispatch/enzyme.hpp>
+#include <cep/dispatch/match.hpp>
+#include <cep/dispatch/registry.hpp>
+#include <cep/kernel/concepts.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace cep {
+
+// How bindings reach descendants.
+enum class binding_scope : std::uint8_t { this_cell, propagate };
+inline constexpr binding_scope propagate = binding_scope::propagate;
+
+// Resolution policies. With a target: enzymes bound on the target's ancestor chain, kept when their query also
+// matches the signal (the seed's normative rule). Without a target: every enzyme whose query matches the signal.
+struct bound_then_matched {};
+// Target-bound OR signal-matched (an enzyme bound on the chain runs even when its query does not match).
+struct bound_or_matched {};
+
+// A resolved agenda: steps [offset, offset + length) of the router's arena, and the last beat it ran in.
+struct memo_entry {
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+    beat_number last_run = 0;
+};
+
+// One registration, as the router contract lists them.
+struct route_entry {
+    std::string_view enzyme;
+    std::string query;
+    [[nodiscard]] friend bool operator==(const route_entry&, const route_entry&) = default;
+};
+
+namespace detail {
+inline std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) noexcept {
+    return (static_cast<std::uint64_t>(a) << 32) | b;
+}
+}  // namespace detail
+
+template <class Registry, class Resolution = bound_then_matched>
+class agenda_router {
+    static constexpr std::size_t enzyme_count = Registry::size;
+
+public:
+    using registry_type = Registry;
+
+    agenda_router() = default;
+    agenda_router(const agenda_router&) = delete;
+    agenda_router& operator=(const agenda_router&) = delete;
+
+    template <class System>
+    void init(System& system) {
+        tree_ = &system.template get<"hierarchy">().tree();
+    }
+
+    // ---- kernel interface: changes are requests, applied in order at the next beat boundary ----
+    void request_register(std::size_t index) { change(change_kind::register_own, index); }
+    void request_register(std::size_t index, const query& under) {
+        pending_extra_.push_back(
+            extra_registration{static_cast<std::uint16_t>(index), under, {}, under.specificity()});
+        pending_changes_.push_back(pending_change{change_kind::register_extra, static_cast<std::uint16_t>(index), 0,
+                                                  {}, static_cast<std::uint32_t>(pending_extra_.size() - 1)});
+    }
+    void request_unregister(std::size_t index) { change(change_kind::unregister, index); }
+    void request_binding(path_id cell, std::size_t index, binding_scope scope, bool tombstone) {
+        pending_changes_.push_back(pending_change{change_kind::bind, static_cast<std::uint16_t>(index), cell.value,
+                                                  binding_entry{static_cast<std::uint16_t>(index), scope, tombstone},
+                                                  0});
+    }
+    void request_unbind(path_id cell, std::size_t index) { change(change_kind::unbind, index, cell.value); }
+
+    // Applies the requested changes in the order they were asked for. Returns true when anything changed (the
+    // memoised agendas are then forgotten and the generation moves on).
+    bool apply_changes() {
+        if (pending_changes_.empty()) return false;
+        for (const auto& c : pending_changes_) {
+            switch (c.kind) {
+                case change_kind::register_own: registered_[c.enzyme] = true; break;
+                case change_kind::register_extra: {
+                    extras_.push_back(std::move(pending_extra_[c.extra]));
+                    auto& placed = extras_.back();  // a deque keeps it in place, so the views stay valid
+                    for (auto segment : placed.query_text.segments()) placed.segments.push_back(segment);
+                    extras_of_[c.enzyme].push_back(static_cast<std::uint32_t>(extras_.size() - 1));
+                    break;
+                }
+                case change_kind::unregister:
+                    registered_[c.enzyme] = false;
+                    extras_of_[c.enzyme].clear();
+                    break;
+                case change_kind::bind: bindings_[c.cell].push_back(c.entry); break;
+                case change_kind::unbind: {
+                    auto it = bindings_.find(c.cell);
+                    if (it == bindings_.end()) break;
+                    std::erase_if(it->second, [&](const binding_entry& b) { return b.enzyme == c.enzyme; });
+                    break;
+                }
+            }
+        }
+        for (std::size_t i = 0; i < enzyme_count; ++i) active_[i] = registered_[i] || !extras_of_[i].empty();
+        pending_changes_.clear();
+        pending_extra_.clear();
+        ++generation_;
+        forget_agendas();
+        return true;
+    }
+
+    // The agenda of (signal, target), resolved on first use (target: a path_id value or queued_impulse::no_target).
+    memo_entry& agenda_for(path_id signal, std::uint32_t target) {
+        const auto key = detail::pair_key(signal.value, target);
+        auto it = memo_.find(key);
+        if (it != memo_.end()) return it->second;
+        memo_entry entry;
+        entry.offset = static_cast<std::uint32_t>(arena_.size());
+        resolve(signal, target);
+        entry.length = static_cast<std::uint32_t>(arena_.size() - entry.offset);
+        return memo_.emplace(key, entry).first->second;
+    }
+    [[nodiscard]] const memo_entry* find_agenda(std::uint32_t signal, std::uint32_t target) const {
+        const auto it = memo_.find(detail::pair_key(signal, target));
+        return it == memo_.end() ? nullptr : &it->second;
+    }
+    // The enzyme indices of an agenda, in execution order.
+    [[nodiscard]] std::span<const std::uint16_t> steps(const memo_entry& entry) const noexcept {
+        return {arena_.data() + entry.offset, entry.length};
+    }
+    // Bounded memory: before `incoming` lookups, a memo that could outgrow its capacity starts over (before, so
+    // the entries those lookups return stay put).
+    void make_room(std::size_t incoming) {
+        if (memo_.size() + incoming > memo_capacity_) forget_agendas();
+    }
+    // A signal type's candidates, computed by the compiler: resolve() uses them instead of matching text.
+    template <class Signal>
+    void note_typed_signal(path_id signal) {
+        typed_signals_.emplace(signal.value, &Registry::template candidates_for_signal<Signal>);
+    }
+
+    void set_memo_capacity(std::size_t capacity) noexcept { memo_capacity_ = capacity; }
+    [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
+    [[nodiscard]] std::size_t memo_size() const noexcept { return memo_.size(); }
+
+    // ---- the router contract (in effect from the next beat boundary, like every registration) ----
+    result<void> register_route(const query& under, std::string_view enzyme) {
+        const auto index = Registry::index_of(enzyme);
+        if (index == enzyme_count) return unknown_enzyme(enzyme);
+        if (under.text() == Registry::queries[index])
+            request_register(index);
+        else
+            request_register(index, under);
+        return {};
+    }
+    // The enzymes that a broadcast of `signal` runs, in agenda order.
+    [[nodiscard]] std::vector<std::string_view> match(const path& signal) {
+        std::vector<std::string_view> names;
+        for (auto i : steps(agenda_for(tree_->paths().intern(signal), queued_impulse::no_target)))
+            names.push_back(Registry::names[i]);
+        return names;
+    }
+    // The length of an impulse's agenda (a target of "/" is a broadcast).
+    std::size_t route(const impulse& message) {
+        const std::uint32_t target =
+            message.target.is_root() ? queued_impulse::no_target : tree_->paths().intern(message.target).value;
+        return agenda_for(tree_->paths().intern(message.signal), target).length;
+    }
+    // Removes the registration of `enzyme` under `under` (its own query or an extra one) from the next boundary.
+    // False when the enzyme has no such registration now.
+    bool unregister_route(const query& under, std::string_view enzyme) {
+        const auto index = Registry::index_of(enzyme);
+        if (index == enzyme_count) return false;
+        const bool own = registered_[index] && under.text() == Registry::queries[index];
+        const bool extra = std::any_of(extras_of_[index].begin(), extras_of_[index].end(),
+                                       [&](std::uint32_t e) { return extras_[e].query_text == under; });
+        if (!own && !extra) return false;
+        // Unregister everything, then register again what stays.
+        request_unregister(index);
+        if (!own && registered_[index]) request_register(index);
+        for (auto e : extras_of_[index])
+            if (!(extras_[e].query_text == under)) request_register(index, extras_[e].query_text);
+        return true;
+    }
+    [[nodiscard]] bool has_route(const query& under) const {
+        for (std::size_t i = 0; i < enzyme_count; ++i) {
+            if (registered_[i] && under.text() == Registry::queries[i]) return true;
+            for (auto e : extras_of_[i])
+                if (extras_[e].query_text == under) return true;
+        }
+        return false;
+    }
+    // Every registration in effect, by enzyme (registry order), the enzyme's own query first.
+    [[nodiscard]] std::vector<route_entry> get_routes() const {
+        std::vector<route_entry> out;
+        for (std::size_t i = 0; i < enzyme_count; ++i) {
+            if (registered_[i]) out.push_back(route_entry{Registry::names[i], std::string(Registry::queries[i])});
+            for (auto e : extras_of_[i])
+                out.push_back(route_entry{Registry::names[i], std::string(extras_[e].query_text.text())});
+        }
+        return out;
+    }
+
+    // The contract's property: the compile-time registry the routes come from.
+    Registry route_registry{};
+
+    static error unknown_enzyme(std::string_view name) {
+        return error{errc::unknown_enzyme, "no enzyme named '" + std::string(name) + "' in this heartbeat's registry"};
+    }
+
+private:
+    struct binding_entry {
+        std::uint16_t enzyme = 0;
+        binding_scope scope = binding_scope::this_cell;
+        bool tombstone = false;
+    };
+    enum class change_kind : std::uint8_t { register_own, register_extra, unregister, bind, unbind };
+    struct pending_change {
+        change_kind kind;
+        std::uint16_t enzyme;
+        std::uint32_t cell = 0;
+        binding_entry entry{};
+        std::uint32_t extra = 0;  // register_extra: index into pending_extra_
+    };
+    struct extra_registration {
+        std::uint16_t enzyme;
+        query query_text;
+        std::vector<std::string_view> segments;  // into query_text, filled once the registration is in extras_
+        std::size_t specificity;
+    };
+
+    void change(change_kind kind, std::size_t index, std::uint32_t cell = 0) {
+        pending_changes_.push_back(pending_change{kind, static_cast<std::uint16_t>(index), cell, {}, 0});
+    }
+    void forget_agendas() {
+        memo_.clear();
+        arena_.clear();
+    }
+
+    // Candidates with their priority, ordered by Kahn's algorithm over the ordering closure; appended to arena_.
+    void resolve(path_id signal, std::uint32_t target) {
+        std::array<std::string_view, path_limits::max_depth> segment_buffer{};
+        const path_ref signal_ref(tree_->paths(), signal);
+        const std::size_t depth = signal_ref.segments(segment_buffer);
+        const std::span<const std::string_view> signal_segments(segment_buffer.data(), depth);
+        const auto typed = typed_signals_.find(signal.value);
+        const std::array<bool, enzyme_count>* precomputed = typed == typed_signals_.end() ? nullptr : typed->second;
+        // The highest specificity among the enzyme's registrations that select the signal (-1: none).
+        std::array<int, enzyme_count> specificity{};
+        auto matches = [&](std::size_t i) {
+            int best = -1;
+            if (registered_[i] && (precomputed ? (*precomputed)[i]
+                                               : matchers_[i](query_segments_[i].view(), signal_segments)))
+                best = static_cast<int>(Registry::specificity[i]);
+            for (auto e : extras_of_[i]) {
+                const auto& extra = extras_[e];
+                if (static_cast<int>(extra.specificity) > best && matchers_[i](extra.segments, signal_segments))
+                    best = static_cast<int>(extra.specificity);
+            }
+            specificity[i] = best;
+            return best >= 0;
+        };
+
+        std::array<bool, enzyme_count> bound{};
+        if (target != queued_impulse::no_target) collect_bound(path_id{target}, bound);
+        std::array<std::uint16_t, enzyme_count> candidates{};
+        std::array<bool, enzyme_count> dual{};
+        std::size_t count = 0;
+        candidate_set unplaced;
+        for (std::size_t i = 0; i < enzyme_count; ++i) {
+            const bool b = bound[i] && active_[i];
+            bool take;
+            if (target == queued_impulse::no_target) {
+                take = matches(i);
+            } else if constexpr (std::is_same_v<Resolution, bound_or_matched>) {
+                const bool m = matches(i);
+                take = b || m;
+                dual[i] = b && m;
+            } else {
+                take = b && matches(i);  // only bound enzymes are matched: flat in the registry's size
+                dual[i] = take;
+            }
+            if (take) {
+                candidates[count++] = static_cast<std::uint16_t>(i);
+                unplaced.insert(i);
+            }
+        }
+        // Kahn: repeatedly the best candidate none of whose (transitive) predecessors is still unplaced.
+        for (std::size_t placed = 0; placed < count; ++placed) {
+            std::size_t best = enzyme_count;
+            for (std::size_t k = 0; k < count; ++k) {
+                const std::size_t i = candidates[k];
+                if (!unplaced.contains(i) || intersects(predecessors_[i], unplaced)) continue;
+                if (best == enzyme_count || ranks_before(i, best, dual, specificity)) best = i;
+            }
+            unplaced.erase(best);
+            arena_.push_back(static_cast<std::uint16_t>(best));
+        }
+    }
+
+    using candidate_set = detail::index_set<enzyme_count>;
+    static constexpr bool intersects(const candidate_set& a, const candidate_set& b) noexcept {
+        for (std::size_t w = 0; w < candidate_set::words; ++w)
+            if (a.bits[w] & b.bits[w]) return true;
+        return false;
+    }
+    // predecessors_[j]: every enzyme that must run before j (the transposed ordering closure).
+    static constexpr std::array<candidate_set, enzyme_count> predecessors_ = [] {
+        std::array<candidate_set, enzyme_count> out{};
+        for (std::size_t i = 0; i < enzyme_count; ++i)
+            for (std::size_t j = 0; j < enzyme_count; ++j)
+                if (Registry::runs_before(i, j)) out[j].insert(i);
+        return out;
+    }();
+    // The static part of the tie-break as one rank: higher precedence, name, registration order.
+    static constexpr std::array<std::uint16_t, enzyme_count> static_rank_ = [] {
+        std::array<std::uint16_t, enzyme_count> order{};
+        for (std::size_t i = 0; i < enzyme_count; ++i) order[i] = static_cast<std::uint16_t>(i);
+        std::sort(order.begin(), order.end(), [](std::uint16_t a, std::uint16_t b) {
+            if (Registry::precedence[a] != Registry::precedence[b])
+                return Registry::precedence[a] > Registry::precedence[b];
+            if (Registry::names[a] != Registry::names[b]) return Registry::names[a] < Registry::names[b];
+            return a < b;
+        });
+        std::array<std::uint16_t, enzyme_count> rank{};
+        for (std::size_t r = 0; r < enzyme_count; ++r) rank[order[r]] = static_cast<std::uint16_t>(r);
+        return rank;
+    }();
+
+    // The tie-break tuple: dual match first, then higher specificity, higher precedence, name, registration order.
+    static bool ranks_before(std::size_t a, std::size_t b, const std::array<bool, enzyme_count>& dual,
+                             const std::array<int, enzyme_count>& specificity) noexcept {
+        if (dual[a] != dual[b]) return dual[a];
+        // An enzyme taken only because it is bound (union policy) ranks by its own query's specificity.
+        const int sa = specificity[a] >= 0 ? specificity[a] : static_cast<int>(Registry::specificity[a]);
+        const int sb = specificity[b] >= 0 ? specificity[b] : static_cast<int>(Registry::specificity[b]);
+        if (sa != sb) return sa > sb;
+        return static_rank_[a] < static_rank_[b];
+    }
+
+    // Names bound on the target's ancestor chain: from the root down, tombstones cancel what was inherited, then
+    // the cell's own bindings apply (propagating ones for ancestors, all of them on the target itself).
+    void collect_bound(path_id target, std::array<bool, enzyme_count>& bound) const {
+        std::array<std::uint32_t, path_limits::max_depth + 1> chain{};
+        std::size_t n = 0;
+        for (path_id at = target;; at = tree_->paths().parent(at)) {
+            chain[n++] = at.value;
+            if (at == path_table::root()) break;
+        }
+        while (n-- > 0) {
+            const auto it = bindings_.find(chain[n]);
+            if (it == bindings_.end()) continue;
+            const bool is_target = n == 0;
+            for (const auto& b : it->second)
+                if (b.tombstone) bound[b.enzyme] = false;
+            for (const auto& b : it->second)
+                if (!b.tombstone && (is_target || b.scope == binding_scope::propagate)) bound[b.enzyme] = true;
+        }
+    }
+
+    template <std::size_t... Is>
+    static constexpr auto make_matchers(std::index_sequence<Is...>) {
+        return std::array<bool (*)(std::span<const std::string_view>, std::span<const std::string_view>),
+                          enzyme_count>{&enzyme_traits<typename Registry::template enzyme_at<Is>>::match::matches...};
+    }
+    template <std::size_t... Is>
+    static constexpr auto make_query_segments(std::index_sequence<Is...>) {
+        return std::array<detail::split_segments, enzyme_count>{detail::split_segments(Registry::queries[Is])...};
+    }
+    static constexpr auto matchers_ = make_matchers(std::make_index_sequence<enzyme_count>{});
+    static constexpr auto query_segments_ = make_query_segments(std::make_index_sequence<enzyme_count>{});
+
+    cell_tree* tree_ = nullptr;
+    std::array<bool, enzyme_count> registered_{};  // under the enzyme's own query
+    std::array<bool, enzyme_count> active_{};      // registered under any query
+    std::vector<extra_registration> pending_extra_;
+    std::deque<extra_registration> extras_;
+    std::array<std::vector<std::uint32_t>, enzyme_count> extras_of_{};
+    std::unordered_map<std::uint32_t, std::vector<binding_entry>> bindings_;
+    std::vector<pending_change> pending_changes_;
+    std::uint64_t generation_ = 0;
+
+    std::unordered_map<std::uint32_t, const std::array<bool, enzyme_count>*> typed_signals_;
+    std::unordered_map<std::uint64_t, memo_entry> memo_;
+    std::vector<std::uint16_t> arena_;
+    std::size_t memo_capacity_ = std::size_t{1} << 16;
+};
+
+}  // namespace cep

@@ -1,0 +1,371 @@
+// The kernel: the heartbeat's six parts satisfy the default contracts and the kernel concepts; each part's contract
+// operations; listeners observe the ledger; the scheduler drives beats; a swapped part is used by the heartbeat.
+#include <cep/contract/contract.hpp>
+#include <cep/dispatch.hpp>
+#include <cep/kernel.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace cep::literals;
+
+namespace {
+
+cep::path P(const char* text) { return cep::path(text); }
+
+struct write_thumb {
+    static constexpr cep::name name = "write_thumb";
+    static constexpr auto query = "/signals/image"_query;
+    using match = cep::prefix;
+    int calls = 0;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
+        ++calls;
+        const std::string leaf = impulse.target.empty() ? "all" : std::string(impulse.target.leaf());
+        (void)ctx.put_text(cep::path("/data/thumbs") / leaf, "small");
+        return cep::status::success;
+    }
+};
+struct index_thumb {
+    static constexpr cep::name name = "index_thumb";
+    static constexpr auto query = "/signals/image/thumbnail"_query;
+    using after = cep::enzymes<write_thumb>;
+    int calls = 0;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context&) {
+        ++calls;
+        return cep::status::success;
+    }
+};
+struct flaky {
+    static constexpr cep::name name = "flaky";
+    static constexpr auto query = "/signals/flaky"_query;
+    int calls = 0;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context&) {
+        return ++calls < 2 ? cep::status::retry : cep::status::success;
+    }
+};
+using registry = cep::enzyme_registry<write_thumb, index_thumb, flaky>;
+using heart = cep::heartbeat<registry>;
+using parts = heart::parts;
+
+// ---- every default part satisfies its contract and what the heartbeat calls on it ----
+static_assert(cep::satisfies<cep::tree_hierarchy, cep::hierarchy_contract>);
+static_assert(cep::satisfies<parts::router, cep::router_contract>);
+static_assert(cep::satisfies<cep::beat_queue, cep::queue_contract>);
+static_assert(cep::satisfies<cep::beat_scheduler, cep::scheduler_contract>);
+static_assert(cep::satisfies<cep::listener_hub, cep::listeners_contract>);
+static_assert(cep::satisfies<parts::processor, cep::processor_contract>);
+static_assert(cep::kernel_hierarchy<cep::tree_hierarchy>);
+static_assert(cep::kernel_queue<cep::beat_queue>);
+static_assert(cep::kernel_scheduler<cep::beat_scheduler>);
+static_assert(cep::kernel_listeners<cep::listener_hub>);
+static_assert(!cep::kernel_queue<cep::listener_hub>);
+
+// A user's queue: the default one, counting what it is given.
+struct counting_queue : cep::beat_queue {
+    std::size_t pushes = 0;
+    std::size_t takes = 0;
+    void push(const cep::queued_impulse& item) {
+        ++pushes;
+        beat_queue::push(item);
+    }
+    void take(cep::beat_number at, std::vector<cep::queued_impulse>& out) {
+        ++takes;
+        beat_queue::take(at, out);
+    }
+};
+struct counting_kernel : cep::default_kernel {
+    using queue = counting_queue;
+};
+
+std::vector<std::string> ledger(const cep::cell_tree& tree, cep::beat_number beat, const char* list) {
+    std::vector<std::string> lines;
+    if (const auto cell = tree.find(cep::path("/rt/beat") / std::to_string(beat) / list))
+        for (const auto& entry : cell->children()) lines.emplace_back(entry.text());
+    return lines;
+}
+
+}  // namespace
+
+TEST_CASE("the kernel is a subsystem built in dependency order and verified at construction") {
+    heart hb;
+    const auto& plan = heart::kernel_type::plan();
+    REQUIRE(plan.size() == 6);
+    std::vector<std::string_view> kinds;
+    for (const auto& step : plan) kinds.push_back(step.kind);
+    CHECK(kinds.front() == "hierarchy");
+    // Every part comes after the parts it depends on.
+    auto position = [&](std::string_view kind) { return std::find(kinds.begin(), kinds.end(), kind) - kinds.begin(); };
+    CHECK(position("router") > position("hierarchy"));
+    CHECK(position("queue") > position("hierarchy"));
+    CHECK(position("processor") > position("router"));
+    CHECK(position("processor") > position("scheduler"));
+    for (const auto& step : plan) CHECK(step.contract == step.kind);
+    // The heartbeat's accessors are the subsystem's facets.
+    CHECK(&hb.part<"queue">() == &hb.queue());
+    CHECK(&hb.kernel().get<"hierarchy">().tree() == &hb.tree());
+    // The run-time validations of the contracts pass on the wired parts.
+    CHECK_NOTHROW(cep::enforce_at_run_time<cep::queue_contract>(hb.queue()));
+    CHECK_NOTHROW(cep::enforce_at_run_time<cep::listeners_contract>(hb.listeners()));
+    CHECK_NOTHROW(cep::enforce_at_run_time<cep::router_contract>(hb.router()));
+}
+
+TEST_CASE("a swapped part is the one the heartbeat calls") {
+    cep::heartbeat<registry, cep::bound_then_matched, counting_kernel> custom;
+    heart plain;
+    for (auto* hb : {static_cast<void*>(&custom), static_cast<void*>(&plain)}) (void)hb;
+    auto drive = [](auto& hb) {
+        hb.template register_enzyme<write_thumb>();
+        hb.template register_enzyme<index_thumb>();
+        hb.template bind<write_thumb>(P("/env"), cep::propagate);
+        hb.template bind<index_thumb>(P("/env"), cep::propagate);
+        REQUIRE(hb.enqueue(P("/signals/image/thumbnail"), P("/env/a.jpg")));
+        REQUIRE(hb.enqueue(P("/signals/image/thumbnail"), P("/env/b.jpg")));
+        REQUIRE(hb.enqueue_at(3, P("/signals/image/thumbnail"), P("/env/c.jpg")));
+        for (int n = 0; n < 3; ++n) hb.step();
+    };
+    drive(custom);
+    drive(plain);
+    CHECK(custom.queue().pushes == 3);
+    CHECK(custom.queue().takes == 3);  // one take per beat
+    // Same behaviour, byte for byte.
+    for (cep::beat_number beat = 1; beat <= 3; ++beat)
+        for (const char* list : {"impulses", "agenda", "stage"})
+            CHECK(ledger(custom.tree(), beat, list) == ledger(plain.tree(), beat, list));
+    CHECK(custom.enzyme<index_thumb>().calls == 3);
+}
+
+TEST_CASE("listeners observe every ledger line, CEI records and commits") {
+    heart hb;
+    std::vector<std::string> heard;
+    hb.listeners().on("", [&](const cep::event& e) {
+        heard.push_back(std::string(e.topic) + "@" + std::to_string(e.beat) + ": " + std::string(e.text));
+    });
+    hb.register_all();
+    hb.bind<write_thumb>(P("/env"), cep::propagate);
+    REQUIRE(hb.enqueue(P("/signals/image/x"), P("/env/a.jpg")));
+    hb.step();
+    REQUIRE(hb.cei_emit("warn", "disk", "almost full"));
+    const std::vector<std::string> expected{
+        "impulses@1: signal=/signals/image/x target=/env/a.jpg",
+        "agenda@1: enzyme=write_thumb rc=success signal=/signals/image/x target=/env/a.jpg",
+        "stage@1: commit: promoted 0 impulse(s) -> beat 2",
+        "commit@1: ",
+        "impulses@2: signal=/sig_cei/warn target=/rt/cei/1",
+        "cei@2: warn disk: almost full",
+    };
+    CHECK(heard == expected);
+    // The lines are the ledger's.
+    CHECK(ledger(hb.tree(), 1, "agenda") == std::vector<std::string>{
+                                                "enzyme=write_thumb rc=success signal=/signals/image/x target=/env/a.jpg"});
+}
+
+TEST_CASE("listeners hear the ledger lines also when the ledger is off") {
+    heart hb(cep::heartbeat_policy{.ensure_directories = false});
+    std::vector<std::string> agenda;
+    hb.listeners().on("agenda", [&](const cep::event& e) { agenda.emplace_back(e.text); });
+    hb.register_all();
+    REQUIRE(hb.enqueue(P("/signals/image/thumbnail")));
+    hb.step();
+    CHECK(agenda == std::vector<std::string>{"enzyme=write_thumb rc=success signal=/signals/image/thumbnail target=",
+                                             "enzyme=index_thumb rc=success signal=/signals/image/thumbnail target="});
+    CHECK_FALSE(hb.tree().contains(P("/rt/beat/1")));
+}
+
+TEST_CASE("a commit listener enqueues for the next beat") {
+    heart hb;
+    hb.register_all();
+    hb.listeners().on("commit", [&](const cep::event& e) {
+        if (e.beat == 1) REQUIRE(hb.enqueue(P("/signals/image/thumbnail")));
+    });
+    hb.step();
+    CHECK(hb.pending(2) == 1);
+    hb.step();
+    CHECK(hb.enzyme<index_thumb>().calls == 1);
+}
+
+TEST_CASE("a listener that throws is reported in CEI and does not stop the others") {
+    heart hb;
+    int second = 0;
+    hb.listeners().on("commit", [](const cep::event&) { throw std::runtime_error("observer broke"); });
+    hb.listeners().on("commit", [&](const cep::event&) { ++second; });
+    CHECK(hb.step());
+    CHECK(second == 1);
+    const auto note = hb.tree().find(P("/rt/cei/1/note"));
+    REQUIRE(note);
+    CHECK(note->text() == "listener 1 on 'commit' threw: observer broke");
+    CHECK(hb.tree().find(P("/rt/cei/1/topic"))->text() == "listener");
+    CHECK(hb.pending(2) == 1);  // its sig_cei/warn impulse
+}
+
+TEST_CASE("listener_hub: topics, removal during emit, disable") {
+    cep::listener_hub hub;
+    std::vector<std::string> calls;
+    const auto a = hub.on("x", [&](const cep::event& e) { calls.push_back("a:" + std::string(e.text)); });
+    cep::listener_id self = 0;
+    self = hub.on("", [&](const cep::event& e) {
+        calls.push_back("b:" + std::string(e.text));
+        hub.off(self);  // removes itself while running
+        hub.on("x", [&](const cep::event& f) { calls.push_back("c:" + std::string(f.text)); });
+    });
+    CHECK(hub.has_listeners("x"));
+    CHECK(hub.has_listeners("y"));  // the catch-all
+    CHECK(hub.emit(cep::event{"x", "1"}) == 2);
+    CHECK(calls == std::vector<std::string>{"a:1", "b:1"});
+    CHECK_FALSE(hub.has_listeners("y"));  // the catch-all is gone
+    CHECK(hub.emit(cep::event{"x", "2"}) == 2);
+    CHECK(calls == std::vector<std::string>{"a:1", "b:1", "a:2", "c:2"});
+    CHECK(hub.off(a));
+    CHECK_FALSE(hub.off(a));
+    hub.disable_listeners();
+    CHECK_FALSE(hub.active());
+    CHECK(hub.emit(cep::event{"x", "3"}) == 0);
+    hub.enable_listeners();
+    CHECK(hub.emit(cep::event{"x", "4"}) == 1);
+    CHECK(calls.back() == "c:4");
+    CHECK(hub.take_failures().empty());
+}
+
+TEST_CASE("the scheduler drives beats, pauses, and holds the budget") {
+    heart hb(cep::heartbeat_policy{.max_impulses_per_beat = 1});
+    hb.register_all();
+    for (int n = 0; n < 3; ++n) REQUIRE(hb.enqueue(P("/signals/image/thumbnail")));
+    CHECK(hb.scheduler().get_scheduler().max_impulses_per_beat == 1);
+    bool processing_seen = false;
+    hb.listeners().on("commit", [&](const cep::event&) { processing_seen = hb.scheduler().is_processing(); });
+    CHECK(hb.scheduler().process(2) == 2);
+    CHECK(processing_seen);
+    CHECK_FALSE(hb.scheduler().is_processing());
+    CHECK(hb.beat() == 3);
+    CHECK(hb.enzyme<index_thumb>().calls == 2);  // one impulse per beat
+    hb.scheduler().pause_processing();
+    CHECK(hb.scheduler().is_paused());
+    CHECK(hb.scheduler().process(5) == 0);
+    hb.scheduler().resume_processing();
+    hb.scheduler().configure_scheduler(cep::scheduler_config{0, 7});  // no limit from now on
+    CHECK(hb.scheduler().get_priority() == 7);
+    hb.scheduler().set_priority(3);
+    CHECK(hb.scheduler().get_priority() == 3);
+    CHECK(hb.scheduler().process(1) == 1);
+    CHECK(hb.enzyme<index_thumb>().calls == 3);
+    // The retry policy came from the heartbeat's policy.
+    CHECK(hb.scheduler().plan_retry(1, 10).again);
+    CHECK(hb.scheduler().plan_retry(1, 10).due == 11);
+    CHECK_FALSE(hb.scheduler().plan_retry(3, 10).again);
+}
+
+TEST_CASE("beat_scheduler: backoff and budget arithmetic") {
+    cep::beat_scheduler s;
+    s.configure_retry(cep::retry_policy{.max_attempts = 4, .backoff_beats = 2});
+    CHECK(s.plan_retry(1, 5).due == 8);
+    CHECK(s.plan_retry(3, 5).again);
+    CHECK_FALSE(s.plan_retry(4, 5).again);
+    CHECK(s.admit(10) == 10);
+    s.configure_scheduler(cep::scheduler_config{3, 0});
+    CHECK(s.admit(10) == 3);
+    CHECK(s.admit(2) == 2);
+    CHECK(s.process(4) == 0);  // not driving a heartbeat
+}
+
+TEST_CASE("router contract: routes, matches, registrations by query") {
+    heart hb;
+    auto& router = hb.router();
+    const auto unknown = router.register_route("/signals/x"_query, "nobody");
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error().code == cep::errc::unknown_enzyme);
+    CHECK(unknown.error().message == "no enzyme named 'nobody' in this heartbeat's registry");
+    REQUIRE(router.register_route("/signals/image"_query, "write_thumb"));            // its own query
+    REQUIRE(router.register_route("/signals/video/*"_query, "index_thumb"));          // another one
+    CHECK_FALSE(router.has_route("/signals/image"_query));  // from the next boundary
+    hb.begin_beat();
+    CHECK(router.has_route("/signals/image"_query));
+    CHECK(router.has_route("/signals/video/*"_query));
+    CHECK_FALSE(router.has_route("/signals/flaky"_query));
+    CHECK(router.get_routes() == std::vector<cep::route_entry>{{"write_thumb", "/signals/image"},
+                                                               {"index_thumb", "/signals/video/*"}});
+    CHECK(router.match(P("/signals/video/clip")) == std::vector<std::string_view>{"index_thumb"});
+    CHECK(router.match(P("/signals/image/a")) == std::vector<std::string_view>{"write_thumb"});
+    CHECK(router.route(cep::impulse{P("/signals/image/a"), P("/")}) == 1);
+    CHECK(router.route(cep::impulse{P("/signals/image/a"), P("/env/x")}) == 0);  // nothing bound there
+    CHECK_FALSE(router.unregister_route("/signals/other"_query, "write_thumb"));
+    CHECK_FALSE(router.unregister_route("/signals/image"_query, "nobody"));
+    CHECK(router.unregister_route("/signals/video/*"_query, "index_thumb"));
+    hb.step();
+    hb.begin_beat();
+    CHECK_FALSE(router.has_route("/signals/video/*"_query));
+    CHECK(router.get_routes() == std::vector<cep::route_entry>{{"write_thumb", "/signals/image"}});
+}
+
+TEST_CASE("queue contract: select, status, enqueue by paths") {
+    heart hb;
+    auto& queue = hb.queue();
+    CHECK_FALSE(queue.has_messages_to_process());
+    REQUIRE(queue.queue_manager->enqueue(cep::impulse{P("/signals/a"), P("/env/x")}));
+    REQUIRE(hb.enqueue_at(5, P("/signals/b"), std::nullopt));
+    REQUIRE(hb.enqueue_at(40, P("/signals/c"), std::nullopt));
+    CHECK(queue.has_messages_to_process());
+    CHECK(queue.get_queue_status() == cep::queue_status{3, 1});
+    const auto first = queue.select_next_message();
+    REQUIRE(first);
+    CHECK(*first == cep::impulse{P("/signals/a"), P("/env/x")});
+    CHECK_FALSE(queue.select_next_message());  // beat 1 is empty now
+    CHECK(queue.get_queue_status() == cep::queue_status{2, 5});
+    hb.step();
+    CHECK(queue.current_beat() == 2);
+    CHECK(hb.pending(40) == 1);
+    cep::beat_queue alone;
+    CHECK(alone.enqueue(cep::impulse{P("/signals/a"), P("/")}).error().code == cep::errc::invalid_policy);
+}
+
+TEST_CASE("processor contract: accept, process_message (single run), process_tick") {
+    heart hb;
+    hb.register_all();
+    hb.begin_beat();
+    auto& processor = hb.processor();
+    CHECK(processor.accept(cep::impulse{P("/signals/image/thumbnail"), P("/")}));
+    CHECK_FALSE(processor.accept(cep::impulse{P("/signals/nothing"), P("/")}));
+    const cep::impulse thumb{P("/signals/image/thumbnail"), P("/")};
+    CHECK(processor.process_message(thumb) == cep::status::success);
+    CHECK(processor.process_immediately(thumb) == cep::status::success);  // already ran in this beat: not again
+    CHECK(hb.enzyme<write_thumb>().calls == 1);
+    CHECK(processor.process_message(cep::impulse{P("/signals/flaky"), P("/")}) == cep::status::retry);
+    CHECK(processor.process_tick() == 0);  // nothing was taken from the queue
+    hb.stage_commit();
+    hb.step();  // the retry of flaky is due in beat 2
+    CHECK(hb.enzyme<flaky>().calls == 2);
+}
+
+TEST_CASE("hierarchy contract: children, parents, lineage; cells do not move") {
+    cep::tree_hierarchy h;
+    REQUIRE(h.add_child(P("/"), "env"));
+    REQUIRE(h.add_child(P("/env"), "fs"));
+    REQUIRE(h.add_child(P("/env"), "db"));
+    CHECK(h.add_child(P("/env"), "bad name").error().code == cep::errc::path_space);
+    CHECK(h.list_children(P("/env")) == std::vector<std::string>{"db", "fs"});
+    CHECK(h.get_child(P("/env"), "fs").has_value());
+    CHECK_FALSE(h.get_child(P("/env"), "nope").has_value());
+    CHECK_FALSE(h.get_child(P("/missing"), "fs").has_value());
+    CHECK(h.get_parent(P("/env/fs")) == P("/env"));
+    CHECK_FALSE(h.get_parent(P("/")).has_value());
+    CHECK(h.is_root(P("/")));
+    CHECK_FALSE(h.is_root(P("/env")));
+    CHECK(h.get_root() == P("/"));
+    CHECK(h.get_lineage(P("/env/fs")) == std::vector<cep::path>{P("/"), P("/env"), P("/env/fs")});
+    const auto moved = h.set_parent(P("/env/fs"), P("/env/db"));
+    REQUIRE_FALSE(moved);
+    CHECK(moved.error().code == cep::errc::cell_cannot_move);
+    CHECK(moved.error().message == "cannot move /env/fs under /env/db: cells are addressed by path and do not move");
+    REQUIRE(h.remove_child(P("/env"), "db"));
+    CHECK(h.list_children(P("/env")) == std::vector<std::string>{"fs"});
+    CHECK(h.remove_child(P("/env"), "db").error().code == cep::errc::cell_not_found);
+    // staging() stages against children (the tree).
+    REQUIRE(h.staging().put_text(P("/env/fs/x"), "1"));
+    CHECK_FALSE(h.tree().contains(P("/env/fs/x")));
+    h.staging().commit();
+    CHECK(h.tree().contains(P("/env/fs/x")));
+}
