@@ -1,0 +1,279 @@
+// The handler set: the facet handlers a program knows, checked by the compiler ((facet, context) keys are unique),
+// and the tick that runs them. tick (the seed's cep_tick_l1) visits each queue entry once per call, calls the
+// handler registered for its (facet, context tag) with the paths of the entry and of the facet record, and records
+// the outcome in both, enforcing the handler's attempt budget.
+#pragma once
+
+#include <cep/closure/handler.hpp>
+#include <cep/closure/layout.hpp>
+#include <cep/closure/store.hpp>
+#include <cep/closure/summary.hpp>
+#include <cep/contract/registry.hpp>
+#include <cep/core/error.hpp>
+#include <cep/core/path.hpp>
+#include <cep/core/status.hpp>
+#include <cep/core/tree.hpp>
+#include <cep/detail/spelling.hpp>
+#include <cep/detail/type_list.hpp>
+#include <cep/dispatch/context.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace cep::closure {
+
+// Diagnostic name (never true): two handlers with one (facet, context) key; the tags are spelled
+// kind_name<'a', 'u', ...>.
+template <class Facet, class Context, class FirstHandler, class SecondHandler>
+struct duplicate_facet_handler {
+    static constexpr bool value = false;
+};
+
+namespace detail {
+
+// One row of a handler set's dispatch table, built at compile time.
+struct handler_entry {
+    std::string_view facet;
+    std::string_view context;
+    facet_policy policy;
+    status (*call)(void* handlers, const facet_job& job, store& s);
+};
+
+template <std::size_t N>
+constexpr cep::detail::index_pair first_duplicate_key(const std::array<std::string_view, N>& facets,
+                                                      const std::array<std::string_view, N>& contexts) {
+    for (std::size_t j = 0; j < N; ++j)
+        for (std::size_t i = 0; i < j; ++i)
+            if (facets[i] == facets[j] && contexts[i] == contexts[j]) return {i, j};
+    return {N, N};
+}
+
+inline std::uint32_t read_attempts(const store& s, const path& counter, tick_summary& out) {
+    const auto text = s.text(counter);
+    if (!text || text->empty()) return 0;
+    std::uint32_t n = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+    if (ec != std::errc{} || end != text->data() + text->size()) {
+        out.errors.push_back(error{errc::closure_bad_record, counter.str() + " holds \"" + *text +
+                                                              "\", not a number of attempts: counting from 0"});
+        return 0;
+    }
+    return n;
+}
+
+// The pass itself, written once for every handler set (the set only supplies its table).
+inline tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* handlers) {
+    tick_summary out;
+    const std::size_t mark = store_access::mark(s);
+    const auto write = [&](const path& p, std::string_view text) {
+        if (auto r = store_access::put_text(s, p, text); !r) out.errors.push_back(r.error());
+    };
+
+    // The entries as they are now: entries queued during the pass are left for the next one.
+    struct item {
+        std::string facet;
+        std::string hash;
+    };
+    std::vector<item> items;
+    if (const auto root = s.find(path(queue_root)))
+        for (const auto family : root->children())
+            for (const auto entry : family.children()) items.push_back({std::string(family.name()), std::string(entry.name())});
+
+    std::vector<path> finished;  // removed after the pass
+    for (const auto& it : items) {
+        const path entry = queue_entry(it.facet, it.hash);
+        // Gone already: cancelled by a handler earlier in this pass (or, in an immediate tick, removed).
+        if (!s.find(entry) || !store_access::exists_after(s, entry, true)) continue;
+        const auto state = s.text(entry / "queue_state");
+        if (state == to_string(queue_state::complete)) {  // a removal that did not happen: finish it
+            finished.push_back(entry);
+            continue;
+        }
+        if (state != to_string(queue_state::pending) && state != to_string(queue_state::missing)) continue;
+
+        const std::string context_tag = s.text(entry / "context_tag").value_or("");
+        const std::string label = s.text(entry / "value").value_or("");
+        const path record = facet_record(it.facet, it.hash);
+        const path counter = record / "meta" / "attempts";
+        const std::uint32_t attempts = read_attempts(s, counter, out);
+
+        const handler_entry* handler = nullptr;
+        for (const auto& h : table)
+            if (h.facet == it.facet && h.context == context_tag) handler = &h;
+        if (!handler) {
+            if (state != to_string(queue_state::missing)) write(entry / "queue_state", to_string(queue_state::missing));
+            out.add({it.facet, context_tag, it.hash, outcome::missing, attempts});
+            continue;
+        }
+
+        const std::uint32_t attempt = attempts + 1;
+        write(counter, std::to_string(attempt));
+        const facet_job job{it.facet, context_tag, it.hash, label, entry, record, context_record(it.hash), attempt};
+        status rc = status::fatal;
+        std::string thrown;
+        try {
+            rc = handler->call(handlers, job, s);
+        } catch (const std::exception& e) {
+            thrown = e.what();
+        } catch (...) {
+            thrown = "unknown exception";
+        }
+
+        const auto fail = [&](std::string_view why) {
+            write(record / "facet_state", to_string(facet_state::failed));
+            if (!why.empty()) write(record / "meta" / "error", why);
+            write(entry / "queue_state", to_string(queue_state::fatal));
+        };
+        outcome result = outcome::completed;
+        if (!thrown.empty()) {
+            fail("handler threw: " + thrown);
+            result = outcome::failed;
+        } else if (rc == status::success) {
+            write(record / "facet_state", to_string(facet_state::complete));
+            write(entry / "queue_state", to_string(queue_state::complete));
+            finished.push_back(entry);
+        } else if (rc == status::fatal) {
+            fail({});
+            result = outcome::failed;
+        } else if (attempt < handler->policy.budget()) {
+            // Only what changes is written: fewer staged writes, and none racing a same-beat cancel.
+            if (s.text(record / "facet_state") != to_string(facet_state::pending))
+                write(record / "facet_state", to_string(facet_state::pending));
+            if (state != to_string(queue_state::pending)) write(entry / "queue_state", to_string(queue_state::pending));
+            result = outcome::retrying;
+            out.more_work = true;
+        } else {
+            const std::string why = "retry budget exhausted after " + std::to_string(attempt) + " attempt(s)";
+            if (handler->policy.exhausted == on_exhaustion::cancel) {
+                write(record / "meta" / "cancel_reason", why);
+                write(record / "facet_state", to_string(facet_state::cancelled));
+                finished.push_back(entry);
+            } else {
+                fail(why);
+            }
+            result = outcome::exhausted;
+        }
+        out.add({it.facet, context_tag, it.hash, result, attempt});
+    }
+
+    for (const auto& entry : finished)
+        if (store_access::exists_after(s, entry, true))
+            if (auto r = s.remove(entry); !r) out.errors.push_back(r.error());
+
+    // Facets queued during the pass (by handlers) are work for the next one.
+    for (const auto& entry : store_access::entries_written_since(s, mark))
+        out.more_work = out.more_work || store_access::exists_after(s, entry, false);
+
+    // Empty families go, but only when writing the tree itself: inside a beat another enzyme may be queueing into
+    // a family in the same beat, and a staged removal of the family would erase that work at commit.
+    if (!s.staged())
+        if (const auto root = s.find(path(queue_root))) {
+            std::vector<std::string> empty;
+            for (const auto family : root->children())
+                if (family.size() == 0) empty.emplace_back(family.name());
+            for (const auto& family : empty) {
+                if (auto r = s.remove(path(queue_root) / family); !r) out.errors.push_back(r.error());
+                else out.removed_families.push_back(family);
+            }
+        }
+    return out;
+}
+
+}  // namespace detail
+
+template <class... Handlers>
+class handler_set {
+public:
+    static constexpr std::size_t size = sizeof...(Handlers);
+    static constexpr bool handlers_ok = (check_facet_handler<Handlers>() && ... && true);
+    static_assert(handlers_ok, "cep::closure::handler_set: every type must be a facet handler (see above)");
+
+    // Per handler, in registration order.
+    static constexpr std::array<std::string_view, size> facets{facet_handler_traits<Handlers>::facet...};
+    static constexpr std::array<std::string_view, size> contexts{facet_handler_traits<Handlers>::context...};
+    static constexpr std::array<facet_policy, size> policies{facet_handler_traits<Handlers>::policy...};
+
+private:
+    static constexpr cep::detail::index_pair duplicate = detail::first_duplicate_key(facets, contexts);
+
+    static constexpr bool report_duplicate() {
+        if constexpr (!handlers_ok || duplicate.second == size) {
+            return true;
+        } else {
+            using first = cep::detail::nth_type<duplicate.first, Handlers...>;
+            using second = cep::detail::nth_type<duplicate.second, Handlers...>;
+            static_assert(
+                duplicate_facet_handler<cep::detail::spelled_kind<cep::detail::kind_text{facets[duplicate.second]}>,
+                                        cep::detail::spelled_kind<cep::detail::kind_text{contexts[duplicate.second]}>,
+                                        first, second>::value,
+                "cep::closure::handler_set: two handlers have the same (facet, context) key; register each pair "
+                "once (duplicate_facet_handler<facet, context, first, second>)");
+            return false;
+        }
+    }
+
+public:
+    static constexpr bool keys_unique = report_duplicate();
+    static constexpr bool ok = handlers_ok && keys_unique;
+
+    // The position of the handler for (facet, context tag), or `size` when there is none.
+    [[nodiscard]] static constexpr std::size_t index_of(std::string_view facet, std::string_view context) noexcept {
+        for (std::size_t i = 0; i < size; ++i)
+            if (facets[i] == facet && contexts[i] == context) return i;
+        return size;
+    }
+    template <class H>
+    static constexpr bool contains = (std::is_same_v<H, Handlers> || ... || false);
+
+    // The instance of a handler type (handlers may keep state).
+    template <class H>
+    [[nodiscard]] H& handler() noexcept {
+        static_assert(contains<H>, "cep::closure::handler_set::handler<H>(): H is not in this handler set");
+        return std::get<position<H>()>(instances_);
+    }
+
+    // One pass writing the tree at once (between beats, or without a heartbeat).
+    tick_summary tick(cell_tree& tree) {
+        store s(tree);
+        return tick(s);
+    }
+    // One pass inside an enzyme: reads the committed tree, writes into the beat's staging.
+    tick_summary tick(write_context& ctx) {
+        store s(ctx);
+        return tick(s);
+    }
+    tick_summary tick(store& s) { return detail::tick_pass(s, table, this); }
+
+private:
+    template <class H>
+    static constexpr std::size_t position() {
+        constexpr std::array<bool, size> same{std::is_same_v<H, Handlers>...};
+        for (std::size_t i = 0; i < size; ++i)
+            if (same[i]) return i;
+        return size;
+    }
+    template <std::size_t I>
+    static status call(void* self, const facet_job& job, store& s) {
+        return std::get<I>(static_cast<handler_set*>(self)->instances_)(job, s);
+    }
+    template <std::size_t... Is>
+    static constexpr std::array<detail::handler_entry, size> make_table(std::index_sequence<Is...>) {
+        return {detail::handler_entry{facets[Is], contexts[Is], policies[Is], &call<Is>}...};
+    }
+    static constexpr std::array<detail::handler_entry, size> table = make_table(std::index_sequence_for<Handlers...>{});
+
+    std::tuple<Handlers...> instances_;
+};
+
+}  // namespace cep::closure

@@ -1,0 +1,117 @@
+// Where a mailbox keeps its state, relative to the mailbox cell, and the small vocabulary the mailbox helpers share:
+// a moment (a beat and, when known, its Unix time), and the two ways of writing (straight into the tree between
+// beats, or into an enzyme's staging during a beat). Reads always see the committed tree.
+//
+//   <mailbox>/msgs/<id>/envelope/<field>             a message: its sealed envelope
+//   <mailbox>/meta/runtime/next_msg_id               the counter behind counter ids
+//   <mailbox>/meta/runtime/expiries/<beat>/<id>      expiry bucket by beat (value: the message's path)
+//   <mailbox>/meta/runtime/exp_wall/<unix_ns>/<id>   expiry bucket by wallclock (value: the message's path)
+#pragma once
+
+#include <cep/core/error.hpp>
+#include <cep/core/impulse.hpp>
+#include <cep/core/path.hpp>
+#include <cep/core/tree.hpp>
+#include <cep/dispatch/context.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace cep::mailbox {
+
+// A point in time as the heartbeat knows it: a beat, and its Unix time in ns when it was published.
+struct moment {
+    beat_number beat = 0;
+    std::optional<std::uint64_t> unix_ns{};
+    [[nodiscard]] friend bool operator==(const moment&, const moment&) = default;
+};
+
+namespace detail {
+
+// A whole, canonical decimal u64 ("0", "17"; not "", "+1", "007" or "1x"): bucket names must map back to one cell.
+[[nodiscard]] inline std::optional<std::uint64_t> parse_u64(std::string_view text) noexcept {
+    if (text.empty() || (text.size() > 1 && text[0] == '0')) return std::nullopt;
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// `base` followed by `segments`, each checked like any path segment (a result, never a throw).
+[[nodiscard]] inline result<path> join(const path& base, std::initializer_list<std::string_view> segments) {
+    path out = base;
+    for (auto segment : segments) {
+        auto next = out.child(segment);
+        if (!next) return next.error();
+        out = std::move(*next);
+    }
+    return out;
+}
+
+[[nodiscard]] inline std::string quoted(const path& p) { return "\"" + p.str() + "\""; }
+
+// Mailbox writes between beats: applied to the tree at once.
+class tree_writer {
+public:
+    explicit tree_writer(cell_tree& tree) noexcept : tree_(&tree) {}
+    [[nodiscard]] const cell_tree& committed() const noexcept { return *tree_; }
+    result<void> put_text(const path& p, std::string_view text) {
+        auto written = tree_->put_text(p, text);
+        if (!written) return written.error();
+        return {};
+    }
+    result<void> remove(const path& p) { return tree_->remove(p); }
+
+private:
+    cell_tree* tree_;
+};
+
+// Mailbox writes inside an enzyme: staged, visible at the next beat; reads see the tree committed before the beat.
+class staged_writer {
+public:
+    explicit staged_writer(write_context& ctx) noexcept : ctx_(&ctx) {}
+    [[nodiscard]] const cell_tree& committed() const noexcept { return ctx_->tree(); }
+    result<void> put_text(const path& p, std::string_view text) { return ctx_->put_text(p, text); }
+    result<void> remove(const path& p) { return ctx_->remove(p); }
+
+private:
+    write_context* ctx_;
+};
+
+}  // namespace detail
+
+// ---- paths of a mailbox's parts ----
+[[nodiscard]] inline result<path> messages_path(const path& mailbox) { return detail::join(mailbox, {"msgs"}); }
+// The message `id` (checked as a path segment: a bad id is an error naming the rule it breaks).
+[[nodiscard]] inline result<path> message_path(const path& mailbox, std::string_view id) {
+    return detail::join(mailbox, {"msgs", id});
+}
+[[nodiscard]] inline result<path> counter_path(const path& mailbox) {
+    return detail::join(mailbox, {"meta", "runtime", "next_msg_id"});
+}
+[[nodiscard]] inline result<path> beat_buckets_path(const path& mailbox) {
+    return detail::join(mailbox, {"meta", "runtime", "expiries"});
+}
+[[nodiscard]] inline result<path> wallclock_buckets_path(const path& mailbox) {
+    return detail::join(mailbox, {"meta", "runtime", "exp_wall"});
+}
+
+// The moment of `beat` as the heartbeat's ledger has it: its Unix time from rt/beat/<beat>/meta/unix_ts_ns when
+// published (cep::heartbeat::publish_wallclock), none otherwise. A value that is not a number is an error.
+[[nodiscard]] inline result<moment> moment_at(const cell_tree& tree, beat_number beat) {
+    const path at = path("/rt/beat") / std::to_string(beat) / "meta" / "unix_ts_ns";
+    const auto cell = tree.find(at);
+    if (!cell || !cell->has_value()) return moment{beat, std::nullopt};
+    const auto ns = detail::parse_u64(cell->text());
+    if (!ns)
+        return error{errc::mailbox_bad_record, "wallclock " + detail::quoted(at) + " holds \"" +
+                                                std::string(cell->text()) + "\", not a count of nanoseconds"};
+    return moment{beat, *ns};
+}
+
+}  // namespace cep::mailbox
