@@ -9,4 +9,5 @@
 #include <cep/fwd.hpp>
 #include <cep/kernel.hpp>
 #include <cep/mailbox.hpp>
+#include <cep/ops.hpp>
 #include <cep/version.hpp>

@@ -739,3 +739,19 @@ TEST_CASE("descriptor flags: a no_retry enzyme's retry is fatal at once, the oth
     CHECK(std::count(lines.begin(), lines.end(), "enzyme=plain_fn rc=retry signal=/signals/pay target=") == 1);
     CHECK(std::none_of(lines.begin(), lines.end(), [](const std::string& l) { return l.find("once_only") != l.npos; }));
 }
+
+TEST_CASE("enqueue by ids: an id of another path table is an error, not a wild read") {
+    using registry = cep::enzyme_registry<once_only>;
+    cep::heartbeat<registry> hb;
+    const auto signal = hb.tree().paths().intern("/signals/pay"_path);
+    const auto foreign = cep::path_id{static_cast<std::uint32_t>(hb.tree().paths().size() + 100)};
+    const auto bad_target = hb.enqueue(signal, foreign);
+    REQUIRE_FALSE(bad_target);
+    CHECK(bad_target.error().code == cep::errc::path_unknown_id);
+    CHECK(bad_target.error().message ==
+          "path id " + std::to_string(foreign.value) + " does not belong to this path table");
+    const auto bad_signal = hb.enqueue(foreign, std::nullopt);
+    REQUIRE_FALSE(bad_signal);
+    CHECK(bad_signal.error().code == cep::errc::path_unknown_id);
+    CHECK(hb.pending(1) == 0);
+}

@@ -306,3 +306,105 @@ TEST_CASE("children() and subtree() are range-v3 views") {
     CHECK(ranges::size(tree.root().children()) == 2);
     CHECK(ranges::distance(tree.subtree(tree.root())) == 3);
 }
+
+namespace {
+// "<a>+<b>" from a record's first two words.
+void render_sum(const cep::path_table&, const cep::entry_record& r, std::string& out) {
+    out.append(std::to_string(r.words[0])).append("+").append(std::to_string(r.words[1]));
+}
+void render_path(const cep::path_table& paths, const cep::entry_record& r, std::string& out) {
+    paths.append_text(cep::path_id{r.words[0]}, out);
+}
+std::vector<std::string> entry_texts(const cep::cell_tree& tree, const char* list) {
+    std::vector<std::string> out;
+    for (const auto& entry : tree.find(P(list))->children()) out.emplace_back(entry.text());
+    return out;
+}
+}  // namespace
+
+TEST_CASE("deferred list entries read exactly like appended ones, in order, whatever reads them first") {
+    auto fill = [](cep::cell_tree& tree) {
+        tree.make_list(P("/log"), "e").value();
+        const auto log = tree.paths().intern(P("/log"));
+        REQUIRE(tree.append_entry(log, "one"));
+        REQUIRE(tree.append_record(log, cep::entry_record{{2, 3, 0, 0}}, &render_sum));
+        REQUIRE(tree.append_text(P("/log"), "three"));  // eager: the deferred ones become cells first
+        REQUIRE(tree.append_entry(log, "four"));
+        REQUIRE(tree.append_record(log, cep::entry_record{{tree.paths().intern(P("/a/b")).value, 0, 0, 0}},
+                                   &render_path));
+        REQUIRE(tree.append_entry(log, "six"));
+    };
+    const std::vector<std::string> expected{"one", "2+3", "three", "four", "/a/b", "six"};
+
+    cep::cell_tree by_children;
+    fill(by_children);
+    CHECK(entry_texts(by_children, "/log") == expected);
+    CHECK(child_names(*by_children.find(P("/log"))) ==
+          std::vector<std::string>{"e:1", "e:2", "e:3", "e:4", "e:5", "e:6"});
+
+    cep::cell_tree by_path;
+    fill(by_path);
+    CHECK(by_path.find(P("/log/e:5"))->text() == "/a/b");
+    CHECK(by_path.find(by_path.paths().intern(P("/log/e:6")))->text() == "six");
+    CHECK(entry_texts(by_path, "/log") == expected);
+
+    cep::cell_tree by_size;
+    fill(by_size);
+    CHECK(by_size.find(P("/log"))->size() == 6);
+    const std::size_t cells = by_size.size();  // root, /log, 6 entries, and /a? no: /a/b is only a path
+    CHECK(cells == 8);
+
+    cep::cell_tree by_walk;
+    fill(by_walk);
+    CHECK(subtree_paths(by_walk, by_walk.root()) ==
+          std::vector<std::string>{"/", "/log", "/log/e:1", "/log/e:2", "/log/e:3", "/log/e:4", "/log/e:5",
+                                   "/log/e:6"});
+
+    cep::cell_tree by_child;
+    fill(by_child);
+    CHECK(by_child.find(P("/log"))->child("e:4")->text() == "four");
+}
+
+TEST_CASE("deferred list entries: errors are reported at append time") {
+    cep::cell_tree tree;
+    tree.make_dictionary(P("/dict")).value();
+    tree.make_list(P("/sealed/log")).value();
+    tree.make_list(P("/open/log")).value();
+    const auto missing = tree.append_entry(tree.paths().intern(P("/nope")), "x");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == cep::errc::cell_not_found);
+    const auto not_list = tree.append_entry(tree.paths().intern(P("/dict")), "x");
+    REQUIRE_FALSE(not_list);
+    CHECK(not_list.error().code == cep::errc::cell_not_a_list);
+    CHECK(not_list.error().message == "cannot append to \"/dict\": it is a dictionary, not a list");
+    REQUIRE(tree.append_entry(tree.paths().intern(P("/sealed/log")), "before"));
+    tree.seal(P("/sealed")).value();  // after a successful append to the same list: the next one is refused
+    const auto sealed = tree.append_entry(tree.paths().intern(P("/sealed/log")), "after");
+    REQUIRE_FALSE(sealed);
+    CHECK(sealed.error().code == cep::errc::cell_sealed);
+    CHECK(entry_texts(tree, "/sealed/log") == std::vector<std::string>{"before"});
+    // Removing a list drops what was waiting; a new list there starts empty.
+    REQUIRE(tree.append_entry(tree.paths().intern(P("/open/log")), "gone"));
+    tree.remove(P("/open")).value();
+    tree.make_list(P("/open/log")).value();
+    CHECK(tree.find(P("/open/log"))->size() == 0);
+    REQUIRE(tree.append_entry(tree.paths().intern(P("/open/log")), "fresh"));
+    CHECK(entry_texts(tree, "/open/log") == std::vector<std::string>{"fresh"});
+}
+
+TEST_CASE("deferred list entries: an entry whose path would be too long is refused up front") {
+    cep::cell_tree tree;
+    // A list path two characters short of the limit: room for "/1" to "/9", not for "/10".
+    std::string long_path;
+    while (long_path.size() + 201 <= cep::path_limits::max_length - 2) long_path += "/" + std::string(200, 'x');
+    long_path += "/" + std::string(cep::path_limits::max_length - 2 - long_path.size() - 1, 'y');
+    REQUIRE(long_path.size() == cep::path_limits::max_length - 2);
+    tree.make_list(cep::path(long_path)).value();
+    const auto id = tree.paths().intern(cep::path(long_path));
+    REQUIRE(tree.append_entry(id, "1 fits"));        // "/...x/1": exactly the limit
+    for (int n = 2; n <= 9; ++n) REQUIRE(tree.append_entry(id, "fits"));
+    const auto tenth = tree.append_entry(id, "10 does not");  // "/...x/10": one character too many
+    REQUIRE_FALSE(tenth);
+    CHECK(tenth.error().code == cep::errc::path_too_long);
+    CHECK(tree.find(cep::path(long_path))->size() == 9);
+}

@@ -6,9 +6,11 @@
 #include <cep/core/error.hpp>
 #include <cep/core/path.hpp>
 
+#include <array>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -108,6 +110,8 @@ public:
         check_id(id);
         return path_id{entries_[id.value].parent};
     }
+    // Whether the id belongs to this table (ids are never released).
+    [[nodiscard]] bool owns(path_id id) const noexcept { return id.value < entries_.size(); }
     [[nodiscard]] std::size_t depth(path_id id) const {
         check_id(id);
         return entries_[id.value].depth;
@@ -155,10 +159,14 @@ private:
         return (static_cast<std::uint64_t>(parent.value) << 32) | segment;
     }
 
+    // Inline and cheap: it guards every id-based call, on the hot path too.
     void check_id(path_id id) const {
-        if (id.value >= entries_.size())
-            throw path_error(error{errc::path_unknown_id,
-                                   "path id " + std::to_string(id.value) + " does not belong to this path table"});
+        if (id.value >= entries_.size()) [[unlikely]]
+            unknown_id(id);
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] static void unknown_id(path_id id) {
+        throw path_error(error{errc::path_unknown_id,
+                               "path id " + std::to_string(id.value) + " does not belong to this path table"});
     }
 
     std::size_t text_length(path_id id) const {
@@ -167,12 +175,24 @@ private:
         return n;
     }
 
+    // One resize and a copy per segment (ledger lines are built from path texts on the hot path).
     void append_segments(path_id id, std::string& out) const {
-        if (id == root()) return;
-        const auto& e = entries_[id.value];
-        append_segments(path_id{e.parent}, out);
-        out.push_back('/');
-        out.append(segments_[e.segment]);
+        std::array<const std::string*, path_limits::max_depth> parts;
+        std::size_t count = 0;
+        std::size_t length = 0;
+        for (; id != root(); id = path_id{entries_[id.value].parent}) {
+            const std::string& segment = segments_[entries_[id.value].segment];
+            parts[count++] = &segment;
+            length += 1 + segment.size();
+        }
+        const std::size_t at = out.size();
+        out.resize(at + length);
+        char* cursor = out.data() + at;
+        while (count-- > 0) {
+            *cursor++ = '/';
+            std::memcpy(cursor, parts[count]->data(), parts[count]->size());
+            cursor += parts[count]->size();
+        }
     }
 
     // `segment` is known to be valid here.

@@ -52,6 +52,13 @@ class subtree_range;
 class children_range;
 }
 
+// A list entry kept as a compact record until it is read (cell_tree::append_record): four words the renderer
+// turns into the entry's text, deterministically, when the entry becomes a cell.
+struct entry_record {
+    std::uint32_t words[4]{};
+};
+using entry_renderer = void (*)(const path_table& paths, const entry_record& record, std::string& out);
+
 // A read-only handle on one cell: cheap to copy, checked on every use (a removed cell is reported, not read).
 class cell_view {
 public:
@@ -111,6 +118,7 @@ struct cell_node {
     value_kind value_type = value_kind::none;
     bool sealed = false;
     bool alive = false;
+    std::uint32_t deferred = npos;  // list: its entries appended with append_entry() and not yet cells
     std::string value;
     std::vector<std::uint32_t> children;  // node indices
 };
@@ -131,8 +139,11 @@ public:
     [[nodiscard]] path_table& paths() noexcept { return paths_; }
     [[nodiscard]] const path_table& paths() const noexcept { return paths_; }
     [[nodiscard]] cell_view root() const noexcept { return view(0); }
-    // Number of cells, the root included.
-    [[nodiscard]] std::size_t size() const noexcept { return live_; }
+    // Number of cells, the root included (entries made by append_entry count: they become cells here).
+    [[nodiscard]] std::size_t size() const {
+        materialize_all();
+        return live_;
+    }
 
     // ---- reading (links are followed) ----
     [[nodiscard]] std::optional<cell_view> find(const path& p) const {
@@ -226,16 +237,33 @@ public:
             return error{errc::cell_not_a_list, "cannot append to " + quoted(node.id) + ": it is a " +
                                                     std::string(to_string(node.kind)) + ", not a list"};
         if (auto ok = check_writable(found.index, list); !ok) return ok.error();
-        std::string entry = prefixes_[node.prefix];
-        if (!entry.empty()) entry.push_back(':');
-        entry.append(std::to_string(node.aux + 1));
-        auto child_id = paths_.child(node.id, entry);
-        if (!child_id) return child_id.error();
-        const auto index = create(found.index, *child_id, cell_kind::dictionary);
-        nodes_[found.index].aux += 1;
-        set_value(index, type, data);
-        return view(index);
+        materialize(found.index);  // entries keep their order
+        auto index = add_entry(found.index, type, data);
+        if (!index) return index.error();
+        return view(*index);
     }
+    // Appends a text entry to the list without making its cell now: the entry becomes a cell (named, valued and
+    // ordered exactly as append_text would make it) the first time anything reads the list, its entries or their
+    // paths. For write-mostly lists such as the ledger: an append is a copy into a buffer, not a cell and an
+    // interned path. Errors are checked now, as for append_text.
+    result<void> append_entry(path_id list, std::string_view text) {
+        auto slot = deferred_slot(list, nullptr);
+        if (!slot) [[unlikely]] return slot.error();
+        auto& pending = deferred_[*slot];
+        pending.text.append(text);
+        pending.ends.push_back(static_cast<std::uint32_t>(pending.text.size()));
+        return {};
+    }
+    // The same with the entry kept as a record: `render` writes its text when it becomes a cell (it must be a pure
+    // function of the record and the paths, so the tree reads the same whenever that happens).
+    result<void> append_record(path_id list, const entry_record& record, entry_renderer render) {
+        auto slot = deferred_slot(list, render);
+        if (!slot) [[unlikely]] return slot.error();
+        deferred_[*slot].records.push_back(record);
+        return {};
+    }
+    result<void> append_entry(const path& list, std::string_view text) { return append_entry(paths_.intern(list), text); }
+
     // A link at `at` that aliases `target`, which must resolve to a cell now (so links never form a cycle).
     // `at` must be free.
     result<cell_view> link(const path& at, const path& target) { return link(paths_.intern(at), paths_.intern(target)); }
@@ -260,6 +288,7 @@ public:
         auto found = resolve_id(id, true, 0);
         if (found.code != errc::none) return describe(found, paths_.text_of(id));
         nodes_[found.index].sealed = true;
+        ++seal_epoch_;  // the append fast path re-checks writability
         return {};
     }
     // Removes the cell at `p` (a link itself, not its target) and its subtree.
@@ -319,8 +348,11 @@ private:
     }
 
     [[nodiscard]] std::uint32_t child_index(std::uint32_t parent, std::string_view name) const {
+        if (nodes_[parent].kind == cell_kind::list) {
+            materialize(parent);
+            return list_entry(nodes_[parent], name);
+        }
         const auto& node = nodes_[parent];
-        if (node.kind == cell_kind::list) return list_entry(node, name);
         if (node.kind != cell_kind::dictionary) return npos;
         auto it = std::lower_bound(node.children.begin(), node.children.end(), name,
                                    [this](std::uint32_t child, std::string_view key) {
@@ -462,6 +494,123 @@ private:
         nodes_[index].value_type = type;
     }
 
+    // The deferred entries of a list, ready for one more entry of the given kind (renderer, or nullptr for text):
+    // the list exists, is a list, is writable, and the new entry's path will be valid.
+    result<std::uint32_t> deferred_slot(path_id list, entry_renderer render) {
+        // Fast path: the same list as last time, still alive, nothing sealed since, same kind of entry, and the
+        // next entry's name still fits (the limit was computed when the slot was checked).
+        if (list == last_list_.id && last_list_.epoch == seal_epoch_) {
+            const auto& node = nodes_[last_list_.index];
+            if (node.alive && node.generation == last_list_.generation && node.deferred != npos) {
+                const auto& pending = deferred_[node.deferred];
+                const bool same_kind =
+                    render == nullptr ? pending.records.empty() : pending.ends.empty() && pending.render == render;
+                if (same_kind && node.aux + pending.ends.size() + pending.records.size() + 1 < last_list_.fits_below)
+                    return node.deferred;
+            }
+        }
+        auto found = resolve_id(list, true, 0);
+        if (found.code != errc::none) [[unlikely]] return describe(found, paths_.text_of(list));
+        const std::uint32_t index = found.index;
+        if (nodes_[index].kind != cell_kind::list) [[unlikely]]
+            return error{errc::cell_not_a_list, "cannot append to " + quoted(nodes_[index].id) + ": it is a " +
+                                                    std::string(to_string(nodes_[index].kind)) + ", not a list"};
+        if (auto ok = check_writable(index, list); !ok) [[unlikely]] return ok.error();
+        if (const auto slot = nodes_[index].deferred; slot != npos) {
+            const auto& pending = deferred_[slot];
+            const bool same_kind = render == nullptr ? pending.records.empty()
+                                                     : pending.ends.empty() && pending.render == render;
+            if (!same_kind) materialize(index);  // one kind per batch, so the entries keep their order
+        }
+        auto& node = nodes_[index];
+        if (node.deferred == npos) {
+            if (paths_.depth(node.id) + 1 > path_limits::max_depth) [[unlikely]]
+                return error{errc::path_too_deep, "cannot append to " + quoted(node.id) + ": its entries would be "
+                                                  "deeper than " + std::to_string(path_limits::max_depth) + " segments"};
+            if (deferred_free_.empty()) {
+                node.deferred = static_cast<std::uint32_t>(deferred_.size());
+                deferred_.emplace_back();
+            } else {
+                node.deferred = deferred_free_.back();
+                deferred_free_.pop_back();
+            }
+            auto& fresh = deferred_[node.deferred];
+            fresh.list = index;
+            fresh.render = render;
+            fresh.path_length = static_cast<std::uint32_t>(paths_.text_of(node.id).size());
+        }
+        const auto& pending = deferred_[node.deferred];
+        // The entry's path must be valid when it becomes a cell: "<list>/<prefix>:<n>".
+        const std::size_t number = node.aux + pending.ends.size() + pending.records.size() + 1;
+        const std::size_t prefix = prefixes_[node.prefix].size();
+        const std::size_t name_length = (prefix == 0 ? 0 : prefix + 1) + decimal_digits(number);
+        if (pending.path_length + 1 + name_length > path_limits::max_length) [[unlikely]]
+            return error{errc::path_too_long, "cannot append to " + quoted(node.id) + ": entry " +
+                                                  std::to_string(number) + "'s path would be longer than " +
+                                                  std::to_string(path_limits::max_length) + " characters"};
+        // Entry numbers below the next power of ten have names no longer than this one's.
+        std::size_t fits_below = 10;
+        while (fits_below <= number && fits_below < (std::size_t{1} << 40)) fits_below *= 10;
+        last_list_ = {list, index, node.generation, seal_epoch_, fits_below};
+        return node.deferred;
+    }
+
+    // A new entry at the end of the list (its path was checked by the caller or is checked here).
+    result<std::uint32_t> add_entry(std::uint32_t list, value_kind type, std::string_view data) {
+        std::string entry = prefixes_[nodes_[list].prefix];
+        if (!entry.empty()) entry.push_back(':');
+        entry.append(std::to_string(nodes_[list].aux + 1));
+        auto child_id = paths_.child(nodes_[list].id, entry);
+        if (!child_id) return child_id.error();
+        const auto index = create(list, *child_id, cell_kind::dictionary);
+        nodes_[list].aux += 1;
+        set_value(index, type, data);
+        return index;
+    }
+
+    [[nodiscard]] static std::size_t decimal_digits(std::size_t n) noexcept {
+        std::size_t digits = 1;
+        for (; n >= 10; n /= 10) ++digits;
+        return digits;
+    }
+
+    // Entries appended with append_entry() become cells. Called by every read of a list's entries, also through
+    // const members: a cache being filled, never a change a reader could observe (the object is never const when
+    // entries are waiting, since appending needs a non-const tree).
+    void materialize(std::uint32_t list) const {
+        if (nodes_[list].deferred != npos) const_cast<cell_tree*>(this)->make_deferred_cells(list);
+    }
+    void materialize_all() const {
+        for (const auto& pending : deferred_)
+            if (pending.list != npos) materialize(pending.list);
+    }
+    void make_deferred_cells(std::uint32_t list) {
+        const std::uint32_t slot = nodes_[list].deferred;
+        nodes_[list].deferred = npos;
+        // Paths were checked at append time, so add_entry cannot fail here. (deferred_ does not grow meanwhile.)
+        std::uint32_t begin = 0;
+        for (const auto end : deferred_[slot].ends) {
+            (void)add_entry(list, value_kind::text, std::string_view(deferred_[slot].text).substr(begin, end - begin));
+            begin = end;
+        }
+        std::string line;
+        for (const auto& record : deferred_[slot].records) {
+            line.clear();
+            deferred_[slot].render(paths_, record, line);
+            (void)add_entry(list, value_kind::text, line);
+        }
+        drop_deferred(slot);
+    }
+    void drop_deferred(std::uint32_t slot) {
+        auto& pending = deferred_[slot];
+        pending.list = npos;
+        pending.text.clear();  // capacities are kept for the next list
+        pending.ends.clear();
+        pending.records.clear();
+        pending.render = nullptr;
+        deferred_free_.push_back(slot);
+    }
+
     std::uint32_t intern_prefix(std::string_view prefix) {
         for (std::uint32_t i = 0; i < prefixes_.size(); ++i)
             if (prefixes_[i] == prefix) return i;
@@ -489,6 +638,7 @@ private:
         node.value_type = value_kind::none;
         node.value.clear();
         node.children.clear();
+        node.deferred = npos;
         if (by_path_.size() <= id.value) by_path_.resize(paths_.size(), npos);
         by_path_[id.value] = index;
         auto& siblings = nodes_[parent].children;
@@ -508,6 +658,10 @@ private:
 
     void release(std::uint32_t index) {
         auto& node = nodes_[index];
+        if (node.deferred != npos) {
+            drop_deferred(node.deferred);
+            node.deferred = npos;
+        }
         for (auto child : node.children) release(child);
         by_path_[node.id.value] = npos;
         node.alive = false;
@@ -524,6 +678,28 @@ private:
     std::vector<std::uint32_t> free_;
     std::vector<std::string> prefixes_;   // list entry prefixes; [0] is "no prefix"
     std::size_t live_ = 1;
+
+    // Entries of one list appended with append_entry() (texts back to back, each one's end) or append_record().
+    struct deferred_entries {
+        std::uint32_t list = npos;
+        std::uint32_t path_length = 0;  // of the list's path, to check entry paths at append time
+        std::string text;
+        std::vector<std::uint32_t> ends;
+        std::vector<entry_record> records;
+        entry_renderer render = nullptr;
+    };
+    std::vector<deferred_entries> deferred_;
+    std::vector<std::uint32_t> deferred_free_;
+    // The list appended to last, checked then (see deferred_slot).
+    struct checked_list {
+        path_id id{0xffffffffu};
+        std::uint32_t index = 0;
+        std::uint32_t generation = 0;
+        std::uint64_t epoch = 0;
+        std::size_t fits_below = 0;
+    };
+    checked_list last_list_{};
+    std::uint64_t seal_epoch_ = 0;
 };
 
 // ---- cell_view ----
@@ -556,7 +732,11 @@ inline std::optional<path_id> cell_view::link_target() const {
     if (n.kind != cell_kind::link) return std::nullopt;
     return path_id{n.aux};
 }
-inline std::size_t cell_view::size() const { return node().children.size(); }
+inline std::size_t cell_view::size() const {
+    (void)node();
+    tree_->materialize(index_);
+    return node().children.size();
+}
 inline std::optional<cell_view> cell_view::child(std::string_view name) const {
     (void)node();
     const auto index = tree_->child_index(index_, name);
@@ -652,6 +832,7 @@ public:
         iterator& operator++() {
             while (!stack_.empty()) {
                 auto& [index, position] = stack_.back();
+                if (position == 0) tree_->materialize(index);
                 const auto& node = tree_->nodes_[index];
                 if (node.kind != cell_kind::link && position < node.children.size()) {
                     const auto child = node.children[position++];
@@ -690,7 +871,11 @@ private:
 
 }  // namespace detail
 
-inline detail::children_range cell_view::children() const { return detail::children_range(tree_, node().children); }
+inline detail::children_range cell_view::children() const {
+    (void)node();
+    tree_->materialize(index_);
+    return detail::children_range(tree_, node().children);
+}
 
 inline detail::subtree_range cell_tree::subtree(cell_view top) const {
     (void)top.node();

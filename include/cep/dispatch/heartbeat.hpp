@@ -280,23 +280,28 @@ public:
         // Everything this beat added to the next one: emits and CEI records (deferred impulses are noted apart).
         const std::size_t promoted = pending(beat_ + 1) - next_before;
         if (recording()) {
+            // In the tree as compact records (rendered when read); as text only for listeners.
+            const bool listening = listeners().active();
             for (const auto& record : processor().agenda_log()) {
-                line_.assign("enzyme=").append(Registry::names[record.enzyme]).append(" rc=");
-                line_.append(to_string(record.rc)).append(" signal=");
-                append_path(record.signal);
-                line_.append(" target=");
-                append_path(record.target);
-                write_ledger(beat_, "agenda", line_);
+                const entry_record packed{{record.enzyme, static_cast<std::uint32_t>(record.rc), record.signal,
+                                           record.target}};
+                if (policy_.ensure_directories)
+                    tree().append_record(ledger_list(beat_, ledger_kind::agenda), packed, &render_agenda).value();
+                if (listening) {
+                    line_.clear();
+                    render_agenda(tree().paths(), packed, line_);
+                    notify(ledger_names[static_cast<std::size_t>(ledger_kind::agenda)], line_, beat_);
+                }
             }
             std::string note = "commit: promoted " + std::to_string(promoted) + " impulse(s) -> beat " +
                                std::to_string(beat_ + 1);
             if (const auto ts = beat_to_unix(beat_)) note += " ts=" + std::to_string(*ts);
-            write_ledger(beat_, "stage", note);
+            write_ledger(beat_, ledger_kind::stage, note);
             if (later != 0)
-                write_ledger(beat_, "stage", "commit: scheduled " + std::to_string(later) +
+                write_ledger(beat_, ledger_kind::stage, "commit: scheduled " + std::to_string(later) +
                                                  " impulse(s) for later beats");
             if (deferred_ != 0)
-                write_ledger(beat_, "stage", "budget: deferred " + std::to_string(deferred_) + " impulse(s) -> beat " +
+                write_ledger(beat_, ledger_kind::stage, "budget: deferred " + std::to_string(deferred_) + " impulse(s) -> beat " +
                                                  std::to_string(beat_ + 1));
         }
         // Listeners hear the end of the commit while the beat is still N: what they enqueue goes to N + 1.
@@ -423,8 +428,9 @@ private:
 
     result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
         if (at < earliest_open_beat()) return in_the_past(text_of(s.value), at);
-        (void)tree().paths().depth(s);  // an id of another table is an error, not a wild read
-        if (t != queued_impulse::no_target) (void)tree().paths().depth(path_id{t});
+        // An id of another table is an error, not a wild read.
+        if (!tree().paths().owns(s) || (t != queued_impulse::no_target && !tree().paths().owns(path_id{t})))
+            [[unlikely]] return unknown_id(s, t);
         const queued_impulse item{at, s.value, t};
         if (processor().running()) {
             processor().defer_emit(item);
@@ -433,6 +439,11 @@ private:
             log_impulse(at, s.value, t);
         }
         return {};
+    }
+
+    [[gnu::cold]] result<void> unknown_id(path_id s, std::uint32_t t) const {
+        const std::uint32_t bad = tree().paths().owns(s) ? t : s.value;
+        return error{errc::path_unknown_id, "path id " + std::to_string(bad) + " does not belong to this path table"};
     }
 
     void add_binding(const path& cell, std::size_t index, binding_scope scope, bool tombstone) {
@@ -446,9 +457,11 @@ private:
     void notify(std::string_view topic, std::string_view text, beat_number at) {
         if (listeners().active()) listeners().emit(event{topic, text, at});
     }
-    void write_ledger(beat_number at, std::string_view list, std::string_view line) {
+    enum class ledger_kind : std::uint8_t { impulses, agenda, stage };
+    static constexpr std::array<std::string_view, 3> ledger_names{"impulses", "agenda", "stage"};
+    void write_ledger(beat_number at, ledger_kind list, std::string_view line) {
         if (policy_.ensure_directories) append_ledger(at, list, line);
-        notify(list, line, at);
+        notify(ledger_names[static_cast<std::size_t>(list)], line, at);
     }
 
     [[nodiscard]] std::string text_of(std::uint32_t id) const {
@@ -458,13 +471,23 @@ private:
     void append_path(std::uint32_t id) {
         if (id != queued_impulse::no_target) tree().paths().append_text(path_id{id}, line_);
     }
-    // The id of rt/beat/<at>/<list>, by ids (no path text is built).
-    path_id ledger_list(beat_number at, std::string_view list) {
+    // The ids of rt/beat/<at>/{impulses,agenda,stage}: the lists of the two beats written last are remembered, so
+    // a ledger line costs no path lookup. (Creates rt/beat/<at>/ when needed.)
+    path_id ledger_list(beat_number at, ledger_kind list) {
+        for (const auto& known : ledger_lists_)
+            if (known.beat == at && known.ready) return known.ids[static_cast<std::size_t>(list)];
+        ensure_beat_directories(at);
+        auto& slot = ledger_lists_[next_ledger_slot_];
+        next_ledger_slot_ = (next_ledger_slot_ + 1) % ledger_lists_.size();
         char digits[24];
         const auto end = std::to_chars(digits, digits + sizeof digits, at).ptr;
         const auto beat_dir =
-            tree().paths().child(rt_beat_, std::string_view(digits, static_cast<std::size_t>(end - digits)));
-        return tree().paths().child(beat_dir.value(), list).value();
+            tree().paths().child(rt_beat_, std::string_view(digits, static_cast<std::size_t>(end - digits))).value();
+        for (std::size_t k = 0; k < ledger_names.size(); ++k)
+            slot.ids[k] = tree().paths().child(beat_dir, ledger_names[k]).value();
+        slot.beat = at;
+        slot.ready = true;
+        return slot.ids[static_cast<std::size_t>(list)];
     }
     [[nodiscard]] path beat_path(beat_number at) const { return path("/rt/beat") / std::to_string(at); }
 
@@ -478,17 +501,40 @@ private:
         tree().make_list(base / "stage").value();
         tree().make_dictionary(base / "meta").value();
     }
-    void append_ledger(beat_number at, std::string_view list, std::string_view line) {
-        ensure_beat_directories(at);
-        tree().append(ledger_list(at, list), value_kind::text, line).value();
+    // Ledger lines go in as deferred list entries (cep::cell_tree::append_entry): they become cells when read.
+    void append_ledger(beat_number at, ledger_kind list, std::string_view line) {
+        tree().append_entry(ledger_list(at, list), line).value();
     }
     void log_impulse(beat_number at, std::uint32_t signal, std::uint32_t target) {
-        if (!recording()) return;
-        line_.assign("signal=");
-        append_path(signal);
-        line_.append(" target=");
-        append_path(target);
-        write_ledger(at, "impulses", line_);
+        const entry_record packed{{signal, target, 0, 0}};
+        if (policy_.ensure_directories)
+            tree().append_record(ledger_list(at, ledger_kind::impulses), packed, &render_impulse).value();
+        if (listeners().active()) {
+            line_.clear();
+            render_impulse(tree().paths(), packed, line_);
+            notify(ledger_names[static_cast<std::size_t>(ledger_kind::impulses)], line_, at);
+        }
+    }
+
+    // The ledger's line formats. Pure functions of the record and the path table: the tree renders them whenever
+    // the entries are first read, with the same result.
+    static void append_path_text(const path_table& paths, std::uint32_t id, std::string& out) {
+        if (id != queued_impulse::no_target) paths.append_text(path_id{id}, out);
+    }
+    // "signal=<path> target=<path>" from {signal, target}.
+    static void render_impulse(const path_table& paths, const entry_record& r, std::string& out) {
+        out.append("signal=");
+        append_path_text(paths, r.words[0], out);
+        out.append(" target=");
+        append_path_text(paths, r.words[1], out);
+    }
+    // "enzyme=<name> rc=<rc> signal=<path> target=<path>" from {enzyme, rc, signal, target}.
+    static void render_agenda(const path_table& paths, const entry_record& r, std::string& out) {
+        out.append("enzyme=").append(Registry::names[r.words[0]]).append(" rc=");
+        out.append(to_string(static_cast<status>(r.words[1]))).append(" signal=");
+        append_path_text(paths, r.words[2], out);
+        out.append(" target=");
+        append_path_text(paths, r.words[3], out);
     }
 
     // Writes a CEI record and queues its impulse (for the next beat once this one has begun).
@@ -531,6 +577,13 @@ private:
     std::string line_;  // the ledger line being built (keeps its capacity)
     path_id rt_beat_{};
     std::set<beat_number> ledger_ready_;
+    struct ledger_lists {
+        beat_number beat = 0;
+        bool ready = false;
+        std::array<path_id, 3> ids{};
+    };
+    std::array<ledger_lists, 2> ledger_lists_{};  // the current beat's and the next one's, usually
+    std::size_t next_ledger_slot_ = 0;
     std::map<beat_number, std::uint64_t> wallclock_;
     std::set<beat_number> spacing_;
     std::uint64_t cei_count_ = 0;

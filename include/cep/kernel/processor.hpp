@@ -88,14 +88,18 @@ public:
     void resolve() {
         router_->make_room(intake_.size());
         agendas_.clear();
-        for (const auto& item : intake_) agendas_.push_back(&router_->agenda_for(path_id{item.signal}, item.target));
+        for (const auto& item : intake_) agendas_.push_back(router_->agenda_position(path_id{item.signal}, item.target));
     }
     // Runs each agenda once per (signal, target) in this beat, then the retries due now. Returns the invocations.
     std::size_t execute() {
         running_ = true;
         std::size_t invocations = 0;
         try {
-            for (std::size_t k = 0; k < intake_.size(); ++k) invocations += run_agenda(*agendas_[k], intake_[k]);
+            // Locals: enzymes may add to emits_, never to intake_ or agendas_, so these stay valid.
+            const queued_impulse* items = intake_.data();
+            const std::uint32_t* positions = agendas_.data();
+            for (std::size_t k = 0, n = intake_.size(); k < n; ++k)
+                invocations += run_agenda(router_->agenda_at(positions[k]), items[k]);
             invocations += run_retries();
         } catch (...) {
             running_ = false;
@@ -182,36 +186,47 @@ private:
     std::size_t run_agenda(memo_entry& entry, const queued_impulse& item) {
         if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
         entry.last_run = beat_;
-        for (auto enzyme : router_->steps(entry)) run(enzyme, item.signal, item.target);
+        const impulse_ref impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
+        for (auto enzyme : router_->steps(entry)) run(enzyme, item.signal, item.target, impulse);
         return entry.length;
     }
 
-    void run(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target) {
-        staging_area& stage = hierarchy_->staging();
-        const auto stage_mark = stage.mark();
-        const auto emit_mark = emits_.size();
-        status rc = status::fatal;
-        std::string failure;
+    [[nodiscard]] impulse_ref impulse_of(std::uint32_t signal, std::uint32_t target) const {
         const auto& paths = hierarchy_->tree().paths();
-        const impulse_ref impulse{path_ref(paths, path_id{signal}),
-                                  target == queued_impulse::no_target ? path_ref{} : path_ref(paths, path_id{target})};
+        return {path_ref(paths, path_id{signal}),
+                target == queued_impulse::no_target ? path_ref{} : path_ref(paths, path_id{target})};
+    }
+
+    // The common case stays small enough to inline into the agenda loop; everything else is in settle().
+    void run(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, const impulse_ref& impulse) {
+        const auto stage_mark = hierarchy_->staging().mark();
+        const auto emit_mark = emits_.size();
+        status rc;
         try {
             rc = thunks_[enzyme](*this, impulse);
         } catch (const std::exception& e) {
+            failure_ = e.what();
             rc = status::fatal;
-            failure = e.what();
         } catch (...) {
+            failure_ = "unknown exception";
             rc = status::fatal;
-            failure = "unknown exception";
         }
         if (recording_) log_.push_back(agenda_record{enzyme, rc, signal, target});
+        if (rc != status::success || !retries_.empty()) [[unlikely]]
+            settle(enzyme, signal, target, rc, stage_mark, emit_mark);
+    }
+
+    // After a run that did not simply succeed, or while retries are pending.
+    [[gnu::noinline]] void settle(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, status rc,
+                                  std::size_t stage_mark, std::size_t emit_mark) {
         const retry_id key{enzyme, signal, target};
+        std::string failure = std::exchange(failure_, {});
         if (rc == status::success) {
-            if (!retries_.empty()) retries_.erase(key);
+            retries_.erase(key);
             return;
         }
         // Retry or fatal: this invocation's writes and emits are discarded (a retry re-runs from the same state).
-        stage.discard_since(stage_mark);
+        hierarchy_->staging().discard_since(stage_mark);
         emits_.resize(emit_mark);
         if (rc == status::retry && has_flag(Registry::flags[enzyme], enzyme_flags::no_retry)) {
             failure = "retry refused: the enzyme is declared no_retry";
@@ -252,7 +267,7 @@ private:
                 const auto steps = router_->steps(*e);
                 if (std::find(steps.begin(), steps.end(), item.enzyme) != steps.end()) continue;
             }
-            run(item.enzyme, item.signal, item.target);
+            run(item.enzyme, item.signal, item.target, impulse_of(item.signal, item.target));
             ++invocations;
         }
         return invocations;
@@ -298,11 +313,12 @@ private:
     bool recording_ = true;
 
     std::vector<queued_impulse> intake_;
-    std::vector<memo_entry*> agendas_;
+    std::vector<std::uint32_t> agendas_;  // memo positions of intake_, in the router
     std::vector<queued_impulse> emits_;
     std::vector<cei_record> cei_;
     std::vector<agenda_record> log_;
     std::size_t failures_ = 0;
+    std::string failure_;  // what the last invocation threw, for settle()
 
     std::unordered_map<retry_id, std::uint32_t, retry_id_hash> retries_;  // attempts so far
     std::vector<retry_item> retry_order_;

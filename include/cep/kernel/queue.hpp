@@ -45,8 +45,12 @@ public:
 
     void take(beat_number at, std::vector<queued_impulse>& out) {
         auto& due = queue[at % near_beats];
-        out.insert(out.end(), due.begin(), due.end());
-        due.clear();  // keeps its capacity for beat at + near_beats
+        if (out.empty()) {
+            due.swap(out);  // O(1); the slot keeps out's old capacity for beat at + near_beats
+        } else {
+            out.insert(out.end(), due.begin(), due.end());
+            due.clear();
+        }
     }
 
     void defer(beat_number at, std::span<const queued_impulse> items) {

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -62,6 +63,62 @@ namespace detail {
 inline std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) noexcept {
     return (static_cast<std::uint64_t>(a) << 32) | b;
 }
+
+// (signal, target) -> position of its memo entry: open addressing with linear probing over a power-of-two table,
+// so a memo hit is one multiply, one shift and (nearly always) one probe. Positions, not pointers: the entries
+// live in a vector that may grow while a beat holds positions into it.
+class pair_index {
+public:
+    static constexpr std::uint32_t absent = 0xffffffffu;
+
+    [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
+        if (slots_.empty()) return absent;
+        for (std::size_t at = home(key);; at = (at + 1) & mask_) {
+            const slot& s = slots_[at];
+            if (s.position == absent) return absent;
+            if (s.key == key) return s.position;
+        }
+    }
+    // Precondition: the key is not in the index.
+    void insert(std::uint64_t key, std::uint32_t position) {
+        if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+        place(key, position);
+        ++size_;
+    }
+    void clear() noexcept {
+        for (auto& s : slots_) s.position = absent;  // keeps the table: no allocation when it fills up again
+        size_ = 0;
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+private:
+    struct slot {
+        std::uint64_t key = 0;
+        std::uint32_t position = absent;
+    };
+    [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept {
+        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> shift_);
+    }
+    void place(std::uint64_t key, std::uint32_t position) noexcept {
+        std::size_t at = home(key);
+        while (slots_[at].position != absent) at = (at + 1) & mask_;
+        slots_[at] = slot{key, position};
+    }
+    void grow() {
+        std::vector<slot> old = std::move(slots_);
+        const std::size_t capacity = old.empty() ? 64 : old.size() * 2;
+        slots_.assign(capacity, slot{});
+        mask_ = capacity - 1;
+        shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+        for (const auto& s : old)
+            if (s.position != absent) place(s.key, s.position);
+    }
+
+    std::vector<slot> slots_;
+    std::size_t mask_ = 0;
+    unsigned shift_ = 64;
+    std::size_t size_ = 0;
+};
 }  // namespace detail
 
 template <class Registry, class Resolution = bound_then_matched>
@@ -131,20 +188,25 @@ public:
         return true;
     }
 
-    // The agenda of (signal, target), resolved on first use (target: a path_id value or queued_impulse::no_target).
-    memo_entry& agenda_for(path_id signal, std::uint32_t target) {
+    // The position of the agenda of (signal, target), resolved on first use (target: a path_id value or
+    // queued_impulse::no_target). Positions stay valid until the memo starts over (apply_changes, make_room).
+    std::uint32_t agenda_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
-        auto it = memo_.find(key);
-        if (it != memo_.end()) return it->second;
+        if (const auto known = index_.find(key); known != detail::pair_index::absent) return known;
         memo_entry entry;
         entry.offset = static_cast<std::uint32_t>(arena_.size());
         resolve(signal, target);
         entry.length = static_cast<std::uint32_t>(arena_.size() - entry.offset);
-        return memo_.emplace(key, entry).first->second;
+        const auto position = static_cast<std::uint32_t>(entries_.size());
+        entries_.push_back(entry);
+        index_.insert(key, position);
+        return position;
     }
+    [[nodiscard]] memo_entry& agenda_at(std::uint32_t position) noexcept { return entries_[position]; }
+    memo_entry& agenda_for(path_id signal, std::uint32_t target) { return entries_[agenda_position(signal, target)]; }
     [[nodiscard]] const memo_entry* find_agenda(std::uint32_t signal, std::uint32_t target) const {
-        const auto it = memo_.find(detail::pair_key(signal, target));
-        return it == memo_.end() ? nullptr : &it->second;
+        const auto position = index_.find(detail::pair_key(signal, target));
+        return position == detail::pair_index::absent ? nullptr : &entries_[position];
     }
     // The enzyme indices of an agenda, in execution order.
     [[nodiscard]] std::span<const std::uint16_t> steps(const memo_entry& entry) const noexcept {
@@ -153,7 +215,7 @@ public:
     // Bounded memory: before `incoming` lookups, a memo that could outgrow its capacity starts over (before, so
     // the entries those lookups return stay put).
     void make_room(std::size_t incoming) {
-        if (memo_.size() + incoming > memo_capacity_) forget_agendas();
+        if (entries_.size() + incoming > memo_capacity_) forget_agendas();
     }
     // A signal type's candidates, computed by the compiler: resolve() uses them instead of matching text.
     template <class Signal>
@@ -163,7 +225,7 @@ public:
 
     void set_memo_capacity(std::size_t capacity) noexcept { memo_capacity_ = capacity; }
     [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
-    [[nodiscard]] std::size_t memo_size() const noexcept { return memo_.size(); }
+    [[nodiscard]] std::size_t memo_size() const noexcept { return entries_.size(); }
 
     // ---- the router contract (in effect from the next beat boundary, like every registration) ----
     result<void> register_route(const query& under, std::string_view enzyme) {
@@ -255,7 +317,8 @@ private:
         pending_changes_.push_back(pending_change{kind, static_cast<std::uint16_t>(index), cell, {}, 0});
     }
     void forget_agendas() {
-        memo_.clear();
+        index_.clear();
+        entries_.clear();
         arena_.clear();
     }
 
@@ -403,7 +466,8 @@ private:
     std::uint64_t generation_ = 0;
 
     std::unordered_map<std::uint32_t, const std::array<bool, enzyme_count>*> typed_signals_;
-    std::unordered_map<std::uint64_t, memo_entry> memo_;
+    detail::pair_index index_;
+    std::vector<memo_entry> entries_;
     std::vector<std::uint16_t> arena_;
     std::size_t memo_capacity_ = std::size_t{1} << 16;
 };
