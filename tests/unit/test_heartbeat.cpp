@@ -755,3 +755,94 @@ TEST_CASE("enqueue by ids: an id of another path table is an error, not a wild r
     CHECK(bad_signal.error().code == cep::errc::path_unknown_id);
     CHECK(hb.pending(1) == 0);
 }
+
+namespace {
+struct echo {
+    static constexpr cep::name name = "echo";
+    static constexpr auto query = "/signals/echo"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) { return cep::status::success; }
+};
+struct faulty {
+    static constexpr cep::name name = "faulty";
+    static constexpr auto query = "/signals/fault"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) { return cep::status::fatal; }
+};
+std::vector<std::string> list_lines(const cep::cell_tree& tree, cep::beat_number beat, const char* list) {
+    std::vector<std::string> out;
+    if (const auto cell = tree.find(cep::path("/rt/beat") / std::to_string(beat) / list))
+        for (const auto& entry : cell->children()) out.emplace_back(entry.text());
+    return out;
+}
+}  // namespace
+
+TEST_CASE("retention keeps the newest keep_beats beats; the journal received every one before") {
+    using registry = cep::enzyme_registry<echo, faulty>;
+    cep::heartbeat<registry> hb(cep::heartbeat_policy{.keep_beats = 3});
+    hb.register_all();
+    hb.bind<echo>("/env"_path, cep::propagate);
+    std::vector<std::string> journal;
+    std::vector<cep::beat_number> journal_beats;
+    hb.set_journal([&](cep::beat_number beat, std::span<const cep::ledger_line> lines) {
+        journal_beats.push_back(beat);
+        for (const auto& line : lines)
+            journal.push_back(std::to_string(beat) + " " + std::string(line.list) + ": " + std::string(line.text));
+    });
+    for (cep::beat_number beat = 1; beat <= 6; ++beat) {
+        REQUIRE(hb.publish_wallclock(beat, 1000 * beat));
+        REQUIRE(hb.enqueue("/signals/echo"_path, cep::path("/env/x") / std::to_string(beat)));
+        if (beat == 2) REQUIRE(hb.enqueue("/signals/fault"_path));
+        hb.step();
+    }
+    CHECK(journal_beats == std::vector<cep::beat_number>{1, 2, 3, 4, 5, 6});
+    // Beats 4, 5, 6 stay; 1..3 are gone with their wallclock; the CEI record of beat 2 too.
+    CHECK(hb.oldest_kept_beat() == 4);
+    for (cep::beat_number gone = 1; gone <= 3; ++gone) {
+        CHECK_FALSE(hb.tree().contains(cep::path("/rt/beat") / std::to_string(gone)));
+        CHECK_FALSE(hb.beat_to_unix(gone).has_value());
+    }
+    CHECK_FALSE(hb.tree().contains("/rt/cei/1"_path));
+    CHECK(hb.beat_to_unix(4) == 4000u);
+    CHECK(list_lines(hb.tree(), 5, "agenda") ==
+          std::vector<std::string>{"enzyme=echo rc=success signal=/signals/echo target=/env/x/5"});
+    // What the journal got for beat 2, line for line (the tree no longer has it).
+    std::vector<std::string> beat2;
+    for (const auto& line : journal)
+        if (line.starts_with("2 ")) beat2.push_back(line);
+    CHECK(beat2 == std::vector<std::string>{"2 impulses: signal=/signals/echo target=/env/x/2",
+                                            "2 impulses: signal=/signals/fault target=",
+                                            "2 agenda: enzyme=echo rc=success signal=/signals/echo target=/env/x/2",
+                                            "2 agenda: enzyme=faulty rc=fatal signal=/signals/fault target=",
+                                            "2 stage: commit: promoted 1 impulse(s) -> beat 3 ts=2000"});
+    // Beat 3's impulses include the CEI impulse of beat 2's failure.
+    CHECK(std::find(journal.begin(), journal.end(), "3 impulses: signal=/sig_cei/error target=/rt/cei/1") !=
+          journal.end());
+}
+
+TEST_CASE("retention: keep_beats = 0 keeps everything; a journal that throws becomes a CEI record") {
+    using registry = cep::enzyme_registry<echo, faulty>;
+    cep::heartbeat<registry> hb(cep::heartbeat_policy{.keep_beats = 0});
+    hb.register_all();
+    hb.set_journal([](cep::beat_number, std::span<const cep::ledger_line>) { throw std::runtime_error("disk full"); });
+    for (int n = 0; n < 300; ++n) hb.step();
+    CHECK(hb.tree().contains("/rt/beat/1/agenda"_path));
+    CHECK(hb.oldest_kept_beat() == 1);
+    CHECK(hb.tree().find("/rt/cei/1/note"_path)->text() == "the journal sink threw: disk full");
+    CHECK(hb.tree().find("/rt/cei/1/topic"_path)->text() == "journal");
+}
+
+TEST_CASE("retention with the default policy bounds the ledger to 256 beats") {
+    using registry = cep::enzyme_registry<echo, faulty>;
+    cep::heartbeat<registry> hb;
+    CHECK(hb.policy().keep_beats == 256);
+    hb.register_all();
+    for (int n = 0; n < 300; ++n) {
+        REQUIRE(hb.enqueue("/signals/echo"_path));
+        hb.step();
+    }
+    CHECK(hb.oldest_kept_beat() == 45);  // beats 45..300
+    CHECK_FALSE(hb.tree().contains("/rt/beat/44"_path));
+    CHECK(hb.tree().contains("/rt/beat/45/agenda"_path));
+    CHECK(hb.tree().find("/rt/beat"_path)->size() == 256);  // 45..300 (301 is made when it begins)
+}

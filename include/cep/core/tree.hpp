@@ -264,6 +264,33 @@ public:
     }
     result<void> append_entry(const path& list, std::string_view text) { return append_entry(paths_.intern(list), text); }
 
+    // Calls visit(text) for each entry of the list, in order, without making cells of entries still waiting
+    // (records are rendered into a scratch string). For journals and exports of write-mostly lists.
+    template <class Visit>
+    result<void> visit_entries(path_id list, Visit&& visit) const {
+        auto found = resolve_id(list, true, 0);
+        if (found.code != errc::none) return describe(found, paths_.text_of(list));
+        const auto& node = nodes_[found.index];
+        if (node.kind != cell_kind::list)
+            return error{errc::cell_not_a_list, "cannot read the entries of " + quoted(node.id) + ": it is a " +
+                                                    std::string(to_string(node.kind)) + ", not a list"};
+        for (const auto child : node.children) visit(std::string_view(nodes_[child].value));
+        if (node.deferred == npos) return {};
+        const auto& pending = deferred_[node.deferred];
+        std::uint32_t begin = 0;
+        for (const auto end : pending.ends) {
+            visit(std::string_view(pending.text).substr(begin, end - begin));
+            begin = end;
+        }
+        std::string line;
+        for (const auto& record : pending.records) {
+            line.clear();
+            pending.render(paths_, record, line);
+            visit(std::string_view(line));
+        }
+        return {};
+    }
+
     // A link at `at` that aliases `target`, which must resolve to a cell now (so links never form a cycle).
     // `at` must be free.
     result<cell_view> link(const path& at, const path& target) { return link(paths_.intern(at), paths_.intern(target)); }

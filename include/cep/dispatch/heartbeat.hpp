@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -53,7 +54,18 @@ struct heartbeat_policy {
     retry_policy retry{};
     std::size_t spacing_window = 256;       // newest spacing analytics entries kept
     std::size_t memo_capacity = 1 << 16;    // memoised agendas kept; past it the memo starts over (bounded memory)
+    // Completed beats whose ledger (rt/beat/<N>/), wallclock entry and CEI records stay in the tree; older ones are
+    // removed at each commit, after the journal (if any) received them. 0 keeps everything (memory then grows).
+    std::size_t keep_beats = 256;
 };
+
+// One line of a completed beat's ledger, as the journal receives it: its list (impulses, agenda, stage) and text.
+// The views are valid during the journal call only.
+struct ledger_line {
+    std::string_view list;
+    std::string_view text;
+};
+using journal_sink = std::function<void(beat_number, std::span<const ledger_line>)>;
 
 template <class Registry, class Resolution = bound_then_matched, class Kernel = default_kernel>
 class heartbeat final {
@@ -308,6 +320,8 @@ public:
         notify("commit", {}, beat_);
         if constexpr (requires { listeners().take_failures(); })
             for (const auto& failure : listeners().take_failures()) write_cei("warn", "listener", failure);
+        if (journal_ && policy_.ensure_directories) publish_journal(beat_);
+        retain();
         const bool clean = processor().failures() == 0 && report.ok();
         processor().end_beat();
         deferred_ = 0;
@@ -319,6 +333,13 @@ public:
         processor().set_beat(beat_);
         return clean;
     }
+
+    // ---- journal and retention ----
+    // Receives each completed beat's ledger lines (impulses, agenda, stage, in that order) at the end of its
+    // commit, before retention may remove them from the tree. An exception from the sink becomes a CEI record.
+    void set_journal(journal_sink sink) { journal_ = std::move(sink); }
+    // The oldest beat whose ledger is still in the tree.
+    [[nodiscard]] beat_number oldest_kept_beat() const noexcept { return oldest_kept_; }
 
     // ---- wallclock and spacing analytics ----
     // Stores the Unix time (ns) of a beat once; the same value again is accepted, a different one rejected.
@@ -545,6 +566,7 @@ private:
         tree().put_text(record / "topic", topic).value();
         tree().put_text(record / "note", note).value();
         tree().put_text(record / "beat", std::to_string(beat_)).value();
+        cei_log_.push_back(cei_entry{n, beat_});
         const beat_number at = beat_ + (begun_ ? 1 : 0);
         const std::uint32_t signal = tree().paths().intern(path("/sig_cei") / severity).value;
         const std::uint32_t target = tree().paths().intern(record).value;
@@ -554,6 +576,44 @@ private:
             std::string text(severity);
             text.append(" ").append(topic).append(": ").append(note);
             notify("cei", text, beat_);
+        }
+    }
+
+    // Hands beat `at`'s ledger to the journal, rendered from the tree without making cells of its entries.
+    void publish_journal(beat_number at) {
+        journal_text_.clear();
+        journal_spans_.clear();
+        for (std::size_t k = 0; k < ledger_names.size(); ++k) {
+            const auto list = ledger_list(at, static_cast<ledger_kind>(k));
+            (void)tree().visit_entries(list, [&](std::string_view text) {
+                journal_spans_.push_back({k, journal_text_.size(), text.size()});
+                journal_text_.append(text);
+            });
+        }
+        journal_lines_.clear();
+        for (const auto& [list, offset, length] : journal_spans_)
+            journal_lines_.push_back(ledger_line{ledger_names[list], std::string_view(journal_text_).substr(offset, length)});
+        try {
+            journal_(at, journal_lines_);
+        } catch (const std::exception& e) {
+            write_cei("warn", "journal", std::string("the journal sink threw: ") + e.what());
+        } catch (...) {
+            write_cei("warn", "journal", "the journal sink threw an unknown exception");
+        }
+    }
+
+    // Keeps the newest keep_beats completed beats (this one included) in the tree.
+    void retain() {
+        if (policy_.keep_beats == 0 || beat_ < policy_.keep_beats) return;
+        const beat_number horizon = beat_ - policy_.keep_beats + 1;  // the oldest beat kept
+        for (; oldest_kept_ < horizon; ++oldest_kept_) {
+            ledger_ready_.erase(oldest_kept_);
+            (void)tree().remove(beat_path(oldest_kept_));  // also a beat with only a published wallclock
+        }
+        wallclock_.erase(wallclock_.begin(), wallclock_.lower_bound(horizon));
+        while (!cei_log_.empty() && cei_log_.front().beat < horizon) {
+            (void)tree().remove(path("/rt/cei") / std::to_string(cei_log_.front().number));
+            cei_log_.pop_front();
         }
     }
 
@@ -587,6 +647,22 @@ private:
     std::map<beat_number, std::uint64_t> wallclock_;
     std::set<beat_number> spacing_;
     std::uint64_t cei_count_ = 0;
+    struct cei_entry {
+        std::uint64_t number;
+        beat_number beat;
+    };
+    std::deque<cei_entry> cei_log_;  // the records in the tree, oldest first (for retention)
+
+    journal_sink journal_;
+    std::string journal_text_;  // the journal's lines back to back (reused)
+    struct journal_span {
+        std::size_t list;
+        std::size_t offset;
+        std::size_t length;
+    };
+    std::vector<journal_span> journal_spans_;
+    std::vector<ledger_line> journal_lines_;
+    beat_number oldest_kept_ = 1;
 };
 
 }  // namespace cep
