@@ -275,7 +275,24 @@ TEST_CASE("the ordering analysis finds the shortest cycle from its first-registe
     REQUIRE(analysis.has_cycle);
     std::vector<std::size_t> path(analysis.cycle.begin(), analysis.cycle.begin() + analysis.cycle_size);
     CHECK(path == std::vector<std::size_t>{1, 2, 3, 1});
-    CHECK(analysis.closure[0].contains(3));
+}
+
+TEST_CASE("the ordering closure, computed in reverse topological order") {
+    using set = cep::detail::index_set<70>;  // two words per set
+    std::array<set, 70> edges{};
+    edges[69].insert(3);  // 69 -> 3 -> 65 -> 0, and 3 -> 1
+    edges[3].insert(65);
+    edges[65].insert(0);
+    edges[3].insert(1);
+    const auto analysis = cep::detail::analyze_ordering(edges);
+    REQUIRE_FALSE(analysis.has_cycle);
+    std::vector<std::size_t> after_69;
+    analysis.closure[69].for_each([&](std::size_t j) { after_69.push_back(j); });
+    CHECK(after_69 == std::vector<std::size_t>{0, 1, 3, 65});
+    CHECK(analysis.closure[65].contains(0));
+    CHECK_FALSE(analysis.closure[65].contains(3));
+    CHECK_FALSE(analysis.closure[0].contains(0));
+    for (std::size_t i = 0; i < 70; ++i) CHECK_FALSE(analysis.closure[i].contains(i));
 }
 
 TEST_CASE("SHA-256 digests match the standard test vectors") {

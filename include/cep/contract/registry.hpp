@@ -11,6 +11,7 @@
 #include <cep/detail/spelling.hpp>
 #include <cep/detail/type_list.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -34,12 +35,23 @@ struct index_pair {
     std::size_t second;
 };
 
+// The duplicate whose second occurrence comes first, as (first occurrence, second occurrence); {N, N} when all
+// names differ. O(N log N): positions sorted by (name, position) put equal names next to each other, so large
+// registries stay within the compiler's constant-evaluation budget.
 template <std::size_t N>
 constexpr index_pair first_duplicate(const std::array<std::string_view, N>& names) {
-    for (std::size_t j = 0; j < N; ++j)
-        for (std::size_t i = 0; i < j; ++i)
-            if (names[i] == names[j]) return {i, j};
-    return {N, N};
+    std::array<std::size_t, N> order{};
+    for (std::size_t i = 0; i < N; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return names[a] != names[b] ? names[a] < names[b] : a < b;
+    });
+    index_pair best{N, N};
+    for (std::size_t k = 1; k < N; ++k) {
+        const bool starts_group = k == 1 || names[order[k - 2]] != names[order[k - 1]];
+        if (starts_group && names[order[k]] == names[order[k - 1]] && order[k] < best.second)
+            best = {order[k - 1], order[k]};
+    }
+    return best;
 }
 
 template <std::size_t N>

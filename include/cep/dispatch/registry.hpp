@@ -13,6 +13,7 @@
 #include <cep/dispatch/match.hpp>
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -59,6 +60,13 @@ struct index_set {
     constexpr void merge(const index_set& other) noexcept {
         for (std::size_t w = 0; w < words; ++w) bits[w] |= other.bits[w];
     }
+    // Calls f(i) for each member, in increasing order (a word at a time: cheap for sparse sets).
+    template <class F>
+    constexpr void for_each(F&& f) const {
+        for (std::size_t w = 0; w < words; ++w)
+            for (std::uint64_t word = bits[w]; word != 0; word &= word - 1)
+                f(w * 64 + static_cast<std::size_t>(std::countr_zero(word)));
+    }
 };
 
 template <class E, class... Es>
@@ -92,17 +100,34 @@ struct ordering_analysis {
     std::size_t cycle_size = 0;
 };
 
+// Kahn's algorithm over the direct edges; without a cycle, the closure follows in reverse topological order (each
+// enzyme's successors are complete before it is reached), which costs O(edges x N/64) instead of Warshall's
+// O(N^3/64): registries of a thousand enzymes stay within the compiler's constant-evaluation budget.
 template <std::size_t N>
 constexpr ordering_analysis<N> analyze_ordering(const std::array<index_set<N>, N>& edges) {
     ordering_analysis<N> r;
-    r.closure = edges;
-    for (std::size_t k = 0; k < N; ++k)
-        for (std::size_t i = 0; i < N; ++i)
-            if (r.closure[i].contains(k)) r.closure[i].merge(r.closure[k]);
+    std::array<std::size_t, N> indegree{};
+    for (std::size_t u = 0; u < N; ++u) edges[u].for_each([&](std::size_t v) { ++indegree[v]; });
+    std::array<std::size_t, N> order{};
+    std::size_t placed = 0;
+    for (std::size_t u = 0; u < N; ++u)
+        if (indegree[u] == 0) order[placed++] = u;
+    for (std::size_t head = 0; head < placed; ++head)
+        edges[order[head]].for_each([&](std::size_t v) {
+            if (--indegree[v] == 0) order[placed++] = v;
+        });
+    if (placed == N) {
+        for (std::size_t k = N; k-- > 0;) {
+            const std::size_t u = order[k];
+            r.closure[u] = edges[u];
+            edges[u].for_each([&](std::size_t v) { r.closure[u].merge(r.closure[v]); });
+        }
+        return r;
+    }
+    // A cycle: report the one through the first-registered enzyme that lies on one, as the shortest way back to
+    // it (breadth-first over direct edges). Enzymes left with an in-degree are on a cycle or after one.
     for (std::size_t start = 0; start < N && !r.has_cycle; ++start) {
-        if (!r.closure[start].contains(start)) continue;
-        // The shortest way back to `start` (breadth-first over direct edges); `start` is the cycle's
-        // first-registered enzyme because earlier ones were not on a cycle.
+        if (indegree[start] == 0) continue;
         std::array<std::size_t, N> from{};
         std::array<bool, N> seen{};
         std::array<std::size_t, N> queue{};
@@ -112,19 +137,18 @@ constexpr ordering_analysis<N> analyze_ordering(const std::array<index_set<N>, N
         std::size_t last = N;
         while (head < tail && last == N) {
             const std::size_t u = queue[head++];
-            for (std::size_t v = 0; v < N; ++v) {
-                if (!edges[u].contains(v)) continue;
+            edges[u].for_each([&](std::size_t v) {
+                if (last != N) return;
                 if (v == start) {
                     last = u;
-                    break;
-                }
-                if (!seen[v]) {
+                } else if (!seen[v]) {
                     seen[v] = true;
                     from[v] = u;
                     queue[tail++] = v;
                 }
-            }
+            });
         }
+        if (last == N) continue;  // after a cycle, not on one
         std::array<std::size_t, N + 1> reversed{};
         std::size_t n = 0;
         for (std::size_t at = last; at != start; at = from[at]) reversed[n++] = at;

@@ -393,8 +393,7 @@ private:
     static constexpr std::array<candidate_set, enzyme_count> predecessors_ = [] {
         std::array<candidate_set, enzyme_count> out{};
         for (std::size_t i = 0; i < enzyme_count; ++i)
-            for (std::size_t j = 0; j < enzyme_count; ++j)
-                if (Registry::runs_before(i, j)) out[j].insert(i);
+            Registry::ordering.closure[i].for_each([&](std::size_t j) { out[j].insert(i); });
         return out;
     }();
     // The static part of the tie-break as one rank: higher precedence, name, registration order.
