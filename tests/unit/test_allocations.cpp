@@ -57,7 +57,10 @@ TEST_CASE("memo hits allocate nothing per impulse (ledger off)") {
     hb.bind("/env"_path, "c3", cep::propagate).value();
     hb.bind("/env"_path, "c4", cep::propagate).value();
     const cep::path signal = "/signals/tick"_path;
-    const cep::path targets[] = {cep::path("/env/a/1"), cep::path("/env/a/2"), cep::path("/env/b/1")};
+    // Longer than the small-string buffer: a copy of a target path anywhere on the way would allocate.
+    const cep::path targets[] = {cep::path("/env/projects/alpha/img-0001.jpg"),
+                                 cep::path("/env/projects/alpha/img-0002.jpg"),
+                                 cep::path("/env/projects/beta/img-0001.jpg")};
     // Warm up: interning, memo entries, queue capacities.
     for (int beat = 0; beat < 40; ++beat) {
         for (const auto& t : targets) REQUIRE(hb.enqueue(signal, t).has_value());

@@ -753,7 +753,16 @@ TEST_CASE("enqueue by ids: an id of another path table is an error, not a wild r
     const auto bad_signal = hb.enqueue(foreign, std::nullopt);
     REQUIRE_FALSE(bad_signal);
     CHECK(bad_signal.error().code == cep::errc::path_unknown_id);
+    // The largest id is no "no target" in disguise; a foreign id into a past beat is still a foreign id.
+    const auto disguised = hb.enqueue(signal, cep::path_id{0xffffffffu});
+    REQUIRE_FALSE(disguised);
+    CHECK(disguised.error().message == "path id 4294967295 does not belong to this path table");
+    hb.step();
+    const auto past_and_foreign = hb.enqueue_at(0, foreign, std::nullopt);
+    REQUIRE_FALSE(past_and_foreign);
+    CHECK(past_and_foreign.error().code == cep::errc::path_unknown_id);
     CHECK(hb.pending(1) == 0);
+    CHECK(hb.pending(2) == 0);
 }
 
 namespace {

@@ -195,16 +195,13 @@ public:
     // Queues (signal, target) for the beat the next step() processes: the current one until its impulses were
     // taken (resolve_agenda), the one after from then on (from a commit listener, say).
     result<void> enqueue(const path& signal, const path& target) {
-        return enqueue_at(earliest_open_beat(), signal, target);
+        return enqueue_paths(earliest_open_beat(), signal, &target);
     }
     // Without a target: a broadcast.
-    result<void> enqueue(const path& signal) { return enqueue_at(earliest_open_beat(), signal, std::nullopt); }
+    result<void> enqueue(const path& signal) { return enqueue_paths(earliest_open_beat(), signal, nullptr); }
     // For a named beat: the next one or later (an earlier one is an error).
-    result<void> enqueue_at(beat_number at, const path& signal, std::optional<path> target) {
-        if (at < earliest_open_beat()) return in_the_past(signal.str(), at);
-        const path_id s = tree().paths().intern(signal);
-        const std::uint32_t t = target ? tree().paths().intern(*target).value : queued_impulse::no_target;
-        return enqueue_ids(at, s, t);
+    result<void> enqueue_at(beat_number at, const path& signal, const std::optional<path>& target) {
+        return enqueue_paths(at, signal, target ? &*target : nullptr);
     }
     // A signal known at compile time: its candidate enzymes (which queries select it) were computed by the
     // compiler; at run time only the target's bindings are intersected with them.
@@ -219,9 +216,11 @@ public:
 
     // Hot loops can intern their paths once (tree().paths().intern(p)) and enqueue ids: no text is hashed.
     result<void> enqueue(path_id signal, std::optional<path_id> target) {
-        return enqueue_ids(earliest_open_beat(), signal, target ? target->value : queued_impulse::no_target);
+        return enqueue_at(earliest_open_beat(), signal, target);
     }
     result<void> enqueue_at(beat_number at, path_id signal, std::optional<path_id> target) {
+        // Checked here, before the id becomes a queue entry: a foreign id must not pass for "no target".
+        if (target && !tree().paths().owns(*target)) [[unlikely]] return unknown_id(target->value);
         return enqueue_ids(at, signal, target ? target->value : queued_impulse::no_target);
     }
 
@@ -447,11 +446,19 @@ private:
                                              std::to_string(earliest_open_beat())};
     }
 
+    // By reference all the way: interning a known path copies nothing (no allocation per impulse).
+    result<void> enqueue_paths(beat_number at, const path& signal, const path* target) {
+        if (at < earliest_open_beat()) return in_the_past(signal.str(), at);
+        const path_id s = tree().paths().intern(signal);
+        const std::uint32_t t = target ? tree().paths().intern(*target).value : queued_impulse::no_target;
+        return enqueue_ids(at, s, t);
+    }
+
     result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
+        // An id of another table is an error, not a wild read (checked first: the other errors print the path).
+        if (!tree().paths().owns(s)) [[unlikely]] return unknown_id(s.value);
+        if (t != queued_impulse::no_target && !tree().paths().owns(path_id{t})) [[unlikely]] return unknown_id(t);
         if (at < earliest_open_beat()) return in_the_past(text_of(s.value), at);
-        // An id of another table is an error, not a wild read.
-        if (!tree().paths().owns(s) || (t != queued_impulse::no_target && !tree().paths().owns(path_id{t})))
-            [[unlikely]] return unknown_id(s, t);
         const queued_impulse item{at, s.value, t};
         if (processor().running()) {
             processor().defer_emit(item);
@@ -462,9 +469,8 @@ private:
         return {};
     }
 
-    [[gnu::cold]] result<void> unknown_id(path_id s, std::uint32_t t) const {
-        const std::uint32_t bad = tree().paths().owns(s) ? t : s.value;
-        return error{errc::path_unknown_id, "path id " + std::to_string(bad) + " does not belong to this path table"};
+    [[gnu::cold]] static error unknown_id(std::uint32_t id) {
+        return error{errc::path_unknown_id, "path id " + std::to_string(id) + " does not belong to this path table"};
     }
 
     void add_binding(const path& cell, std::size_t index, binding_scope scope, bool tombstone) {
