@@ -88,25 +88,21 @@ struct queue_facet {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    bench::init(argc, argv);
     constexpr auto twenty = std::make_integer_sequence<int, 20>{};
-    const auto built = bench::measure(20000, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) build_reversed(twenty);
-    });
-    const auto by_hand = bench::measure(20000, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) build_by_hand(twenty);
-    });
+    constexpr std::size_t builds = 200000;
+    const auto [built, by_hand] = bench::compare(
+        builds, [&] { for (std::size_t i = 0; i < builds; ++i) build_reversed(twenty); },
+        [&] { for (std::size_t i = 0; i < builds; ++i) build_by_hand(twenty); });
 
     queue_facet queue;
-    const auto by_name = bench::measure(1 << 20, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) cep::default_contract_registry::enforce("queue", queue);
-    });
-    const auto typed = bench::measure(1 << 20, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) cep::enforce<cep::queue_contract>(queue);
-    });
+    constexpr std::size_t checks = 1 << 20;
+    const auto [by_name, typed] = bench::compare(
+        checks, [&] { for (std::size_t i = 0; i < checks; ++i) cep::default_contract_registry::enforce("queue", queue); },
+        [&] { for (std::size_t i = 0; i < checks; ++i) cep::enforce<cep::queue_contract>(queue); });
 
-    std::printf("cep build benchmark (median of 9; ratio = cep / baseline)\n");
-    bench::row("build 20 facets (verify+init+dispose)", built, "hand-written init/dispose", by_hand);
-    bench::row("enforce(\"queue\", facet) by name", by_name, "enforce<queue_contract>", typed);
+    bench::row("build 20 facets, run time (ns/build)", built, "hand-written init/dispose", by_hand);
+    bench::row("enforce(\"queue\", facet) by name (ns/call)", by_name, "enforce<queue_contract>", typed);
     return counter == 0 ? 0 : 1;
 }

@@ -1,176 +1,254 @@
-// The per-impulse hot path: enqueue + step of beats of impulses, in ns per impulse, against baselines run in the
-// same process: (a) the floor, a hand-written loop calling the same enzyme bodies directly in the resolved order;
-// (b) what users write by hand, an unordered_map<string, vector<function>> keyed by signal text with a per-beat
-// vector queue. Scenarios: memo hit with 4 enzymes per impulse (ledger off, ledger on), and a cold resolve for
-// every impulse (distinct targets, 16 enzymes registered, bindings on a 4-deep chain).
+// The per-impulse hot path: enqueue + step of beats of impulses, in ns per impulse, against the baselines run in
+// the same process on the same work: (a) the floor, the same enzyme bodies called directly in the resolved order;
+// (b) by hand, an unordered_map<string, vector<std::function>> keyed by signal text with a per-beat vector queue.
+// Every impulse of a beat is a distinct (signal, target) pair, since cep runs each pair's agenda at most once per
+// beat: repeated pairs would let cep skip work the baselines do.
+//
+// Scenarios: memo hit with 4 enzymes (ledger off; ids interned once; ledger on), cold resolve with 16 enzymes bound
+// on a 4-deep target chain (without and with a before/after chain among them), a retry-heavy beat; allocations per
+// impulse on memo hits (must be 0) and cold resolves (amortized).
 #include "bench_util.hpp"
 
 #include <cep/cep.hpp>
 
-#include <functional>
+#include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 using namespace cep::literals;
 
 namespace {
 
-volatile std::uint64_t sink;  // what every enzyme body does: one volatile add
-
-template <int I>
-struct work {
-    static constexpr cep::fixed_string<3> label = [] {
-        cep::fixed_string<3> s{};
-        s.chars[0] = 'w';
-        s.chars[1] = static_cast<char>('0' + I / 10);
-        s.chars[2] = static_cast<char>('0' + I % 10);
-        return s;
-    }();
-    static constexpr cep::name name = label;
-    static constexpr auto query = "/signals/tick"_query;
-    static constexpr cep::access access = cep::access::read_only;
-    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
-        sink = sink + I;
-        return cep::status::success;
-    }
-};
-
 template <int... Is>
-auto registry_of(std::integer_sequence<int, Is...>) -> cep::enzyme_registry<work<Is>...>;
+auto registry_of(std::integer_sequence<int, Is...>) -> cep::enzyme_registry<bench::work<Is>...>;
 using four = decltype(registry_of(std::make_integer_sequence<int, 4>{}));
 using sixteen = decltype(registry_of(std::make_integer_sequence<int, 16>{}));
 
-int direct(int i) {
-    sink = sink + static_cast<std::uint64_t>(i);
-    return 0;
-}
+// Chain enzyme I runs before I + 1 (a before/after chain of 16: half say `before`, half say `after`).
+template <int I>
+struct chained;
+template <int I>
+struct chained_order {
+    using before = cep::enzymes<>;
+    using after = cep::enzymes<>;
+};
+template <int I>
+    requires(I < 15 && I % 2 == 0)
+struct chained_order<I> {
+    using before = cep::enzymes<chained<I + 1>>;
+    using after = cep::enzymes<>;
+};
+template <int I>
+    requires(I > 0 && I % 2 == 1)
+struct chained_order<I> {
+    using before = cep::enzymes<>;
+    using after = cep::enzymes<chained<I - 1>>;
+};
+template <int I>
+struct chained : bench::work<I> {
+    using before = typename chained_order<I>::before;
+    using after = typename chained_order<I>::after;
+};
+// Registered in reverse, so the resolver has to reorder all of them.
+template <int... Is>
+auto chain_registry_of(std::integer_sequence<int, Is...>) -> cep::enzyme_registry<chained<15 - Is>...>;
+using sixteen_chained = decltype(chain_registry_of(std::make_integer_sequence<int, 16>{}));
 
-constexpr std::size_t per_beat = 256;
-
-template <class Registry>
-void bind_all(cep::heartbeat<Registry>& hb, const cep::path& at) {
-    for (auto name : Registry::names) hb.bind(at, name, cep::propagate).value();
+// The flaky enzyme of the retry-heavy beat: asks for a retry on the first run for a target, succeeds on the re-run.
+std::vector<std::uint8_t> flaky_state(1 << 20);  // indexed by the target's path id (cep) or list index (baselines)
+inline bool flaky_run(std::size_t key) {
+    bench::body(3);
+    flaky_state[key] ^= 1;
+    return flaky_state[key] != 0;  // true: retry
 }
+struct flaky {
+    static constexpr cep::name name = "w0003";
+    static constexpr auto query = "/signals/tick"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context&) {
+        return flaky_run(impulse.target.id().value) ? cep::status::retry : cep::status::success;
+    }
+};
+using retrying = cep::enzyme_registry<bench::work<0>, bench::work<1>, bench::work<2>, flaky>;
+
+using bench::per_beat;
+using bench::run;
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    bench::init(argc, argv);
     const cep::path signal = "/signals/tick"_path;
-    std::vector<cep::path> targets;
-    for (std::size_t i = 0; i < 64; ++i) targets.push_back(cep::path("/env/fs/projects") / ("p" + std::to_string(i)));
 
-    // ---- memo hit, 4 enzymes, ledger off / on ----
-    auto memo_hit = [&](bool ledger) {
-        cep::heartbeat<four> hb(cep::heartbeat_policy{.ensure_directories = ledger});
-        hb.register_all();
-        bind_all(hb, cep::path("/env"));
-        for (int warm = 0; warm < 4; ++warm) {
-            for (std::size_t i = 0; i < per_beat; ++i) (void)hb.enqueue(signal, targets[i % targets.size()]);
-            hb.step();
-        }
-        return bench::measure(ledger ? 8 : 64, 9, [&](std::size_t beats) {
-                   for (std::size_t b = 0; b < beats; ++b) {
-                       for (std::size_t i = 0; i < per_beat; ++i) (void)hb.enqueue(signal, targets[i % targets.size()]);
-                       hb.step();
-                   }
-               });
-    };
-    auto per_impulse = [](bench::figure f) {
-        return bench::figure{f.median_ns / per_beat, f.min_ns / per_beat, f.max_ns / per_beat};
-    };
-    const auto cep_off = per_impulse(memo_hit(false));
-    const auto cep_on = per_impulse(memo_hit(true));
-
-    // The same with ids interned once (what a hot producer does).
-    bench::figure cep_ids{};
+    // ---- memo hit, 4 enzymes bound on /env: the same 256 distinct pairs every beat ----
+    const auto hot_targets = bench::numbered("/env/fs/projects"_path, per_beat);
+    const bench::beat_targets hot{&hot_targets, per_beat, false};
     {
         cep::heartbeat<four> hb(cep::heartbeat_policy{.ensure_directories = false});
         hb.register_all();
-        bind_all(hb, cep::path("/env"));
+        bench::bind_range(hb, "/env"_path, 0, 4, four::names);
+        const auto order = bench::order_of(hb, signal, hot_targets[0], 4);
+        constexpr std::size_t beats = 64;
+        bench::beat_targets hot_cep = hot;
+        const auto by_path = run(hb, [&](const cep::path* t) { (void)hb.enqueue(signal, *t); }, signal, hot_cep, hot,
+                                 beats, order);
+        bench::row("memo hit, 4 enzymes, ledger off", by_path.cep, "(a) direct calls (floor)", by_path.floor);
+        bench::row("memo hit, 4 enzymes, ledger off", by_path.cep, "(b) map<string,function>", by_path.by_hand);
+
+        // The same with ids interned once (what a hot producer does): no text hashed per impulse.
         const auto signal_id = hb.tree().paths().intern(signal);
-        std::vector<cep::path_id> target_ids;
-        for (const auto& t : targets) target_ids.push_back(hb.tree().paths().intern(t));
-        for (int warm = 0; warm < 4; ++warm) {
-            for (std::size_t i = 0; i < per_beat; ++i) (void)hb.enqueue(signal_id, target_ids[i % target_ids.size()]);
-            hb.step();
-        }
-        cep_ids = per_impulse(bench::measure(64, 9, [&](std::size_t beats) {
-            for (std::size_t b = 0; b < beats; ++b) {
-                for (std::size_t i = 0; i < per_beat; ++i) (void)hb.enqueue(signal_id, target_ids[i % target_ids.size()]);
+        std::vector<cep::path_id> ids;
+        for (const auto& t : hot_targets) ids.push_back(hb.tree().paths().intern(t));
+        const auto by_id = run(
+            hb, [&](const cep::path* t) { (void)hb.enqueue(signal_id, ids[static_cast<std::size_t>(t - hot_targets.data())]); },
+            signal, hot_cep, hot, beats, order);
+        bench::row("memo hit, 4 enzymes, ids interned", by_id.cep, "(a) direct calls (floor)", by_id.floor);
+        bench::row("memo hit, 4 enzymes, ids interned", by_id.cep, "(b) map<string,function>", by_id.by_hand);
+
+        const double allocs = bench::allocations_per(static_cast<double>(16 * per_beat), [&] {
+            for (int b = 0; b < 16; ++b) {
+                for (const auto& t : hot_targets) (void)hb.enqueue(signal, t);
                 hb.step();
             }
-        }));
+        });
+        bench::row("memo hit, ledger off [allocs/impulse]", bench::exact(allocs), "target: 0", bench::exact(0));
+        const double id_allocs = bench::allocations_per(static_cast<double>(16 * per_beat), [&] {
+            for (int b = 0; b < 16; ++b) {
+                for (const auto id : ids) (void)hb.enqueue(signal_id, id);
+                hb.step();
+            }
+        });
+        bench::row("memo hit, ids interned [allocs/impulse]", bench::exact(id_allocs), "target: 0", bench::exact(0));
+
+        // ---- ledger on vs off: the same memo-hit beats, with the ledger written ----
+        cep::heartbeat<four> ledger(cep::heartbeat_policy{.ensure_directories = true});
+        ledger.register_all();
+        bench::bind_range(ledger, "/env"_path, 0, 4, four::names);
+        (void)bench::order_of(ledger, signal, hot_targets[0], 4);
+        constexpr std::size_t ledger_beats = 8;
+        const double impulses = static_cast<double>(ledger_beats * per_beat);
+        auto on = [&] {
+            for (std::size_t b = 0; b < ledger_beats; ++b) {
+                for (const auto& t : hot_targets) (void)ledger.enqueue(signal, t);
+                ledger.step();
+            }
+        };
+        auto off = [&] {
+            for (std::size_t b = 0; b < ledger_beats; ++b) {
+                for (const auto& t : hot_targets) (void)hb.enqueue(signal, t);
+                hb.step();
+            }
+        };
+        const auto [ledger_on, ledger_off] = bench::compare(impulses, on, off);
+        bench::row("memo hit, 4 enzymes, ledger on", ledger_on, "cep, ledger off", ledger_off);
+        const double ledger_allocs = bench::allocations_per(impulses, on);
+        bench::row("memo hit, ledger on [allocs/impulse]", bench::exact(ledger_allocs), "cep, ledger off",
+                   bench::exact(allocs));
     }
 
-    // (a) the floor: the same four bodies called directly, per impulse.
-    const auto floor = per_impulse(bench::measure(64, 9, [&](std::size_t beats) {
-        for (std::size_t b = 0; b < beats; ++b)
-            for (std::size_t i = 0; i < per_beat; ++i) {
-                direct(0);
-                direct(1);
-                direct(2);
-                direct(3);
+    // ---- cold resolve: every impulse a pair never seen; 16 enzymes, 4 bound at each level of /a/b/c/d ----
+    constexpr std::size_t cold_beats = 16;
+    const auto fresh = bench::numbered("/a/b/c/d"_path, bench::fresh_needed(cold_beats, per_beat));
+    auto cold = [&]<class Registry>(const char* label, Registry*) {
+        cep::heartbeat<Registry> hb(cep::heartbeat_policy{.ensure_directories = false});
+        hb.register_all();
+        bench::bind_range(hb, "/a"_path, 0, 4, Registry::names);
+        bench::bind_range(hb, "/a/b"_path, 4, 8, Registry::names);
+        bench::bind_range(hb, "/a/b/c"_path, 8, 12, Registry::names);
+        bench::bind_range(hb, "/a/b/c/d"_path, 12, 16, Registry::names);
+        const auto order = bench::order_of(hb, signal, "/a/b/c/d/probe"_path, 16);
+        bench::beat_targets cep_targets{&fresh, per_beat, true};
+        const auto r = run(hb, [&](const cep::path* t) { (void)hb.enqueue(signal, *t); }, signal, cep_targets,
+                           bench::beat_targets{&fresh, per_beat, true}, cold_beats, order);
+        bench::row(std::string(label), r.cep, "(a) direct calls (floor)", r.floor);
+        bench::row(std::string(label), r.cep, "(b) map<string,function>", r.by_hand);
+        // Amortized over whole beats of new pairs (interning the new target included).
+        const double allocs = bench::allocations_per(static_cast<double>(cold_beats * per_beat), [&] {
+            for (std::size_t b = 0; b < cold_beats; ++b) {
+                const cep::path* first = cep_targets.next();
+                for (std::size_t i = 0; i < per_beat; ++i) (void)hb.enqueue(signal, first[i]);
+                hb.step();
             }
-    }));
+        });
+        bench::row(std::string(label) + " [allocs/impulse]", bench::exact(allocs), "-", bench::exact(0));
+        return r.cep;
+    };
+    cold("cold resolve, 16 enzymes, 4-deep bindings", static_cast<sixteen*>(nullptr));
+    cold("cold resolve, 16 enzymes, before/after chain", static_cast<sixteen_chained*>(nullptr));
 
-    // (b) by hand: signal text -> vector of std::function, a per-beat queue of (signal, target) strings.
-    std::unordered_map<std::string, std::vector<std::function<int(const std::string&, const std::string&)>>> table;
-    for (int i = 0; i < 4; ++i) table[signal.str()].push_back([i](const std::string&, const std::string&) {
-        return direct(i);
-    });
-    std::vector<std::pair<std::string, std::string>> queue;
-    const auto by_hand = per_impulse(bench::measure(64, 9, [&](std::size_t beats) {
-        for (std::size_t b = 0; b < beats; ++b) {
-            for (std::size_t i = 0; i < per_beat; ++i)
-                queue.emplace_back(signal.str(), targets[i % targets.size()].str());
-            for (const auto& [s, t] : queue) {
-                const auto it = table.find(s);
-                if (it != table.end())
-                    for (const auto& f : it->second) f(s, t);
+    // ---- retry-heavy: 1 of 4 enzymes asks for a retry on every first run; each beat re-runs the previous beat's ----
+    {
+        // Two sets of 256 targets, alternating beats: a target comes back two beats later, after its re-run.
+        const auto targets = bench::numbered("/env/jobs"_path, 2 * per_beat);
+        cep::heartbeat<retrying> hb(cep::heartbeat_policy{.ensure_directories = false});
+        hb.register_all();
+        bench::bind_range(hb, "/env"_path, 0, 4, retrying::names);
+        const auto order = bench::order_of(hb, signal, targets[0], 4);
+        constexpr std::size_t beats = 64;
+        const double impulses = static_cast<double>(beats * per_beat);
+        std::size_t cep_beat = 0;
+        auto cep_rep = [&] {
+            for (std::size_t b = 0; b < beats; ++b, ++cep_beat) {
+                const cep::path* first = targets.data() + (cep_beat % 2) * per_beat;
+                for (std::size_t i = 0; i < per_beat; ++i) (void)hb.enqueue(signal, first[i]);
+                hb.step();
             }
-            queue.clear();
-        }
-    }));
-
-    // ---- cold resolve: every impulse a new (signal, target) pair; 16 enzymes, bindings 4 deep ----
-    cep::heartbeat<sixteen> cold(cep::heartbeat_policy{.ensure_directories = false});
-    cold.register_all();
-    bind_all(cold, cep::path("/a"));
-    bind_all(cold, cep::path("/a/b"));
-    bind_all(cold, cep::path("/a/b/c"));
-    bind_all(cold, cep::path("/a/b/c/d"));
-    std::vector<cep::path> fresh;
-    constexpr std::size_t cold_impulses = 1 << 14;
-    for (std::size_t i = 0; i < cold_impulses * 10; ++i) fresh.push_back(cep::path("/a/b/c/d") / std::to_string(i));
-    std::size_t next = 0;
-    const auto cep_cold = bench::measure(per_beat, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) (void)cold.enqueue(signal, fresh[next++ % fresh.size()]);
-        cold.step();
-    });
-    const auto cep_cold_per = cep_cold;  // measure() already divides by the impulses of the beat
-    table[signal.str()].clear();
-    for (int i = 0; i < 16; ++i) table[signal.str()].push_back([i](const std::string&, const std::string&) {
-        return direct(i);
-    });
-    const auto by_hand_16 = per_impulse(bench::measure(16, 9, [&](std::size_t beats) {
-        for (std::size_t b = 0; b < beats; ++b) {
-            for (std::size_t i = 0; i < per_beat; ++i) queue.emplace_back(signal.str(), fresh[i].str());
-            for (const auto& [s, t] : queue) {
-                const auto it = table.find(s);
-                if (it != table.end())
-                    for (const auto& f : it->second) f(s, t);
+        };
+        // The baselines keep the flaky state apart from cep's (offset keys) and run re-runs after the beat's queue.
+        constexpr std::size_t base_key = 1 << 19;
+        struct pending {
+            const cep::path* target;
+        };
+        std::vector<pending> due, next;
+        std::size_t floor_beat = 0;
+        auto floor_rep = [&] {
+            for (std::size_t b = 0; b < beats; ++b, ++floor_beat) {
+                const cep::path* first = targets.data() + (floor_beat % 2) * per_beat;
+                for (std::size_t i = 0; i < per_beat; ++i)
+                    for (int e : order) {
+                        if (e != 3) {
+                            bench::body(e);
+                        } else if (flaky_run(base_key + static_cast<std::size_t>(first + i - targets.data()))) {
+                            next.push_back({first + i});
+                        }
+                    }
+                for (const auto& p : due) (void)flaky_run(base_key + static_cast<std::size_t>(p.target - targets.data()));
+                due.swap(next);
+                next.clear();
             }
-            queue.clear();
-        }
-    }));
-
-    std::printf("cep dispatch hot path (ns per impulse, median of 9; ratio = cep / baseline)\n");
-    bench::row("memo hit, 4 enzymes, ledger off", cep_off, "(a) direct calls (floor)", floor);
-    bench::row("memo hit, 4 enzymes, ledger off", cep_off, "(b) map<string,function>", by_hand);
-    bench::row("memo hit, ids interned once", cep_ids, "(a) direct calls (floor)", floor);
-    bench::row("memo hit, ids interned once", cep_ids, "(b) map<string,function>", by_hand);
-    bench::row("memo hit, 4 enzymes, ledger on", cep_on, "same, ledger off", cep_off);
-    bench::row("cold resolve, 16 enzymes, 4-deep", cep_cold_per, "(b) map<string,function>", by_hand_16);
+        };
+        using function = bench::by_hand::function;
+        std::unordered_map<std::string, std::vector<function>> table;
+        for (int e : order)
+            table[signal.str()].push_back(e == 3 ? function([&](const cep::path&, const cep::path& t) {
+                return flaky_run(2 * base_key + static_cast<std::size_t>(&t - targets.data())) ? 1 : 0;
+            })
+                                                  : function([e](const cep::path&, const cep::path&) {
+                                                        return bench::body(e);
+                                                    }));
+        std::vector<std::pair<const cep::path*, const cep::path*>> queue;
+        std::vector<std::pair<const function*, const cep::path*>> hand_due, hand_next;
+        std::size_t hand_beat = 0;
+        auto hand_rep = [&] {
+            for (std::size_t b = 0; b < beats; ++b, ++hand_beat) {
+                const cep::path* first = targets.data() + (hand_beat % 2) * per_beat;
+                for (std::size_t i = 0; i < per_beat; ++i) queue.emplace_back(&signal, first + i);
+                for (const auto& [s, t] : queue) {
+                    const auto it = table.find(s->str());
+                    if (it == table.end()) continue;
+                    for (const auto& f : it->second)
+                        if (f(*s, *t) != 0) hand_next.emplace_back(&f, t);
+                }
+                queue.clear();
+                for (const auto& [f, t] : hand_due) (void)(*f)(signal, *t);
+                hand_due.swap(hand_next);
+                hand_next.clear();
+            }
+        };
+        const auto [c, f] = bench::compare(impulses, cep_rep, floor_rep);
+        const auto h = bench::measure(impulses, hand_rep);
+        bench::row("retry-heavy beat, 4 enzymes, 1 retries once", c, "(a) direct calls + retry list", f);
+        bench::row("retry-heavy beat, 4 enzymes, 1 retries once", c, "(b) map<string,function> + list", h);
+    }
     return 0;
 }

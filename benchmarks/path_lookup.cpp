@@ -1,6 +1,6 @@
 // Cell lookup: by interned id (what hot paths use), by path text (walks segments), against a
 // std::unordered_map<std::string, std::string> keyed by path text (what users write by hand). Also counts
-// allocations per lookup in steady state, and measures staging + commit of small writes.
+// allocations per lookup in steady state, and measures staging + commit of small writes (ns per write).
 #include "bench_util.hpp"
 
 #include <cep/cep.hpp>
@@ -9,7 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-int main() {
+int main(int argc, char** argv) {
+    bench::init(argc, argv);
     constexpr std::size_t cells = 4096;
     cep::cell_tree tree;
     std::unordered_map<std::string, std::string> by_text;
@@ -25,34 +26,32 @@ int main() {
         by_text.emplace(p.str(), "v");
     }
 
-    const auto by_id = bench::measure(1 << 20, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) bench::keep(tree.find(ids[i % cells]));
-    });
-    const auto by_path = bench::measure(1 << 18, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) bench::keep(tree.find(paths[i % cells]));
-    });
-    const auto baseline = bench::measure(1 << 20, 9, [&](std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) bench::keep(by_text.find(texts[i % cells]));
+    constexpr std::size_t lookups = 1 << 18;
+    const auto [by_id, baseline] = bench::compare(
+        lookups, [&] { for (std::size_t i = 0; i < lookups; ++i) bench::keep(tree.find(ids[i % cells])); },
+        [&] { for (std::size_t i = 0; i < lookups; ++i) bench::keep(by_text.find(texts[i % cells])); });
+    const auto by_path = bench::measure(lookups, [&] {
+        for (std::size_t i = 0; i < lookups; ++i) bench::keep(tree.find(paths[i % cells]));
     });
 
-    const auto before = bench::allocations.load();
-    for (std::size_t i = 0; i < 100000; ++i) bench::keep(tree.find(ids[i % cells]));
-    const auto per_lookup = static_cast<double>(bench::allocations.load() - before) / 100000.0;
+    const double per_lookup = bench::allocations_per(100000, [&] {
+        for (std::size_t i = 0; i < 100000; ++i) bench::keep(tree.find(ids[i % cells]));
+    });
 
     // Stage and commit 64 small writes per "beat" into existing cells (steady state).
     cep::staging_area stage(tree);
-    const auto staged = bench::measure(2048, 9, [&](std::size_t n) {
-        for (std::size_t beat = 0; beat < n; ++beat) {
+    constexpr std::size_t beats = 2048;
+    std::size_t beat = 0;
+    const auto staged = bench::measure(beats * 64, [&] {
+        for (std::size_t b = 0; b < beats; ++b, ++beat) {
             for (std::size_t w = 0; w < 64; ++w) (void)stage.put_text(paths[(beat * 64 + w) % cells], "w");
             bench::keep(stage.commit());
         }
     });
 
-    std::printf("cep path lookup benchmark (median of 9; ratio = cep / baseline)\n");
-    bench::row("find by interned id", by_id, "unordered_map<string> find", baseline);
-    bench::row("find by path (segment walk)", by_path, "unordered_map<string> find", baseline);
-    std::printf("allocations per find by id in steady state: %.3f\n", per_lookup);
-    std::printf("stage+commit 64 writes: %.2f ns per beat (%.2f ns per write)\n", staged.median_ns,
-                staged.median_ns / 64.0);
+    bench::row("find by interned id (ns/find)", by_id, "unordered_map<string> find", baseline);
+    bench::row("find by path (ns/find)", by_path, "unordered_map<string> find", baseline);
+    bench::row("find by id [allocs/find]", bench::exact(per_lookup), "target: 0", bench::exact(0));
+    bench::row_alone("stage+commit, 64 writes per beat (ns/write)", staged);
     return per_lookup == 0.0 ? 0 : 1;
 }

@@ -574,7 +574,7 @@ private:
         if (pending.path_length + 1 + name_length > path_limits::max_length) [[unlikely]]
             return error{errc::path_too_long, "cannot append to " + quoted(node.id) + ": entry " +
                                                   std::to_string(number) + "'s path would be longer than " +
-                                                  std::to_string(path_limits::max_length) + " characters"};
+                                                  std::to_string(path_limits::max_length) + " bytes"};
         // Entry numbers below the next power of ten have names no longer than this one's.
         std::size_t fits_below = 10;
         while (fits_below <= number && fits_below < (std::size_t{1} << 40)) fits_below *= 10;
