@@ -69,12 +69,18 @@ struct index_set {
     }
 };
 
-template <class E, class... Es>
-constexpr std::size_t index_in() {
-    constexpr bool same[] = {std::is_same_v<E, Es>..., true};
-    std::size_t i = 0;
-    while (!same[i]) ++i;
-    return i;
+// Type -> position in one step: a class with one base per (position, type); converting a pointer to it into the
+// base for a given type deduces the position. A registry of N types costs N bases once, instead of N comparisons
+// per lookup (quadratic over a registry's before/after lists).
+template <std::size_t I, class T>
+struct indexed_type {};
+template <class Positions, class... Ts>
+struct type_positions;
+template <std::size_t... Is, class... Ts>
+struct type_positions<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <class T, std::size_t I>
+constexpr std::size_t position_from(const indexed_type<I, T>*) noexcept {
+    return I;
 }
 
 template <class List>
@@ -187,14 +193,19 @@ public:
     template <std::size_t I>
     using enzyme_at = detail::nth_type<I, Enzymes...>;
 
+private:
+    using positions = detail::type_positions<std::index_sequence_for<Enzymes...>, Enzymes...>;
+
+public:
     template <class E>
-    static constexpr bool contains = (std::is_same_v<E, Enzymes> || ...);
+    static constexpr bool contains =
+        requires { detail::position_from<E>(static_cast<const positions*>(nullptr)); };
 
     // Position of an enzyme type (a compile error when it is not registered).
     template <class E>
     static constexpr std::size_t index_of() {
         static_assert(contains<E>, "cep::enzyme_registry::index_of<E>(): E is not registered in this registry");
-        return detail::index_in<E, Enzymes...>();
+        return detail::position_from<E>(static_cast<const positions*>(nullptr));
     }
     // Position of a name (size when there is none); usable at run time.
     [[nodiscard]] static constexpr std::size_t index_of(std::string_view name) noexcept {
@@ -222,9 +233,17 @@ private:
                 }
                 ++position;
             };
-            (add(contains<Others>, detail::index_in<Others, Enzymes...>()), ...);
+            (add(contains<Others>, position_or_size<Others>()), ...);
             (void)add;
         }(static_cast<List*>(nullptr));
+    }
+
+    template <class E>
+    static constexpr std::size_t position_or_size() {
+        if constexpr (contains<E>)
+            return detail::position_from<E>(static_cast<const positions*>(nullptr));
+        else
+            return size;
     }
 
     static constexpr detail::ordering_graph<size> graph = [] {

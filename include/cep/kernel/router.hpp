@@ -351,7 +351,6 @@ private:
         std::array<std::uint16_t, enzyme_count> candidates{};
         std::array<bool, enzyme_count> dual{};
         std::size_t count = 0;
-        candidate_set unplaced;
         for (std::size_t i = 0; i < enzyme_count; ++i) {
             const bool b = bound[i] && active_[i];
             bool take;
@@ -365,37 +364,29 @@ private:
                 take = b && matches(i);  // only bound enzymes are matched: flat in the registry's size
                 dual[i] = take;
             }
-            if (take) {
-                candidates[count++] = static_cast<std::uint16_t>(i);
-                unplaced.insert(i);
-            }
+            if (take) candidates[count++] = static_cast<std::uint16_t>(i);
         }
-        // Kahn: repeatedly the best candidate none of whose (transitive) predecessors is still unplaced.
-        for (std::size_t placed = 0; placed < count; ++placed) {
-            std::size_t best = enzyme_count;
+        // Kahn over the candidates only: waiting[k] counts the unplaced candidates that must run before
+        // candidates[k] (by the transitive closure, so an enzyme that is not on this agenda still orders the ones
+        // that are). O(candidates^2) bit tests per resolve; nothing in proportion to the registry's size.
+        std::array<std::uint16_t, enzyme_count> waiting{};
+        for (std::size_t a = 0; a < count; ++a)
+            for (std::size_t b = 0; b < count; ++b)
+                if (a != b && Registry::runs_before(candidates[a], candidates[b])) ++waiting[b];
+        std::array<bool, enzyme_count> placed{};
+        for (std::size_t n = 0; n < count; ++n) {
+            std::size_t best = count;
             for (std::size_t k = 0; k < count; ++k) {
-                const std::size_t i = candidates[k];
-                if (!unplaced.contains(i) || intersects(predecessors_[i], unplaced)) continue;
-                if (best == enzyme_count || ranks_before(i, best, dual, specificity)) best = i;
+                if (placed[k] || waiting[k] != 0) continue;
+                if (best == count || ranks_before(candidates[k], candidates[best], dual, specificity)) best = k;
             }
-            unplaced.erase(best);
-            arena_.push_back(static_cast<std::uint16_t>(best));
+            placed[best] = true;
+            arena_.push_back(candidates[best]);
+            for (std::size_t k = 0; k < count; ++k)
+                if (!placed[k] && Registry::runs_before(candidates[best], candidates[k])) --waiting[k];
         }
     }
 
-    using candidate_set = detail::index_set<enzyme_count>;
-    static constexpr bool intersects(const candidate_set& a, const candidate_set& b) noexcept {
-        for (std::size_t w = 0; w < candidate_set::words; ++w)
-            if (a.bits[w] & b.bits[w]) return true;
-        return false;
-    }
-    // predecessors_[j]: every enzyme that must run before j (the transposed ordering closure).
-    static constexpr std::array<candidate_set, enzyme_count> predecessors_ = [] {
-        std::array<candidate_set, enzyme_count> out{};
-        for (std::size_t i = 0; i < enzyme_count; ++i)
-            Registry::ordering.closure[i].for_each([&](std::size_t j) { out[j].insert(i); });
-        return out;
-    }();
     // The static part of the tie-break as one rank: higher precedence, name, registration order.
     static constexpr std::array<std::uint16_t, enzyme_count> static_rank_ = [] {
         std::array<std::uint16_t, enzyme_count> order{};
