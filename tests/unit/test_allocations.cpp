@@ -68,7 +68,7 @@ TEST_CASE("memo hits allocate nothing per impulse (ledger off)") {
     }
     const int before_total = total;
     const auto before = allocation_count.load();
-    constexpr int beats = 200;
+    constexpr int beats = 400;  // past the default retention of 256 beats: pruning allocates nothing either
     for (int beat = 0; beat < beats; ++beat) {
         for (const auto& t : targets) (void)hb.enqueue(signal, t);
         hb.step();

@@ -855,3 +855,46 @@ TEST_CASE("retention with the default policy bounds the ledger to 256 beats") {
     CHECK(hb.tree().contains("/rt/beat/45/agenda"_path));
     CHECK(hb.tree().find("/rt/beat"_path)->size() == 256);  // 45..300 (301 is made when it begins)
 }
+
+namespace {
+struct alpha {
+    static constexpr cep::name name = "alpha";
+    static constexpr auto query = "/signals"_query;
+    using match = cep::prefix;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) { return cep::status::success; }
+};
+struct beta {
+    static constexpr cep::name name = "beta";
+    static constexpr auto query = "/signals/s"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) { return cep::status::success; }
+};
+using names = std::vector<std::string_view>;
+}  // namespace
+
+TEST_CASE("resolution caches: siblings share what their parent passes down and keep their own bindings") {
+    cep::heartbeat<cep::enzyme_registry<alpha, beta>> hb;
+    hb.register_all();
+    hb.bind<alpha>("/p"_path, cep::propagate);
+    hb.bind<beta>("/p/x"_path);             // this cell only
+    hb.tombstone<alpha>("/p/y"_path);       // cancels the inherited alpha at /p/y and below
+    hb.bind<beta>("/p/y/deep"_path, cep::propagate);
+    hb.step();
+    const cep::path s = "/signals/s"_path;
+    CHECK(hb.agenda(s, "/p/x"_path) == names{"beta", "alpha"});  // beta: exact, more specific
+    CHECK(hb.agenda(s, "/p/x/child"_path) == names{"alpha"});     // beta does not propagate
+    CHECK(hb.agenda(s, "/p/y"_path).empty());
+    CHECK(hb.agenda(s, "/p/y/deep/er"_path) == names{"beta"});
+    CHECK(hb.agenda(s, "/p/z"_path) == names{"alpha"});
+    CHECK(hb.agenda(s, "/p/z2"_path) == names{"alpha"});
+    CHECK(hb.agenda("/signals/other"_path, "/p/x"_path) == names{"alpha"});  // beta's query does not match
+    CHECK(hb.agenda(s) == names{"beta", "alpha"});                          // broadcast: by the signal only
+    // Changes reach every cached level at the next boundary.
+    hb.unbind<beta>("/p/x"_path);
+    hb.unbind<alpha>("/p/y"_path);  // removes the tombstone
+    hb.step();
+    CHECK(hb.agenda(s, "/p/x"_path) == names{"alpha"});
+    CHECK(hb.agenda(s, "/p/y"_path) == names{"alpha"});
+    CHECK(hb.agenda(s, "/p/y/deep/er"_path) == names{"beta", "alpha"});
+}

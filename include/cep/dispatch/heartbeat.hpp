@@ -350,6 +350,7 @@ public:
         }
         wallclock_[at] = unix_ns;
         tree().put_text(beat_path(at) / "meta" / "unix_ts_ns", std::to_string(unix_ns)).value();
+        beat_dirs_.insert(at);
         // The interval since the closest earlier published beat.
         auto it = wallclock_.find(at);
         if (it != wallclock_.begin()) {
@@ -521,6 +522,7 @@ private:
     void ensure_beat_directories(beat_number at) {
         if (ledger_ready_.count(at) != 0) return;
         ledger_ready_.insert(at);
+        beat_dirs_.insert(at);
         const path base = beat_path(at);
         tree().make_list(base / "impulses").value();
         if (!tree().find_no_follow(base / "inbox")) tree().link(base / "inbox", base / "impulses").value();
@@ -614,7 +616,8 @@ private:
         const beat_number horizon = beat_ - policy_.keep_beats + 1;  // the oldest beat kept
         for (; oldest_kept_ < horizon; ++oldest_kept_) {
             ledger_ready_.erase(oldest_kept_);
-            (void)tree().remove(beat_path(oldest_kept_));  // also a beat with only a published wallclock
+            // Only beats that have a directory (a ledger, or a published wallclock): nothing to build otherwise.
+            if (beat_dirs_.erase(oldest_kept_) != 0) (void)tree().remove(beat_path(oldest_kept_));
         }
         wallclock_.erase(wallclock_.begin(), wallclock_.lower_bound(horizon));
         while (!cei_log_.empty() && cei_log_.front().beat < horizon) {
@@ -642,7 +645,8 @@ private:
 
     std::string line_;  // the ledger line being built (keeps its capacity)
     path_id rt_beat_{};
-    std::set<beat_number> ledger_ready_;
+    std::set<beat_number> ledger_ready_;  // beats whose ledger lists exist
+    std::set<beat_number> beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention
     struct ledger_lists {
         beat_number beat = 0;
         bool ready = false;

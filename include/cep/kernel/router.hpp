@@ -180,7 +180,9 @@ public:
                 }
             }
         }
-        for (std::size_t i = 0; i < enzyme_count; ++i) active_[i] = registered_[i] || !extras_of_[i].empty();
+        active_ = {};
+        for (std::size_t i = 0; i < enzyme_count; ++i)
+            if (registered_[i] || !extras_of_[i].empty()) active_.insert(i);
         pending_changes_.clear();
         pending_extra_.clear();
         ++generation_;
@@ -194,9 +196,9 @@ public:
         const auto key = detail::pair_key(signal.value, target);
         if (const auto known = index_.find(key); known != detail::pair_index::absent) return known;
         memo_entry entry;
-        entry.offset = static_cast<std::uint32_t>(arena_.size());
-        resolve(signal, target);
-        entry.length = static_cast<std::uint32_t>(arena_.size() - entry.offset);
+        const auto order = order_for(signal, target);
+        entry.offset = order.offset;
+        entry.length = order.length;
         const auto position = static_cast<std::uint32_t>(entries_.size());
         entries_.push_back(entry);
         index_.insert(key, position);
@@ -320,19 +322,80 @@ private:
         index_.clear();
         entries_.clear();
         arena_.clear();
+        orders_.clear();
+        signal_matches_.clear();
+        inherited_.clear();
     }
 
-    // Candidates with their priority, ordered by Kahn's algorithm over the ordering closure; appended to arena_.
-    void resolve(path_id signal, std::uint32_t target) {
+    using candidate_set = detail::index_set<enzyme_count>;
+
+    // Which enzymes' registrations select a signal, with the highest specificity among them (-1: none).
+    struct signal_match {
+        candidate_set matched;
+        std::array<std::int16_t, enzyme_count> specificity;
+    };
+    // A resolved order: a range of arena_, shared by every (signal, target) pair with the same candidates.
+    struct arena_range {
+        std::uint32_t offset = 0;
+        std::uint32_t length = 0;
+    };
+    // What an order depends on: the signal (for the specificities), the candidates and which of them match twice.
+    struct order_key {
+        std::uint32_t signal;
+        candidate_set candidates;
+        candidate_set dual;
+        friend bool operator==(const order_key& a, const order_key& b) noexcept {
+            return a.signal == b.signal && a.candidates.bits == b.candidates.bits && a.dual.bits == b.dual.bits;
+        }
+    };
+    struct order_key_hash {
+        std::size_t operator()(const order_key& k) const noexcept {
+            std::uint64_t h = 0x9e3779b97f4a7c15ull ^ k.signal;
+            for (auto w : k.candidates.bits) h = (h ^ w) * 0x100000001b3ull;
+            for (auto w : k.dual.bits) h = (h ^ w) * 0x100000001b3ull;
+            return static_cast<std::size_t>(h ^ (h >> 29));
+        }
+    };
+
+    // The agenda of (signal, target) as an arena range. Three caches make a pair never seen before cheap when its
+    // parts were: the signal's matches, the bindings the target's parent passes down, and the order of a
+    // candidate set (each cleared with the memo). Resolution rules: see the top of this file.
+    arena_range order_for(path_id signal, std::uint32_t target) {
+        const signal_match& sm = matches_for(signal);
+        order_key key{signal.value, {}, {}};
+        if (target == queued_impulse::no_target) {
+            key.candidates = sm.matched;  // a broadcast: every enzyme whose query selects the signal
+        } else {
+            candidate_set bound = bound_at(path_id{target});
+            for (std::size_t w = 0; w < candidate_set::words; ++w) bound.bits[w] &= active_.bits[w];
+            for (std::size_t w = 0; w < candidate_set::words; ++w) {
+                const std::uint64_t both = bound.bits[w] & sm.matched.bits[w];
+                key.dual.bits[w] = both;
+                if constexpr (std::is_same_v<Resolution, bound_or_matched>)
+                    key.candidates.bits[w] = bound.bits[w] | sm.matched.bits[w];
+                else
+                    key.candidates.bits[w] = both;  // bound and matching
+            }
+        }
+        if (const auto known = orders_.find(key); known != orders_.end()) return known->second;
+        arena_range range{static_cast<std::uint32_t>(arena_.size()), 0};
+        place_in_order(key, sm);
+        range.length = static_cast<std::uint32_t>(arena_.size() - range.offset);
+        orders_.emplace(key, range);
+        return range;
+    }
+
+    const signal_match& matches_for(path_id signal) {
+        if (const auto known = signal_matches_.find(signal.value); known != signal_matches_.end())
+            return known->second;
         std::array<std::string_view, path_limits::max_depth> segment_buffer{};
         const path_ref signal_ref(tree_->paths(), signal);
         const std::size_t depth = signal_ref.segments(segment_buffer);
         const std::span<const std::string_view> signal_segments(segment_buffer.data(), depth);
         const auto typed = typed_signals_.find(signal.value);
         const std::array<bool, enzyme_count>* precomputed = typed == typed_signals_.end() ? nullptr : typed->second;
-        // The highest specificity among the enzyme's registrations that select the signal (-1: none).
-        std::array<int, enzyme_count> specificity{};
-        auto matches = [&](std::size_t i) {
+        signal_match sm{};
+        for (std::size_t i = 0; i < enzyme_count; ++i) {
             int best = -1;
             if (registered_[i] && (precomputed ? (*precomputed)[i]
                                                : matchers_[i](query_segments_[i].view(), signal_segments)))
@@ -342,33 +405,44 @@ private:
                 if (static_cast<int>(extra.specificity) > best && matchers_[i](extra.segments, signal_segments))
                     best = static_cast<int>(extra.specificity);
             }
-            specificity[i] = best;
-            return best >= 0;
-        };
-
-        std::array<bool, enzyme_count> bound{};
-        if (target != queued_impulse::no_target) collect_bound(path_id{target}, bound);
-        std::array<std::uint16_t, enzyme_count> candidates{};
-        std::array<bool, enzyme_count> dual{};
-        std::size_t count = 0;
-        for (std::size_t i = 0; i < enzyme_count; ++i) {
-            const bool b = bound[i] && active_[i];
-            bool take;
-            if (target == queued_impulse::no_target) {
-                take = matches(i);
-            } else if constexpr (std::is_same_v<Resolution, bound_or_matched>) {
-                const bool m = matches(i);
-                take = b || m;
-                dual[i] = b && m;
-            } else {
-                take = b && matches(i);  // only bound enzymes are matched: flat in the registry's size
-                dual[i] = take;
-            }
-            if (take) candidates[count++] = static_cast<std::uint16_t>(i);
+            sm.specificity[i] = static_cast<std::int16_t>(best);
+            if (best >= 0) sm.matched.insert(i);
         }
-        // Kahn over the candidates only: waiting[k] counts the unplaced candidates that must run before
-        // candidates[k] (by the transitive closure, so an enzyme that is not on this agenda still orders the ones
-        // that are). O(candidates^2) bit tests per resolve; nothing in proportion to the registry's size.
+        return signal_matches_.emplace(signal.value, sm).first->second;
+    }
+
+    // Enzymes bound on the target: what its parent passes down, then the target's own bindings (tombstones cancel
+    // what was inherited; every binding of the target itself applies, propagating or not).
+    candidate_set bound_at(path_id target) {
+        candidate_set set = target == path_table::root() ? candidate_set{} : inherited(tree_->paths().parent(target));
+        if (const auto own = bindings_.find(target.value); own != bindings_.end()) {
+            for (const auto& b : own->second)
+                if (b.tombstone) set.erase(b.enzyme);
+            for (const auto& b : own->second)
+                if (!b.tombstone) set.insert(b.enzyme);
+        }
+        return set;
+    }
+    // What a cell passes down to its descendants: its parent's, less its tombstones, plus its propagating bindings.
+    const candidate_set& inherited(path_id cell) {
+        if (const auto known = inherited_.find(cell.value); known != inherited_.end()) return known->second;
+        candidate_set set = cell == path_table::root() ? candidate_set{} : inherited(tree_->paths().parent(cell));
+        if (const auto own = bindings_.find(cell.value); own != bindings_.end()) {
+            for (const auto& b : own->second)
+                if (b.tombstone) set.erase(b.enzyme);
+            for (const auto& b : own->second)
+                if (!b.tombstone && b.scope == binding_scope::propagate) set.insert(b.enzyme);
+        }
+        return inherited_.emplace(cell.value, set).first->second;
+    }
+
+    // Kahn over the candidates only: waiting[k] counts the unplaced candidates that must run before candidates[k]
+    // (by the transitive closure, so an enzyme that is not on this agenda still orders the ones that are), and
+    // among the ready ones the tie-break tuple picks. Appends the order to arena_.
+    void place_in_order(const order_key& key, const signal_match& sm) {
+        std::array<std::uint16_t, enzyme_count> candidates{};
+        std::size_t count = 0;
+        key.candidates.for_each([&](std::size_t i) { candidates[count++] = static_cast<std::uint16_t>(i); });
         std::array<std::uint16_t, enzyme_count> waiting{};
         for (std::size_t a = 0; a < count; ++a)
             for (std::size_t b = 0; b < count; ++b)
@@ -378,7 +452,7 @@ private:
             std::size_t best = count;
             for (std::size_t k = 0; k < count; ++k) {
                 if (placed[k] || waiting[k] != 0) continue;
-                if (best == count || ranks_before(candidates[k], candidates[best], dual, specificity)) best = k;
+                if (best == count || ranks_before(candidates[k], candidates[best], key.dual, sm.specificity)) best = k;
             }
             placed[best] = true;
             arena_.push_back(candidates[best]);
@@ -403,34 +477,14 @@ private:
     }();
 
     // The tie-break tuple: dual match first, then higher specificity, higher precedence, name, registration order.
-    static bool ranks_before(std::size_t a, std::size_t b, const std::array<bool, enzyme_count>& dual,
-                             const std::array<int, enzyme_count>& specificity) noexcept {
-        if (dual[a] != dual[b]) return dual[a];
+    static bool ranks_before(std::size_t a, std::size_t b, const candidate_set& dual,
+                             const std::array<std::int16_t, enzyme_count>& specificity) noexcept {
+        if (dual.contains(a) != dual.contains(b)) return dual.contains(a);
         // An enzyme taken only because it is bound (union policy) ranks by its own query's specificity.
         const int sa = specificity[a] >= 0 ? specificity[a] : static_cast<int>(Registry::specificity[a]);
         const int sb = specificity[b] >= 0 ? specificity[b] : static_cast<int>(Registry::specificity[b]);
         if (sa != sb) return sa > sb;
         return static_rank_[a] < static_rank_[b];
-    }
-
-    // Names bound on the target's ancestor chain: from the root down, tombstones cancel what was inherited, then
-    // the cell's own bindings apply (propagating ones for ancestors, all of them on the target itself).
-    void collect_bound(path_id target, std::array<bool, enzyme_count>& bound) const {
-        std::array<std::uint32_t, path_limits::max_depth + 1> chain{};
-        std::size_t n = 0;
-        for (path_id at = target;; at = tree_->paths().parent(at)) {
-            chain[n++] = at.value;
-            if (at == path_table::root()) break;
-        }
-        while (n-- > 0) {
-            const auto it = bindings_.find(chain[n]);
-            if (it == bindings_.end()) continue;
-            const bool is_target = n == 0;
-            for (const auto& b : it->second)
-                if (b.tombstone) bound[b.enzyme] = false;
-            for (const auto& b : it->second)
-                if (!b.tombstone && (is_target || b.scope == binding_scope::propagate)) bound[b.enzyme] = true;
-        }
     }
 
     template <std::size_t... Is>
@@ -447,7 +501,7 @@ private:
 
     cell_tree* tree_ = nullptr;
     std::array<bool, enzyme_count> registered_{};  // under the enzyme's own query
-    std::array<bool, enzyme_count> active_{};      // registered under any query
+    candidate_set active_{};                       // registered under any query
     std::vector<extra_registration> pending_extra_;
     std::deque<extra_registration> extras_;
     std::array<std::vector<std::uint32_t>, enzyme_count> extras_of_{};
@@ -459,6 +513,9 @@ private:
     detail::pair_index index_;
     std::vector<memo_entry> entries_;
     std::vector<std::uint16_t> arena_;
+    std::unordered_map<order_key, arena_range, order_key_hash> orders_;
+    std::unordered_map<std::uint32_t, signal_match> signal_matches_;
+    std::unordered_map<std::uint32_t, candidate_set> inherited_;
     std::size_t memo_capacity_ = std::size_t{1} << 16;
 };
 
