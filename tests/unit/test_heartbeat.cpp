@@ -898,3 +898,38 @@ TEST_CASE("resolution caches: siblings share what their parent passes down and k
     CHECK(hb.agenda(s, "/p/y"_path) == names{"alpha"});
     CHECK(hb.agenda(s, "/p/y/deep/er"_path) == names{"beta", "alpha"});
 }
+
+namespace {
+// retry, then fatal, then (on a new impulse two beats later) retry again.
+struct moody {
+    static constexpr cep::name name = "moody";
+    static constexpr auto query = "/signals/job"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    int calls = 0;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        ++calls;
+        return calls == 2 ? cep::status::fatal : cep::status::retry;
+    }
+};
+}  // namespace
+
+TEST_CASE("a fatal run ends its invocation's retry count: a later retry starts from one attempt") {
+    cep::heartbeat<cep::enzyme_registry<moody>> hb(cep::heartbeat_policy{.retry = {.max_attempts = 2}});
+    hb.register_all();
+    REQUIRE(hb.enqueue("/signals/job"_path));
+    hb.step();  // beat 1: retry (attempt 1)
+    hb.step();  // beat 2: the re-run is fatal
+    hb.step();  // beat 3: the CEI impulse only
+    REQUIRE(hb.enqueue("/signals/job"_path));
+    hb.step();  // beat 4: a new impulse; its first run asks for a retry: attempt 1 of 2, not exhausted
+    CHECK(hb.enzyme<moody>().calls == 3);
+    std::vector<std::string> notes;
+    for (int n = 1; hb.tree().contains(cep::path("/rt/cei") / std::to_string(n)); ++n)
+        notes.emplace_back(hb.tree().find(cep::path("/rt/cei") / std::to_string(n) / "note")->text());
+    CHECK(notes == std::vector<std::string>{"enzyme=moody signal=/signals/job target="});
+    CHECK(hb.pending(5) == 0);
+    hb.step();  // beat 5: the retry runs (attempt 2): retry again, now exhausted
+    CHECK(hb.enzyme<moody>().calls == 4);
+    CHECK(hb.tree().find("/rt/cei/2/note"_path)->text() ==
+          "enzyme=moody signal=/signals/job target= error=retry budget exhausted after 2 attempt(s)");
+}

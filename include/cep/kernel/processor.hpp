@@ -241,7 +241,9 @@ private:
             failure = "retry budget exhausted after " + std::to_string(attempts) + " attempt(s)";
             retries_.erase(key);
         }
-        // Fatal: recorded in CEI; the beat goes on with the others.
+        // Fatal: recorded in CEI; the beat goes on with the others. The next retry of this invocation starts its
+        // count afresh.
+        retries_.erase(key);
         ++failures_;
         std::string note = "enzyme=" + std::string(Registry::names[enzyme]) + " signal=" + text_of(signal) +
                            " target=" + text_of(target);
