@@ -388,8 +388,9 @@ private:
             const std::optional<cep::path_id> tid =
                 t ? std::optional<cep::path_id>(cep::path_id{static_cast<std::uint32_t>(*t)}) : std::nullopt;
             const auto& paths = hb_->tree().paths();
-            // The id 0xffffffff is the queue's "no target" marker: as a target it means a broadcast.
-            const bool broadcast = !tid || tid->value == cep::queued_impulse::no_target;
+            // No target is a broadcast; every given id must belong to the table (0xffffffff included: it is the
+            // queue's internal "no target" mark, and must not pass for one).
+            const bool broadcast = !tid;
             const bool owned = paths.owns(sid) && (broadcast || paths.owns(*tid));
             const auto r = hb_->enqueue(sid, tid);
             if (!owned) return expect_error(r, cep::errc::path_unknown_id, "a foreign path id was not refused");
