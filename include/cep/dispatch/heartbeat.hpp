@@ -495,10 +495,6 @@ private:
     [[nodiscard]] std::string text_of(std::uint32_t id) const {
         return id == queued_impulse::no_target ? std::string() : tree().paths().text_of(path_id{id});
     }
-    // Appends a path's text (nothing for "no target") to the line being built.
-    void append_path(std::uint32_t id) {
-        if (id != queued_impulse::no_target) tree().paths().append_text(path_id{id}, line_);
-    }
     // The ids of rt/beat/<at>/{impulses,agenda,stage}: the lists of the two beats written last are remembered, so
     // a ledger line costs no path lookup. (Creates rt/beat/<at>/ when needed.)
     path_id ledger_list(beat_number at, ledger_kind list) {
