@@ -230,15 +230,11 @@ public:
         return append(paths_.intern(list), value_kind::bytes, as_chars(bytes));
     }
     result<cell_view> append(path_id list, value_kind type, std::string_view data) {
-        auto found = resolve_id(list, true, 0);
-        if (found.code != errc::none) return describe(found, paths_.text_of(list));
-        auto& node = nodes_[found.index];
-        if (node.kind != cell_kind::list)
-            return error{errc::cell_not_a_list, "cannot append to " + quoted(node.id) + ": it is a " +
-                                                    std::string(to_string(node.kind)) + ", not a list"};
-        if (auto ok = check_writable(found.index, list); !ok) return ok.error();
-        materialize(found.index);  // entries keep their order
-        auto index = add_entry(found.index, type, data);
+        auto found = find_list(list, "append to");
+        if (!found) return found.error();
+        if (auto ok = check_writable(*found, list); !ok) return ok.error();
+        materialize(*found);  // entries keep their order
+        auto index = add_entry(*found, type, data);
         if (!index) return index.error();
         return view(*index);
     }
@@ -268,12 +264,9 @@ public:
     // (records are rendered into a scratch string). For journals and exports of write-mostly lists.
     template <class Visit>
     result<void> visit_entries(path_id list, Visit&& visit) const {
-        auto found = resolve_id(list, true, 0);
-        if (found.code != errc::none) return describe(found, paths_.text_of(list));
-        const auto& node = nodes_[found.index];
-        if (node.kind != cell_kind::list)
-            return error{errc::cell_not_a_list, "cannot read the entries of " + quoted(node.id) + ": it is a " +
-                                                    std::string(to_string(node.kind)) + ", not a list"};
+        auto found = find_list(list, "read the entries of");
+        if (!found) return found.error();
+        const auto& node = nodes_[*found];
         for (const auto child : node.children) visit(std::string_view(nodes_[child].value));
         if (node.deferred == npos) return {};
         const auto& pending = deferred_[node.deferred];
@@ -521,6 +514,17 @@ private:
         nodes_[index].value_type = type;
     }
 
+    // The node of the list at `list` (links followed), or why there is none; `doing` names the operation refused.
+    [[nodiscard]] result<std::uint32_t> find_list(path_id list, std::string_view doing) const {
+        auto found = resolve_id(list, true, 0);
+        if (found.code != errc::none) return describe(found, paths_.text_of(list));
+        const auto& node = nodes_[found.index];
+        if (node.kind != cell_kind::list)
+            return error{errc::cell_not_a_list, "cannot " + std::string(doing) + " " + quoted(node.id) + ": it is a " +
+                                                    std::string(to_string(node.kind)) + ", not a list"};
+        return found.index;
+    }
+
     // The deferred entries of a list, ready for one more entry of the given kind (renderer, or nullptr for text):
     // the list exists, is a list, is writable, and the new entry's path will be valid.
     result<std::uint32_t> deferred_slot(path_id list, entry_renderer render) {
@@ -536,12 +540,9 @@ private:
                     return node.deferred;
             }
         }
-        auto found = resolve_id(list, true, 0);
-        if (found.code != errc::none) [[unlikely]] return describe(found, paths_.text_of(list));
-        const std::uint32_t index = found.index;
-        if (nodes_[index].kind != cell_kind::list) [[unlikely]]
-            return error{errc::cell_not_a_list, "cannot append to " + quoted(nodes_[index].id) + ": it is a " +
-                                                    std::string(to_string(nodes_[index].kind)) + ", not a list"};
+        auto found = find_list(list, "append to");
+        if (!found) [[unlikely]] return found.error();
+        const std::uint32_t index = *found;
         if (auto ok = check_writable(index, list); !ok) [[unlikely]] return ok.error();
         if (const auto slot = nodes_[index].deferred; slot != npos) {
             const auto& pending = deferred_[slot];
