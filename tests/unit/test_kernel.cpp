@@ -203,6 +203,42 @@ TEST_CASE("a listener that throws is reported in CEI and does not stop the other
     CHECK(hb.pending(2) == 1);  // its sig_cei/warn impulse
 }
 
+TEST_CASE("a listener that throws on every event gets one CEI record per beat, not one per failure") {
+    // Found by fuzz_heartbeat_script: each record about a failure is itself an event (cei, impulses) the
+    // listener throws on; one record per failure doubled the records every beat.
+    heart hb;
+    hb.listeners().on("", [](const cep::event&) { throw std::runtime_error("always"); });
+    constexpr int beats = 24;
+    for (int b = 0; b < beats; ++b) hb.step();
+    const auto cei = hb.tree().find(P("/rt/cei"));
+    REQUIRE(cei);
+    CHECK(cei->size() == beats);  // the first commit's events, then each record's own events, one beat later
+    const auto first = hb.tree().find(P("/rt/cei/1/note"));
+    REQUIRE(first);
+    CHECK(first->text().starts_with("listener 1 on '"));
+    CHECK(first->text().find("threw: always (and ") != std::string_view::npos);  // the beat's other failures
+    CHECK(first->text().ends_with(" since)"));
+}
+
+TEST_CASE("listener_hub: one failure line per failing listener, counting the others") {
+    cep::listener_hub hub;
+    hub.on("x", [](const cep::event&) { throw std::runtime_error("bad x"); });
+    hub.on("", [](const cep::event& e) {
+        if (e.topic == "y") throw 7;
+    });
+    (void)hub.emit(cep::event{"y", ""});
+    (void)hub.emit(cep::event{"x", ""});
+    (void)hub.emit(cep::event{"x", ""});
+    (void)hub.emit(cep::event{"y", ""});
+    (void)hub.emit(cep::event{"x", ""});
+    const auto failures = hub.take_failures();
+    CHECK(failures == std::vector<std::string>{"listener 2 on 'y' threw an unknown exception (and 1 more failure since)",
+                                               "listener 1 on 'x' threw: bad x (and 2 more failures since)"});
+    CHECK(hub.take_failures().empty());
+    (void)hub.emit(cep::event{"x", ""});
+    CHECK(hub.take_failures() == std::vector<std::string>{"listener 1 on 'x' threw: bad x"});
+}
+
 TEST_CASE("listener_hub: topics, removal during emit, disable") {
     cep::listener_hub hub;
     std::vector<std::string> calls;

@@ -5,7 +5,9 @@
 // Topics: "impulses", "agenda", "stage" (each ledger line, also when the ledger is off), "cei" (each CEI record:
 // "<severity> <topic>: <note>"), "commit" (the end of a beat's commit; text empty). An empty topic observes every
 // topic. A listener that throws does not stop the others nor the beat: the failure is kept and the heartbeat turns
-// it into a CEI record (take_failures()).
+// it into a CEI record (take_failures()), one per failing listener per commit. One record, not one per failure: a
+// listener that throws on every event also throws on the events of the records about it, and one record per
+// failure would feed on itself (each beat's records doubling the next beat's).
 #pragma once
 
 #include <cep/contract/defaults.hpp>
@@ -67,11 +69,9 @@ public:
             try {
                 listeners[k].call(e);
             } catch (const std::exception& failure) {
-                failures_.push_back("listener " + std::to_string(listeners[k].id) + " on '" + std::string(e.topic) +
-                                    "' threw: " + failure.what());
+                note_failure(listeners[k].id, e.topic, failure.what());
             } catch (...) {
-                failures_.push_back("listener " + std::to_string(listeners[k].id) + " on '" + std::string(e.topic) +
-                                    "' threw an unknown exception");
+                note_failure(listeners[k].id, e.topic, {});
             }
         }
         if (--emitting_ == 0) std::erase_if(listeners, [](const entry& e) { return e.removed; });
@@ -84,8 +84,20 @@ public:
     void enable_listeners() noexcept { enabled_ = true; }
     void disable_listeners() noexcept { enabled_ = false; }
 
-    // Failures of listeners since the last call, oldest first.
-    std::vector<std::string> take_failures() { return std::exchange(failures_, {}); }
+    // Failures of listeners since the last call: one line per failing listener, in the order they first failed.
+    // The line describes the first failure ("listener 3 on 'commit' threw: <what>") and counts the others
+    // (" (and 4 more failures since)").
+    std::vector<std::string> take_failures() {
+        std::vector<std::string> out;
+        out.reserve(failures_.size());
+        for (auto& f : failures_) {
+            if (f.more != 0)
+                f.first += " (and " + std::to_string(f.more) + (f.more == 1 ? " more failure since)" : " more failures since)");
+            out.push_back(std::move(f.first));
+        }
+        failures_.clear();
+        return out;
+    }
 
     // The contract's properties: the listeners, and the manager that owns them (this hub).
     // A deque: adding a listener while one runs must not move the running one.
@@ -93,10 +105,26 @@ public:
     listener_hub* listener_manager = this;
 
 private:
+    struct failure_tally {
+        listener_id id;
+        std::string first;  // the first failure since the last take_failures()
+        std::size_t more;   // failures after it
+    };
+    void note_failure(listener_id id, std::string_view topic, const char* what) {
+        for (auto& f : failures_)
+            if (f.id == id) return void(++f.more);
+        std::string text = "listener " + std::to_string(id) + " on '" + std::string(topic) + "' threw";
+        if (what != nullptr)
+            text.append(": ").append(what);
+        else
+            text.append(" an unknown exception");
+        failures_.push_back(failure_tally{id, std::move(text), 0});
+    }
+
     listener_id last_id_ = 0;
     bool enabled_ = true;
     int emitting_ = 0;  // nesting depth of emit()
-    std::vector<std::string> failures_;
+    std::vector<failure_tally> failures_;  // at most one per listener
 };
 
 }  // namespace cep
