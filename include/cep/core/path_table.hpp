@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace cep {
@@ -42,11 +43,25 @@ class path_table {
 public:
     path_table() { entries_.push_back(entry{0, no_segment, 0}); }
 
-    // Movable, not copyable: ids are meaningful only with their table.
+    // Movable, not copyable: ids are meaningful only with their table. A moved-from table owns no id.
     path_table(const path_table&) = delete;
     path_table& operator=(const path_table&) = delete;
-    path_table(path_table&&) noexcept = default;
-    path_table& operator=(path_table&&) noexcept = default;
+    path_table(path_table&& other) noexcept
+        : entries_(std::move(other.entries_)),
+          owned_(std::exchange(other.owned_, 0)),
+          segments_(std::move(other.segments_)),
+          segment_ids_(std::move(other.segment_ids_)),
+          children_(std::move(other.children_)),
+          by_text_(std::move(other.by_text_)) {}
+    path_table& operator=(path_table&& other) noexcept {
+        entries_ = std::move(other.entries_);
+        owned_ = std::exchange(other.owned_, 0);
+        segments_ = std::move(other.segments_);
+        segment_ids_ = std::move(other.segment_ids_);
+        children_ = std::move(other.children_);
+        by_text_ = std::move(other.by_text_);
+        return *this;
+    }
 
     [[nodiscard]] static constexpr path_id root() noexcept { return path_id{0}; }
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
@@ -111,7 +126,7 @@ public:
         return path_id{entries_[id.value].parent};
     }
     // Whether the id belongs to this table (ids are never released).
-    [[nodiscard]] bool owns(path_id id) const noexcept { return id.value < entries_.size(); }
+    [[nodiscard]] bool owns(path_id id) const noexcept { return id.value < owned_; }
     [[nodiscard]] std::size_t depth(path_id id) const {
         check_id(id);
         return entries_[id.value].depth;
@@ -161,7 +176,7 @@ private:
 
     // Inline and cheap: it guards every id-based call, on the hot path too.
     void check_id(path_id id) const {
-        if (id.value >= entries_.size()) [[unlikely]]
+        if (id.value >= owned_) [[unlikely]]
             unknown_id(id);
     }
     [[noreturn, gnu::cold, gnu::noinline]] static void unknown_id(path_id id) {
@@ -209,11 +224,15 @@ private:
         if (auto it = children_.find(key); it != children_.end()) return path_id{it->second};
         const auto id = static_cast<std::uint32_t>(entries_.size());
         entries_.push_back(entry{parent.value, seg, entries_[parent.value].depth + 1});
+        owned_ = id + 1;
         children_.emplace(key, id);
         return path_id{id};
     }
 
     std::vector<entry> entries_;
+    // entries_.size(), kept apart: the id checks on the hot path compare with it instead of dividing the
+    // vector's byte length by sizeof(entry) (12) every time.
+    std::uint32_t owned_ = 1;
     std::deque<std::string> segments_;  // a deque keeps each string in place, so the views below stay valid
     std::unordered_map<std::string_view, std::uint32_t, detail::string_view_hash, std::equal_to<>> segment_ids_;
     std::unordered_map<std::uint64_t, std::uint32_t> children_;

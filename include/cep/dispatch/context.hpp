@@ -51,6 +51,10 @@ public:
 
     context(const cell_tree& committed, staging_area& stage, impulse_sink& sink, beat_number beat) noexcept
         : tree_(&committed), stage_(&stage), sink_(&sink), beat_(beat) {}
+    // Copyable, not assignable: the heartbeat hands every invocation of a beat the same context object, which an
+    // enzyme must not be able to repoint for the others.
+    context(const context&) = default;
+    context& operator=(const context&) = delete;
 
     // The beat being processed.
     [[nodiscard]] beat_number beat() const noexcept { return beat_; }

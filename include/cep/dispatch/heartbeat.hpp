@@ -455,7 +455,18 @@ private:
         return enqueue_ids(at, s, t);
     }
 
+    // The common case (known ids, an open beat, no enzyme running, nothing recording) is a queue push, small
+    // enough to inline into the caller's loop; everything else goes through enqueue_checked().
     result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
+        const auto& paths = tree().paths();
+        const bool known = paths.owns(s) && (t == queued_impulse::no_target || paths.owns(path_id{t}));
+        if (known && at >= earliest_open_beat() && !processor().running() && !recording()) [[likely]] {
+            queue().push(queued_impulse{at, s.value, t});
+            return {};
+        }
+        return enqueue_checked(at, s, t);
+    }
+    [[gnu::noinline]] result<void> enqueue_checked(beat_number at, path_id s, std::uint32_t t) {
         // An id of another table is an error, not a wild read (checked first: the other errors print the path).
         if (!tree().paths().owns(s)) [[unlikely]] return unknown_id(s.value);
         if (t != queued_impulse::no_target && !tree().paths().owns(path_id{t})) [[unlikely]] return unknown_id(t);

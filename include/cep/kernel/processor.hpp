@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -68,6 +69,7 @@ public:
         hierarchy_ = &system.template get<"hierarchy">();
         router_ = &system.template get<"router">();
         scheduler_ = &system.template get<"scheduler">();
+        make_contexts();
     }
 
     // ---- kernel interface ----
@@ -76,7 +78,10 @@ public:
         return boost::hana::at_c<Registry::template index_of<E>()>(instances_);
     }
     // The beat being processed; emits go to it + 1 or later.
-    void set_beat(beat_number beat) noexcept { beat_ = beat; }
+    void set_beat(beat_number beat) noexcept {
+        beat_ = beat;
+        if (hierarchy_ != nullptr) make_contexts();
+    }
     [[nodiscard]] beat_number beat() const noexcept { return beat_; }
     // Whether enzymes are running now (their emits and CEI records wait for the commit).
     [[nodiscard]] bool running() const noexcept { return running_; }
@@ -196,21 +201,12 @@ private:
         return {path_ref(paths, path_id{signal}),
                 target == queued_impulse::no_target ? path_ref{} : path_ref(paths, path_id{target})};
     }
-
     // The common case stays small enough to inline into the agenda loop; everything else is in settle().
     void run(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, const impulse_ref& impulse) {
         const auto stage_mark = hierarchy_->staging().mark();
         const auto emit_mark = emits_.size();
-        status rc;
-        try {
-            rc = thunks_[enzyme](*this, impulse);
-        } catch (const std::exception& e) {
-            failure_ = e.what();
-            rc = status::fatal;
-        } catch (...) {
-            failure_ = "unknown exception";
-            rc = status::fatal;
-        }
+        // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
+        const status rc = thunks_[enzyme](*this, impulse);
         if (recording_) log_.push_back(agenda_record{enzyme, rc, signal, target});
         if (rc != status::success || !retries_.empty()) [[unlikely]]
             settle(enzyme, signal, target, rc, stage_mark, emit_mark);
@@ -291,20 +287,48 @@ private:
         return {};
     }
 
+    // One per enzyme type: builds its context, calls it, and turns an exception into a fatal status (the message
+    // kept in failure_ for settle()).
     template <std::size_t I>
-    static status invoke(agenda_processor& self, const impulse_ref& impulse) {
+    static status invoke(agenda_processor& self, const impulse_ref& impulse) noexcept {
         using E = typename Registry::template enzyme_at<I>;
-        context<enzyme_traits<E>::mode> ctx(self.hierarchy_->tree(), self.hierarchy_->staging(), self, self.beat_);
-        return static_cast<status>(boost::hana::at_c<I>(self.instances_)(impulse, ctx));
+        try {
+            if constexpr (enzyme_traits<E>::mode == access::read_write)
+                return static_cast<status>(boost::hana::at_c<I>(self.instances_)(impulse, *self.write_context_));
+            else
+                return static_cast<status>(boost::hana::at_c<I>(self.instances_)(impulse, *self.read_context_));
+        } catch (const std::exception& e) {
+            return self.caught(e.what());
+        } catch (...) {
+            return self.caught("unknown exception");
+        }
+    }
+    // noexcept: a failure to keep the message (std::bad_alloc) must not escape the thunk, so it keeps none.
+    [[gnu::cold]] status caught(const char* what) noexcept {
+        try {
+            failure_ = what;
+        } catch (...) {
+            failure_.clear();
+        }
+        return status::fatal;
     }
     template <std::size_t... Is>
     static constexpr auto make_thunks(std::index_sequence<Is...>) {
-        return std::array<status (*)(agenda_processor&, const impulse_ref&), enzyme_count>{&invoke<Is>...};
+        return std::array<status (*)(agenda_processor&, const impulse_ref&) noexcept, enzyme_count>{&invoke<Is>...};
     }
     template <std::size_t... Is>
     static auto make_instances(std::index_sequence<Is...>)
         -> boost::hana::tuple<typename Registry::template enzyme_at<Is>...>;
     static constexpr auto thunks_ = make_thunks(std::make_index_sequence<enzyme_count>{});
+
+    // The contexts of this beat's invocations, one per access mode, built once per beat rather than per call.
+    void make_contexts() noexcept {
+        impulse_sink& sink = *this;  // a private base: converted here, where it is accessible
+        read_context_.emplace(hierarchy_->tree(), hierarchy_->staging(), sink, beat_);
+        write_context_.emplace(hierarchy_->tree(), hierarchy_->staging(), sink, beat_);
+    }
+    std::optional<context<access::read_only>> read_context_;
+    std::optional<context<access::read_write>> write_context_;
 
     hierarchy_type* hierarchy_ = nullptr;
     router_type* router_ = nullptr;

@@ -194,15 +194,8 @@ public:
     // queued_impulse::no_target). Positions stay valid until the memo starts over (apply_changes, make_room).
     std::uint32_t agenda_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
-        if (const auto known = index_.find(key); known != detail::pair_index::absent) return known;
-        memo_entry entry;
-        const auto order = order_for(signal, target);
-        entry.offset = order.offset;
-        entry.length = order.length;
-        const auto position = static_cast<std::uint32_t>(entries_.size());
-        entries_.push_back(entry);
-        index_.insert(key, position);
-        return position;
+        if (const auto known = index_.find(key); known != detail::pair_index::absent) [[likely]] return known;
+        return resolve_new(key, signal, target);
     }
     [[nodiscard]] memo_entry& agenda_at(std::uint32_t position) noexcept { return entries_[position]; }
     memo_entry& agenda_for(path_id signal, std::uint32_t target) { return entries_[agenda_position(signal, target)]; }
@@ -295,6 +288,18 @@ public:
     }
 
 private:
+    // A memo miss: resolves the pair and adds it (kept out of line, so that the hit stays small).
+    [[gnu::noinline]] std::uint32_t resolve_new(std::uint64_t key, path_id signal, std::uint32_t target) {
+        memo_entry entry;
+        const auto order = order_for(signal, target);
+        entry.offset = order.offset;
+        entry.length = order.length;
+        const auto position = static_cast<std::uint32_t>(entries_.size());
+        entries_.push_back(entry);
+        index_.insert(key, position);
+        return position;
+    }
+
     struct binding_entry {
         std::uint16_t enzyme = 0;
         binding_scope scope = binding_scope::this_cell;
