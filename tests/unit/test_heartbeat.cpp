@@ -770,7 +770,11 @@ struct echo {
     static constexpr cep::name name = "echo";
     static constexpr auto query = "/signals/echo"_query;
     static constexpr cep::access access = cep::access::read_only;
-    cep::status operator()(const cep::impulse_ref&, cep::read_context&) { return cep::status::success; }
+    std::vector<std::string> seen;  // targets
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context&) {
+        seen.push_back(impulse.target.str());
+        return cep::status::success;
+    }
 };
 struct faulty {
     static constexpr cep::name name = "faulty";
@@ -854,6 +858,55 @@ TEST_CASE("retention with the default policy bounds the ledger to 256 beats") {
     CHECK_FALSE(hb.tree().contains("/rt/beat/44"_path));
     CHECK(hb.tree().contains("/rt/beat/45/agenda"_path));
     CHECK(hb.tree().find("/rt/beat"_path)->size() == 256);  // 45..300 (301 is made when it begins)
+}
+
+TEST_CASE("retention recycles the ids of removed beats: the path table stays the same size") {
+    using registry = cep::enzyme_registry<echo, faulty>;
+    // The spacing analytics keep their newest 8 entries (the window), the ledger its newest 8 beats.
+    cep::heartbeat<registry> hb(cep::heartbeat_policy{.spacing_window = 8, .keep_beats = 8});
+    hb.register_all();
+    hb.bind<echo>("/env"_path, cep::propagate);
+    const auto run = [&](int beats) {
+        for (int n = 0; n < beats; ++n) {
+            REQUIRE(hb.publish_wallclock(hb.beat(), 1000 * hb.beat()));
+            REQUIRE(hb.enqueue("/signals/echo"_path, "/env/x"_path));
+            hb.step();
+            // Reading a ledger makes cells (and ids) of its entries: those are recycled too.
+            REQUIRE(list_lines(hb.tree(), hb.beat() - 1, "agenda").size() == 1);
+        }
+    };
+    run(40);
+    const std::size_t ids = hb.tree().paths().size();
+    const std::size_t segments = hb.tree().paths().segment_count();
+    run(200);
+    CHECK(hb.tree().paths().size() == ids);
+    CHECK(hb.tree().paths().segment_count() == segments);
+    // The kept beats read as they should after their ids served older beats.
+    const cep::beat_number last = hb.beat() - 1;
+    CHECK(hb.oldest_kept_beat() == last - 7);
+    CHECK(list_lines(hb.tree(), last, "agenda") ==
+          std::vector<std::string>{"enzyme=echo rc=success signal=/signals/echo target=/env/x"});
+    CHECK(list_lines(hb.tree(), last - 7, "impulses") ==
+          std::vector<std::string>{"signal=/signals/echo target=/env/x"});
+    CHECK(hb.tree().find(cep::path("/rt/beat") / std::to_string(last) / "meta" / "unix_ts_ns")->text() ==
+          std::to_string(1000 * last));
+    CHECK(hb.tree().find(cep::path("/rt/beat") / std::to_string(last) / "inbox")->size() == 1);  // the link
+    CHECK_FALSE(hb.tree().contains(cep::path("/rt/beat") / std::to_string(last - 8)));
+}
+
+TEST_CASE("retention does not recycle a beat directory whose path was used as an impulse target") {
+    using registry = cep::enzyme_registry<echo, faulty>;
+    cep::heartbeat<registry> hb(cep::heartbeat_policy{.keep_beats = 2});
+    hb.register_all();
+    hb.bind<echo>("/"_path, cep::propagate);
+    hb.step();
+    hb.step();  // beats 1, 2
+    const auto target = hb.tree().paths().intern("/rt/beat/1/agenda"_path);
+    REQUIRE(hb.enqueue("/signals/echo"_path, "/rt/beat/1/agenda"_path));  // pins it
+    for (int n = 0; n < 10; ++n) hb.step();
+    CHECK(hb.tree().paths().text_of(target) == "/rt/beat/1/agenda");
+    CHECK(list_lines(hb.tree(), hb.beat() - 1, "agenda").empty());
+    CHECK(hb.enzyme<echo>().seen == std::vector<std::string>{"/rt/beat/1/agenda"});
 }
 
 namespace {

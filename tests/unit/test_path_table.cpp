@@ -125,3 +125,64 @@ TEST_CASE("path_ref: an interned path as enzymes see it, compared and walked wit
     CHECK_FALSE(none == cep::path("/"));
     CHECK_THROWS_AS(cep::path_ref(table, cep::path_id{12345}), cep::path_error);
 }
+
+TEST_CASE("recycling: below a recycling root, rename() moves an id and its descendants to a new name") {
+    cep::path_table table;
+    const auto beats = table.intern(cep::path("/rt/beat"));
+    const auto old_dir = table.intern(cep::path("/rt/beat/5"));  // interned before the root is declared
+    const auto agenda = table.intern(cep::path("/rt/beat/5/agenda"));
+    const auto other = table.intern(cep::path("/data/5"));
+    table.make_recycling_root(beats);
+    CHECK_FALSE(table.recyclable(beats));
+    CHECK(table.recyclable(old_dir));
+    CHECK(table.recyclable(agenda));
+    CHECK_FALSE(table.recyclable(other));
+    CHECK(table.recyclable(table.intern(cep::path("/rt/beat/6/stage"))));  // new ids below the root too
+    CHECK(table.recycling_unit(agenda) == old_dir);
+    CHECK(table.recycling_unit(other) == other);
+    CHECK_FALSE(table.owns_plain(agenda));
+    CHECK(table.owns_plain(other));
+
+    REQUIRE(table.rename(old_dir, "261"));
+    CHECK(table.text_of(old_dir) == "/rt/beat/261");
+    CHECK(table.text_of(agenda) == "/rt/beat/261/agenda");  // descendants follow
+    CHECK(table.find(cep::path("/rt/beat/261/agenda")) == agenda);
+    CHECK_FALSE(table.find(cep::path("/rt/beat/5")).has_value());  // the old name is free (no stale text cache)
+    CHECK(table.intern(cep::path("/rt/beat/5")) != old_dir);
+    CHECK(table.text_of(other) == "/data/5");  // the segment "5" is still used elsewhere
+}
+
+TEST_CASE("recycling: pinned ids, ids outside a root, taken names and bad names are not renamed") {
+    cep::path_table table;
+    const auto beats = table.intern(cep::path("/rt/beat"));
+    table.make_recycling_root(beats);
+    const auto a = table.intern(cep::path("/rt/beat/1"));
+    const auto b = table.intern(cep::path("/rt/beat/2"));
+    const auto deep = table.intern(cep::path("/rt/beat/3/impulses/7"));
+    CHECK_FALSE(table.rename(a, "2"));  // a sibling has that name
+    CHECK_FALSE(table.rename(a, "bad name"));
+    CHECK_FALSE(table.rename(beats, "x"));  // the root itself is not recyclable
+    CHECK_FALSE(table.rename(table.intern(cep::path("/data/x")), "y"));
+    table.pin(deep);  // pins its ancestors up to the root
+    CHECK(table.pinned(deep));
+    CHECK(table.pinned(table.parent(deep)));
+    CHECK(table.pinned(table.recycling_unit(deep)));
+    CHECK_FALSE(table.pinned(b));
+    CHECK_FALSE(table.rename(table.recycling_unit(deep), "9"));
+    CHECK(table.text_of(deep) == "/rt/beat/3/impulses/7");
+    CHECK(table.rename(b, "9"));
+    CHECK(table.text_of(a) == "/rt/beat/1");
+}
+
+TEST_CASE("recycling: a segment nobody uses any more is forgotten, and its slot serves the next one") {
+    cep::path_table table;
+    const auto beats = table.intern(cep::path("/rt/beat"));
+    table.make_recycling_root(beats);
+    const auto dir = table.intern(cep::path("/rt/beat/1000"));
+    const std::size_t segments = table.segment_count();
+    for (int n = 1001; n < 1100; ++n) REQUIRE(table.rename(dir, std::to_string(n)));
+    CHECK(table.segment_count() == segments);  // each number dropped as the next came
+    CHECK(table.text_of(dir) == "/rt/beat/1099");
+    CHECK_FALSE(table.find(cep::path("/rt/beat/1050")).has_value());
+    CHECK(table.size() == 4);  // /, /rt, /rt/beat, the directory
+}

@@ -1,6 +1,12 @@
 // Interning: a path maps to a small integer id, so hot paths compare and hash integers. The table is a trie of
 // (parent id, segment id) pairs: ancestors, depth and the last segment of an id are array reads, and the text of
 // an id is rebuilt exactly from its segments.
+//
+// Ids are never released, with one exception that keeps a long-running heartbeat's table bounded: below a
+// recycling root (the heartbeat makes rt/beat and rt/analytics/spacing ones), an id that nothing pins may be
+// renamed (rename()) to serve a new path, its descendants following. The heartbeat renames the directory of a beat
+// that retention removed to serve a new beat. Using an id as an impulse's signal or target, binding on it, linking
+// to it or resolving an agenda for it pins it and its ancestors: those are never renamed.
 #pragma once
 
 #include <cep/core/error.hpp>
@@ -50,6 +56,8 @@ public:
         : entries_(std::move(other.entries_)),
           owned_(std::exchange(other.owned_, 0)),
           segments_(std::move(other.segments_)),
+          segment_uses_(std::move(other.segment_uses_)),
+          free_segments_(std::move(other.free_segments_)),
           segment_ids_(std::move(other.segment_ids_)),
           children_(std::move(other.children_)),
           by_text_(std::move(other.by_text_)) {}
@@ -57,6 +65,8 @@ public:
         entries_ = std::move(other.entries_);
         owned_ = std::exchange(other.owned_, 0);
         segments_ = std::move(other.segments_);
+        segment_uses_ = std::move(other.segment_uses_);
+        free_segments_ = std::move(other.free_segments_);
         segment_ids_ = std::move(other.segment_ids_);
         children_ = std::move(other.children_);
         by_text_ = std::move(other.by_text_);
@@ -71,7 +81,8 @@ public:
         if (auto known = by_text_.find(p.text()); known != by_text_.end()) return known->second;
         path_id id = root();
         for (auto segment : p.segments()) id = intern_checked_child(id, segment);
-        by_text_.emplace(p.str(), id);
+        // A recyclable id may change its text (rename): its text is not cached.
+        if ((entries_[id.value].flags & recyclable_flag) == 0) by_text_.emplace(p.str(), id);
         return id;
     }
 
@@ -125,8 +136,69 @@ public:
         check_id(id);
         return path_id{entries_[id.value].parent};
     }
-    // Whether the id belongs to this table (ids are never released).
+    // Whether the id belongs to this table (ids are never released; see rename() for recycled ones).
     [[nodiscard]] bool owns(path_id id) const noexcept { return id.value < owned_; }
+    // Owned and outside every recycling root: what the hot paths accept without further checks.
+    [[nodiscard]] bool owns_plain(path_id id) const noexcept {
+        return id.value < owned_ && entries_[id.value].flags == 0;
+    }
+
+    // ---- recycling (see the top of this file) ----
+    // Makes `top` a recycling root: its descendants, present and future, are recyclable ids.
+    void make_recycling_root(path_id top) {
+        check_id(top);
+        entries_[top.value].flags |= recycling_root_flag;
+        for (std::uint32_t id = 1; id < owned_; ++id)
+            if (id != top.value && contains(top, path_id{id})) entries_[id].flags |= recyclable_flag;
+        std::erase_if(by_text_, [&](const auto& known) { return (entries_[known.second.value].flags & recyclable_flag) != 0; });
+    }
+    [[nodiscard]] bool recyclable(path_id id) const {
+        check_id(id);
+        return (entries_[id.value].flags & recyclable_flag) != 0;
+    }
+    [[nodiscard]] bool pinned(path_id id) const {
+        check_id(id);
+        return (entries_[id.value].flags & pinned_flag) != 0;
+    }
+    // The recyclable ancestor-or-self of a recyclable id that sits right below its recycling root (what rename()
+    // moves as a whole: rt/beat/<N> for any id under it); the id itself when it is not recyclable.
+    [[nodiscard]] path_id recycling_unit(path_id id) const {
+        check_id(id);
+        while ((entries_[id.value].flags & recyclable_flag) != 0 &&
+               (entries_[entries_[id.value].parent].flags & recyclable_flag) != 0)
+            id = path_id{entries_[id.value].parent};
+        return id;
+    }
+    // Pins a recyclable id and its recyclable ancestors (nothing happens to any other id).
+    void pin(path_id id) noexcept {
+        if (id.value >= owned_) return;
+        for (auto* e = &entries_[id.value]; (e->flags & (recyclable_flag | pinned_flag)) == recyclable_flag;
+             e = &entries_[e->parent])
+            e->flags |= pinned_flag;
+    }
+    // Gives a recyclable, unpinned id a new last segment (its descendants follow: their texts are built from it).
+    // False, changing nothing, when the id is not recyclable, is pinned, or a sibling already has that name. The
+    // caller makes sure nothing it keeps refers to the id or its descendants as the old path (the heartbeat
+    // renames only beat directories that retention removed from the tree); an id kept by a user names the new path.
+    [[nodiscard]] bool rename(path_id id, std::string_view segment) {
+        check_id(id);
+        auto& e = entries_[id.value];
+        if ((e.flags & (recyclable_flag | pinned_flag)) != recyclable_flag) return false;
+        if (detail::check_segment(segment, 0, detail::path_grammar::path).code != errc::none) return false;
+        const std::uint32_t seg = segment_index(segment);
+        const auto key = child_key(path_id{e.parent}, seg);
+        if (children_.contains(key)) {
+            drop_segment_use(seg);
+            return false;
+        }
+        children_.erase(child_key(path_id{e.parent}, e.segment));
+        children_.emplace(key, id.value);
+        drop_segment_use(e.segment);
+        e.segment = seg;
+        return true;
+    }
+    // Distinct segment texts held (beat numbers come and go with recycling).
+    [[nodiscard]] std::size_t segment_count() const noexcept { return segment_ids_.size(); }
     [[nodiscard]] std::size_t depth(path_id id) const {
         check_id(id);
         return entries_[id.value].depth;
@@ -164,11 +236,43 @@ public:
 
 private:
     static constexpr std::uint32_t no_segment = 0xffffffffu;
+    static constexpr std::uint8_t recyclable_flag = 1;      // below a recycling root
+    static constexpr std::uint8_t pinned_flag = 2;          // recyclable, but used: never renamed
+    static constexpr std::uint8_t recycling_root_flag = 4;  // its descendants are recyclable
     struct entry {
         std::uint32_t parent;
         std::uint32_t segment;
         std::uint32_t depth;
+        std::uint8_t flags = 0;
     };
+
+    // The index of a segment text, added if new; counts one more use of it (by an entry, or by rename()).
+    std::uint32_t segment_index(std::string_view segment) {
+        std::uint32_t seg;
+        if (auto it = segment_ids_.find(segment); it != segment_ids_.end()) {
+            seg = it->second;
+        } else if (!free_segments_.empty()) {
+            seg = free_segments_.back();
+            free_segments_.pop_back();
+            segments_[seg].assign(segment);
+            segment_ids_.emplace(std::string_view(segments_[seg]), seg);
+        } else {
+            seg = static_cast<std::uint32_t>(segments_.size());
+            segments_.emplace_back(segment);
+            segment_uses_.push_back(0);
+            segment_ids_.emplace(std::string_view(segments_.back()), seg);
+        }
+        ++segment_uses_[seg];
+        return seg;
+    }
+    // One use fewer; a segment nobody uses any more is forgotten and its slot reused.
+    void drop_segment_use(std::uint32_t seg) {
+        if (--segment_uses_[seg] != 0) return;
+        segment_ids_.erase(std::string_view(segments_[seg]));
+        segments_[seg].clear();
+        segments_[seg].shrink_to_fit();
+        free_segments_.push_back(seg);
+    }
 
     [[nodiscard]] static std::uint64_t child_key(path_id parent, std::uint32_t segment) noexcept {
         return (static_cast<std::uint64_t>(parent.value) << 32) | segment;
@@ -212,20 +316,14 @@ private:
 
     // `segment` is known to be valid here.
     path_id intern_checked_child(path_id parent, std::string_view segment) {
-        std::uint32_t seg;
-        if (auto it = segment_ids_.find(segment); it != segment_ids_.end()) {
-            seg = it->second;
-        } else {
-            seg = static_cast<std::uint32_t>(segments_.size());
-            segments_.emplace_back(segment);
-            segment_ids_.emplace(std::string_view(segments_.back()), seg);
-        }
-        const auto key = child_key(parent, seg);
-        if (auto it = children_.find(key); it != children_.end()) return path_id{it->second};
+        if (const auto known = find_child(parent, segment)) return *known;
+        const std::uint32_t seg = segment_index(segment);
         const auto id = static_cast<std::uint32_t>(entries_.size());
-        entries_.push_back(entry{parent.value, seg, entries_[parent.value].depth + 1});
+        const auto& above = entries_[parent.value];
+        const bool recyclable = (above.flags & (recyclable_flag | recycling_root_flag)) != 0;
+        entries_.push_back(entry{parent.value, seg, above.depth + 1, recyclable ? recyclable_flag : std::uint8_t{0}});
         owned_ = id + 1;
-        children_.emplace(key, id);
+        children_.emplace(child_key(parent, seg), id);
         return path_id{id};
     }
 
@@ -234,6 +332,8 @@ private:
     // vector's byte length by sizeof(entry) (12) every time.
     std::uint32_t owned_ = 1;
     std::deque<std::string> segments_;  // a deque keeps each string in place, so the views below stay valid
+    std::vector<std::uint32_t> segment_uses_;  // entries naming each segment
+    std::vector<std::uint32_t> free_segments_;  // slots of segments nobody uses any more
     std::unordered_map<std::string_view, std::uint32_t, detail::string_view_hash, std::equal_to<>> segment_ids_;
     std::unordered_map<std::uint64_t, std::uint32_t> children_;
     // Whole texts of paths interned through intern(const path&): one hash instead of one per segment.

@@ -169,6 +169,11 @@ public:
         if (found.code != errc::none) return std::nullopt;
         return view(found.index);
     }
+    [[nodiscard]] std::optional<cell_view> find_no_follow(path_id id) const {
+        auto found = resolve_id(id, false, 0);
+        if (found.code != errc::none) return std::nullopt;
+        return view(found.index);
+    }
 
     // Would a write at `id` be refused because it lies in a sealed branch? (Checks the nearest existing cell.)
     [[nodiscard]] result<void> can_write(path_id id) const {
@@ -293,6 +298,9 @@ public:
         if (existing.code == errc::none) return error{errc::cell_exists, "a cell already exists at " + quoted(at)};
         auto to = resolve_id(target, true, 0);
         if (to.code != errc::none) return describe(to, paths_.text_of(target));
+        // The link keeps the id, so it must keep naming this path; unless the link lives in the same recycled
+        // directory (rt/beat/<N>/inbox -> rt/beat/<N>/impulses): then both go together.
+        if (!paths_.recyclable(at) || paths_.recycling_unit(at) != paths_.recycling_unit(target)) paths_.pin(target);
         auto parent = ensure_container(paths_.parent(at));
         if (!parent) return parent.error();
         if (auto ok = check_can_add(*parent, at); !ok) return ok.error();

@@ -88,6 +88,12 @@ public:
         router().set_memo_capacity(policy_.memo_capacity);
         processor().set_beat(beat_);
         rt_beat_ = tree().paths().intern(path("/rt/beat"));
+        rt_cei_ = tree().paths().intern(path("/rt/cei"));
+        rt_spacing_ = tree().paths().intern(path("/rt/analytics/spacing"));
+        // Bounded memory: the directories of beats retention removed (and pruned spacing entries) are renamed to
+        // serve new ones, instead of interning new ids forever (see cep::path_table::rename).
+        tree().paths().make_recycling_root(rt_beat_);
+        tree().paths().make_recycling_root(rt_spacing_);
     }
     heartbeat(const heartbeat&) = delete;
     heartbeat& operator=(const heartbeat&) = delete;
@@ -349,7 +355,9 @@ public:
                                                  std::to_string(*known) + "; refusing " + std::to_string(unix_ns)};
         }
         wallclock_[at] = unix_ns;
-        tree().put_text(beat_path(at) / "meta" / "unix_ts_ns", std::to_string(unix_ns)).value();
+        tree().put_text(named_child(named_child(beat_directory(at), "meta"), "unix_ts_ns"),
+                        std::to_string(unix_ns))
+            .value();
         beat_dirs_.insert(at);
         // The interval since the closest earlier published beat.
         auto it = wallclock_.find(at);
@@ -357,7 +365,8 @@ public:
             const auto previous = std::prev(it)->second;
             const auto interval = unix_ns >= previous ? unix_ns - previous : 0;
             tree()
-                .put_text(path("/rt/analytics/spacing") / std::to_string(at) / "interval_ns", std::to_string(interval))
+                .put_text(named_child(reused_numbered_child(rt_spacing_, at, spare_spacing_), "interval_ns"),
+                          std::to_string(interval))
                 .value();
             spacing_.insert(at);
             prune_spacing();
@@ -459,7 +468,7 @@ private:
     // enough to inline into the caller's loop; everything else goes through enqueue_checked().
     result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
         const auto& paths = tree().paths();
-        const bool known = paths.owns(s) && (t == queued_impulse::no_target || paths.owns(path_id{t}));
+        const bool known = paths.owns_plain(s) && (t == queued_impulse::no_target || paths.owns_plain(path_id{t}));
         if (known && at >= earliest_open_beat() && !processor().running() && !recording()) [[likely]] {
             queue().push(queued_impulse{at, s.value, t});
             return {};
@@ -471,6 +480,9 @@ private:
         if (!tree().paths().owns(s)) [[unlikely]] return unknown_id(s.value);
         if (t != queued_impulse::no_target && !tree().paths().owns(path_id{t})) [[unlikely]] return unknown_id(t);
         if (at < earliest_open_beat()) return in_the_past(text_of(s.value), at);
+        // A queued id must keep naming its path: recyclable ones (rt/beat/...) are pinned.
+        tree().paths().pin(s);
+        if (t != queued_impulse::no_target) tree().paths().pin(path_id{t});
         const queued_impulse item{at, s.value, t};
         if (processor().running()) {
             processor().defer_emit(item);
@@ -514,28 +526,54 @@ private:
         ensure_beat_directories(at);
         auto& slot = ledger_lists_[next_ledger_slot_];
         next_ledger_slot_ = (next_ledger_slot_ + 1) % ledger_lists_.size();
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, at).ptr;
-        const auto beat_dir =
-            tree().paths().child(rt_beat_, std::string_view(digits, static_cast<std::size_t>(end - digits))).value();
-        for (std::size_t k = 0; k < ledger_names.size(); ++k)
-            slot.ids[k] = tree().paths().child(beat_dir, ledger_names[k]).value();
+        const path_id beat_dir = beat_directory(at);
+        for (std::size_t k = 0; k < ledger_names.size(); ++k) slot.ids[k] = named_child(beat_dir, ledger_names[k]);
         slot.beat = at;
         slot.ready = true;
         return slot.ids[static_cast<std::size_t>(list)];
     }
-    [[nodiscard]] path beat_path(beat_number at) const { return path("/rt/beat") / std::to_string(at); }
+    // The runtime's own per-beat and per-record paths are interned by id (parent + segment), never by their whole
+    // text: the table's text cache would otherwise keep an entry for every beat and record ever written.
+    path_id named_child(path_id parent, std::string_view name) { return tree().paths().child(parent, name).value(); }
+    path_id numbered_child(path_id parent, std::uint64_t n) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        return named_child(parent, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    }
+    // parent/<n>, reusing a spare id (a directory retention removed) when there is one.
+    path_id reused_numbered_child(path_id parent, std::uint64_t n, std::vector<path_id>& spare) {
+        if (const auto known = known_numbered_child(parent, n)) return *known;
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        const std::string_view name(digits, static_cast<std::size_t>(end - digits));
+        while (!spare.empty()) {
+            const path_id id = spare.back();
+            spare.pop_back();
+            // Not if a cell was made there again since (a write under a removed beat), nor if the id got pinned.
+            if (!tree().find_no_follow(id) && tree().paths().rename(id, name)) return id;
+        }
+        return named_child(parent, name);
+    }
+    path_id beat_directory(beat_number at) { return reused_numbered_child(rt_beat_, at, spare_beat_dirs_); }
+    // The id of parent/<n> if it was ever interned (nothing is added).
+    [[nodiscard]] std::optional<path_id> known_numbered_child(path_id parent, std::uint64_t n) const {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        return tree().paths().find_child(parent, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    }
 
     void ensure_beat_directories(beat_number at) {
         if (ledger_ready_.count(at) != 0) return;
         ledger_ready_.insert(at);
         beat_dirs_.insert(at);
-        const path base = beat_path(at);
-        tree().make_list(base / "impulses").value();
-        if (!tree().find_no_follow(base / "inbox")) tree().link(base / "inbox", base / "impulses").value();
-        tree().make_list(base / "agenda").value();
-        tree().make_list(base / "stage").value();
-        tree().make_dictionary(base / "meta").value();
+        const path_id base = beat_directory(at);
+        const path_id impulses = named_child(base, "impulses");
+        tree().make_list(impulses).value();
+        if (!tree().find_no_follow(named_child(base, "inbox")))
+            tree().link(named_child(base, "inbox"), impulses).value();
+        tree().make_list(named_child(base, "agenda")).value();
+        tree().make_list(named_child(base, "stage")).value();
+        tree().make_dictionary(named_child(base, "meta")).value();
     }
     // Ledger lines go in as deferred list entries (cep::cell_tree::append_entry): they become cells when read.
     void append_ledger(beat_number at, ledger_kind list, std::string_view line) {
@@ -576,15 +614,15 @@ private:
     // Writes a CEI record and queues its impulse (for the next beat once this one has begun).
     void write_cei(std::string_view severity, std::string_view topic, std::string_view note) {
         const std::uint64_t n = ++cei_count_;
-        const path record = path("/rt/cei") / std::to_string(n);
-        tree().put_text(record / "severity", severity).value();
-        tree().put_text(record / "topic", topic).value();
-        tree().put_text(record / "note", note).value();
-        tree().put_text(record / "beat", std::to_string(beat_)).value();
+        const path_id record = numbered_child(rt_cei_, n);
+        tree().put_text(named_child(record, "severity"), severity).value();
+        tree().put_text(named_child(record, "topic"), topic).value();
+        tree().put_text(named_child(record, "note"), note).value();
+        tree().put_text(named_child(record, "beat"), std::to_string(beat_)).value();
         cei_log_.push_back(cei_entry{n, beat_});
         const beat_number at = beat_ + (begun_ ? 1 : 0);
         const std::uint32_t signal = tree().paths().intern(path("/sig_cei") / severity).value;
-        const std::uint32_t target = tree().paths().intern(record).value;
+        const std::uint32_t target = record.value;
         queue().push(queued_impulse{at, signal, target});
         log_impulse(at, signal, target);
         if (listeners().active()) {
@@ -624,11 +662,18 @@ private:
         for (; oldest_kept_ < horizon; ++oldest_kept_) {
             ledger_ready_.erase(oldest_kept_);
             // Only beats that have a directory (a ledger, or a published wallclock): nothing to build otherwise.
-            if (beat_dirs_.erase(oldest_kept_) != 0) (void)tree().remove(beat_path(oldest_kept_));
+            if (beat_dirs_.erase(oldest_kept_) != 0) {
+                if (const auto dir = known_numbered_child(rt_beat_, oldest_kept_)) {
+                    (void)tree().remove(*dir);
+                    spare_beat_dirs_.push_back(*dir);
+                }
+            }
+            for (auto& slot : ledger_lists_)
+                if (slot.beat == oldest_kept_) slot.ready = false;  // its ids may serve another beat from now on
         }
         wallclock_.erase(wallclock_.begin(), wallclock_.lower_bound(horizon));
         while (!cei_log_.empty() && cei_log_.front().beat < horizon) {
-            (void)tree().remove(path("/rt/cei") / std::to_string(cei_log_.front().number));
+            if (const auto record = known_numbered_child(rt_cei_, cei_log_.front().number)) (void)tree().remove(*record);
             cei_log_.pop_front();
         }
     }
@@ -637,7 +682,10 @@ private:
         while (spacing_.size() > policy_.spacing_window) {
             const auto oldest = *spacing_.begin();
             spacing_.erase(spacing_.begin());
-            (void)tree().remove(path("/rt/analytics/spacing") / std::to_string(oldest));
+            if (const auto entry = known_numbered_child(rt_spacing_, oldest)) {
+                (void)tree().remove(*entry);
+                spare_spacing_.push_back(*entry);
+            }
         }
     }
 
@@ -651,7 +699,11 @@ private:
     std::size_t deferred_ = 0;
 
     std::string line_;  // the ledger line being built (keeps its capacity)
-    path_id rt_beat_{};
+    path_id rt_beat_{};     // /rt/beat
+    path_id rt_cei_{};      // /rt/cei
+    path_id rt_spacing_{};  // /rt/analytics/spacing
+    std::vector<path_id> spare_beat_dirs_;  // rt/beat/<N> ids retention removed: renamed for new beats
+    std::vector<path_id> spare_spacing_;    // the same for rt/analytics/spacing/<N>
     std::set<beat_number> ledger_ready_;  // beats whose ledger lists exist
     std::set<beat_number> beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention
     struct ledger_lists {

@@ -282,8 +282,11 @@ private:
                                                  ": the earliest beat open for impulses is " +
                                                  std::to_string(beat_ + 1)};
         auto& paths = hierarchy_->tree().paths();
-        emits_.push_back(queued_impulse{at, paths.intern(signal).value,
-                                        target ? paths.intern(*target).value : queued_impulse::no_target});
+        const path_id s = paths.intern(signal);
+        const std::uint32_t t = target ? paths.intern(*target).value : queued_impulse::no_target;
+        paths.pin(s);  // queued ids must keep naming their paths (see path_table::rename)
+        if (target) paths.pin(path_id{t});
+        emits_.push_back(queued_impulse{at, s.value, t});
         return {};
     }
 

@@ -101,6 +101,8 @@ public:
             return error{errc::invalid_policy, "this queue is not part of a kernel yet (no path table)"};
         queued_impulse item{current_, paths_->intern(message.signal).value, queued_impulse::no_target};
         if (!message.target.is_root()) item.target = paths_->intern(message.target).value;
+        paths_->pin(path_id{item.signal});  // queued ids must keep naming their paths (see path_table::rename)
+        if (item.target != queued_impulse::no_target) paths_->pin(path_id{item.target});
         push(item);
         return {};
     }

@@ -147,6 +147,7 @@ public:
     }
     void request_unregister(std::size_t index) { change(change_kind::unregister, index); }
     void request_binding(path_id cell, std::size_t index, binding_scope scope, bool tombstone) {
+        tree_->paths().pin(cell);  // a recycled id would carry the binding to another path
         pending_changes_.push_back(pending_change{change_kind::bind, static_cast<std::uint16_t>(index), cell.value,
                                                   binding_entry{static_cast<std::uint16_t>(index), scope, tombstone},
                                                   0});
@@ -290,6 +291,9 @@ public:
 private:
     // A memo miss: resolves the pair and adds it (kept out of line, so that the hit stays small).
     [[gnu::noinline]] std::uint32_t resolve_new(std::uint64_t key, path_id signal, std::uint32_t target) {
+        // A memo key must keep naming its paths: recyclable ids in it are pinned.
+        tree_->paths().pin(signal);
+        if (target != queued_impulse::no_target) tree_->paths().pin(path_id{target});
         memo_entry entry;
         const auto order = order_for(signal, target);
         entry.offset = order.offset;
