@@ -894,6 +894,30 @@ TEST_CASE("retention recycles the ids of removed beats: the path table stays the
     CHECK_FALSE(hb.tree().contains(cep::path("/rt/beat") / std::to_string(last - 8)));
 }
 
+TEST_CASE("the runtime's branches cannot be sealed or removed whole: the next commit would fail halfway") {
+    using registry = cep::enzyme_registry<echo, faulty>;
+    cep::heartbeat<registry> hb;
+    hb.register_all();
+    REQUIRE(hb.publish_wallclock(1, 1000));
+    REQUIRE(hb.publish_wallclock(2, 2000));  // rt/analytics/spacing/2
+    hb.step();
+    REQUIRE(hb.enqueue("/signals/fault"_path));
+    CHECK_FALSE(hb.step());  // rt/cei/1
+    for (const char* p : {"/", "/rt", "/rt/beat", "/rt/cei", "/rt/cei/1", "/rt/analytics", "/rt/analytics/spacing/2",
+                          "/rt/beat/1/agenda"}) {
+        const auto sealed = hb.tree().seal(cep::path(p));
+        REQUIRE_FALSE(sealed.has_value());
+        CHECK(sealed.error().code == cep::errc::cell_reserved);
+    }
+    const auto removed = hb.tree().remove("/rt"_path);
+    REQUIRE_FALSE(removed.has_value());
+    CHECK(removed.error().code == cep::errc::cell_reserved);
+    REQUIRE(hb.enqueue("/signals/fault"_path));  // another CEI record at the next commit: the writes still work
+    CHECK_FALSE(hb.step());
+    CHECK(hb.tree().contains("/rt/cei/2/note"_path));
+    CHECK(list_lines(hb.tree(), 3, "agenda") == std::vector<std::string>{"enzyme=faulty rc=fatal signal=/signals/fault target="});
+}
+
 TEST_CASE("retention does not recycle a beat directory whose path was used as an impulse target") {
     using registry = cep::enzyme_registry<echo, faulty>;
     cep::heartbeat<registry> hb(cep::heartbeat_policy{.keep_beats = 2});

@@ -408,3 +408,28 @@ TEST_CASE("deferred list entries: an entry whose path would be too long is refus
     CHECK(tenth.error().code == cep::errc::path_too_long);
     CHECK(tree.find(cep::path(long_path))->size() == 9);
 }
+
+TEST_CASE("a reserved branch cannot be sealed or removed whole, nor can what holds it; inside, cells can go") {
+    cep::cell_tree tree;
+    tree.reserve(tree.paths().intern(cep::path("/rt/beat")));
+    REQUIRE(tree.put_text(cep::path("/rt/beat/1/x"), "a"));
+    REQUIRE(tree.put_text(cep::path("/rt/other"), "b"));
+    REQUIRE(tree.link(cep::path("/alias"), cep::path("/rt/beat")));
+    const auto refused = [&](const cep::result<void>& r, const std::string& message) {
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == cep::errc::cell_reserved);
+        CHECK(r.error().message == message);
+    };
+    refused(tree.seal(cep::path("/")), "cannot seal \"/\": \"/rt/beat\" is reserved for the runtime's own writes");
+    refused(tree.seal(cep::path("/rt")), "cannot seal \"/rt\": \"/rt/beat\" is reserved for the runtime's own writes");
+    refused(tree.seal(cep::path("/rt/beat/1")),
+            "cannot seal \"/rt/beat/1\": \"/rt/beat\" is reserved for the runtime's own writes");
+    refused(tree.seal(cep::path("/alias")),  // through a link: what would be sealed is the branch
+            "cannot seal \"/rt/beat\": \"/rt/beat\" is reserved for the runtime's own writes");
+    refused(tree.remove(cep::path("/rt")), "cannot remove \"/rt\": \"/rt/beat\" is reserved for the runtime's own writes");
+    refused(tree.remove(cep::path("/rt/beat")),
+            "cannot remove \"/rt/beat\": \"/rt/beat\" is reserved for the runtime's own writes");
+    CHECK(tree.seal(cep::path("/rt/other")));  // beside it: fine
+    CHECK(tree.remove(cep::path("/rt/beat/1")));  // inside it: fine (retention does this)
+    CHECK(tree.put_text(cep::path("/rt/beat/2/y"), "c"));
+}

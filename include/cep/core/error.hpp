@@ -48,6 +48,7 @@ enum class errc : std::uint16_t {
     cell_dangling_link,
     cell_too_many_links,
     cell_cannot_move,
+    cell_reserved,
     cell_stale_view,
     // facet contracts
     contract_not_registered,
@@ -111,6 +112,7 @@ enum class errc : std::uint16_t {
         case errc::cell_dangling_link: return "cell_dangling_link";
         case errc::cell_too_many_links: return "cell_too_many_links";
         case errc::cell_cannot_move: return "cell_cannot_move";
+        case errc::cell_reserved: return "cell_reserved";
         case errc::cell_stale_view: return "cell_stale_view";
         case errc::contract_not_registered: return "contract_not_registered";
         case errc::contract_missing_methods: return "contract_missing_methods";

@@ -315,9 +315,18 @@ public:
     result<void> seal(path_id id) {
         auto found = resolve_id(id, true, 0);
         if (found.code != errc::none) return describe(found, paths_.text_of(id));
+        // The cell that gets sealed (a link's target, when `id` is a link).
+        if (auto ok = check_not_reserved(nodes_[found.index].id, "seal", true); !ok) return ok;
         nodes_[found.index].sealed = true;
         ++seal_epoch_;  // the append fast path re-checks writability
         return {};
+    }
+    // Reserves a branch for its writer (the heartbeat reserves rt/beat, rt/cei and rt/analytics/spacing): sealing
+    // it, a cell inside it or an ancestor of it, and removing it or an ancestor, fail with cell_reserved: the
+    // writer's own writes there must not start failing. Cells inside it can still be removed (retention does).
+    void reserve(path_id branch) {
+        (void)paths_.parent(branch);  // checks the id
+        if (std::find(reserved_.begin(), reserved_.end(), branch) == reserved_.end()) reserved_.push_back(branch);
     }
     // Removes the cell at `p` (a link itself, not its target) and its subtree.
     result<void> remove(const path& p) { return remove(paths_.intern(p)); }
@@ -325,6 +334,7 @@ public:
         if (id == path_table::root()) return error{errc::cell_root, "cannot remove the root"};
         auto found = resolve_id(id, false, 0);
         if (found.code != errc::none) return describe(found, paths_.text_of(id));
+        if (auto ok = check_not_reserved(id, "remove", false); !ok) return ok;
         if (auto ok = check_writable(found.index, id); !ok) return ok;
         const auto parent = nodes_[found.index].parent;
         if (nodes_[parent].kind == cell_kind::list)
@@ -735,6 +745,18 @@ private:
         std::size_t fits_below = 0;
     };
     checked_list last_list_{};
+    std::vector<path_id> reserved_;  // see reserve()
+
+    // Sealing touches the subtree and the cell itself: refused at, above or below a reserved branch. Removing
+    // touches the subtree: refused at or above one.
+    [[nodiscard]] result<void> check_not_reserved(path_id id, std::string_view doing, bool inside_too) const {
+        for (const path_id branch : reserved_) {
+            if (paths_.contains(id, branch) || (inside_too && paths_.contains(branch, id)))
+                return error{errc::cell_reserved, "cannot " + std::string(doing) + " " + quoted(id) + ": " +
+                                                      quoted(branch) + " is reserved for the runtime's own writes"};
+        }
+        return {};
+    }
     std::uint64_t seal_epoch_ = 0;
 };
 

@@ -94,6 +94,9 @@ public:
         // serve new ones, instead of interning new ids forever (see cep::path_table::rename).
         tree().paths().make_recycling_root(rt_beat_);
         tree().paths().make_recycling_root(rt_spacing_);
+        // The ledger, CEI records and analytics are written at every commit: sealing them (or what holds them), or
+        // removing them whole, would make the next commit fail halfway; the tree refuses it (cell_reserved).
+        for (const path_id branch : {rt_beat_, rt_cei_, rt_spacing_}) tree().reserve(branch);
     }
     heartbeat(const heartbeat&) = delete;
     heartbeat& operator=(const heartbeat&) = delete;
