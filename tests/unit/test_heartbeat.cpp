@@ -918,6 +918,22 @@ TEST_CASE("the runtime's branches cannot be sealed or removed whole: the next co
     CHECK(list_lines(hb.tree(), 3, "agenda") == std::vector<std::string>{"enzyme=faulty rc=fatal signal=/signals/fault target="});
 }
 
+TEST_CASE("a beat directory removed by hand while its beat runs is made again by the next ledger line") {
+    using registry = cep::enzyme_registry<echo, faulty>;
+    cep::heartbeat<registry> hb;
+    hb.register_all();
+    hb.bind<echo>("/env"_path, cep::propagate);
+    REQUIRE(hb.enqueue("/signals/echo"_path, "/env/a"_path));  // beat 1's impulses list exists now
+    REQUIRE(hb.tree().remove("/rt/beat/1"_path));
+    REQUIRE(hb.enqueue("/signals/echo"_path, "/env/b"_path));
+    CHECK(hb.step());
+    // The lines written before the removal went with it; everything after is there.
+    CHECK(list_lines(hb.tree(), 1, "impulses") == std::vector<std::string>{"signal=/signals/echo target=/env/b"});
+    CHECK(list_lines(hb.tree(), 1, "agenda") ==
+          std::vector<std::string>{"enzyme=echo rc=success signal=/signals/echo target=/env/a",
+                                   "enzyme=echo rc=success signal=/signals/echo target=/env/b"});
+}
+
 TEST_CASE("retention does not recycle a beat directory whose path was used as an impulse target") {
     using registry = cep::enzyme_registry<echo, faulty>;
     cep::heartbeat<registry> hb(cep::heartbeat_policy{.keep_beats = 2});

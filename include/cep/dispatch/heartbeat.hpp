@@ -306,7 +306,7 @@ public:
                 const entry_record packed{{record.enzyme, static_cast<std::uint32_t>(record.rc), record.signal,
                                            record.target}};
                 if (policy_.ensure_directories)
-                    tree().append_record(ledger_list(beat_, ledger_kind::agenda), packed, &render_agenda).value();
+                    append_ledger_record(beat_, ledger_kind::agenda, packed, &render_agenda);
                 if (listening) {
                     line_.clear();
                     render_agenda(tree().paths(), packed, line_);
@@ -580,12 +580,26 @@ private:
     }
     // Ledger lines go in as deferred list entries (cep::cell_tree::append_entry): they become cells when read.
     void append_ledger(beat_number at, ledger_kind list, std::string_view line) {
-        tree().append_entry(ledger_list(at, list), line).value();
+        if (!tree().append_entry(ledger_list(at, list), line)) {
+            forget_ledger_lists(at);  // removed from under us: made again
+            tree().append_entry(ledger_list(at, list), line).value();
+        }
+    }
+    void append_ledger_record(beat_number at, ledger_kind list, const entry_record& record, entry_renderer render) {
+        if (!tree().append_record(ledger_list(at, list), record, render)) {
+            forget_ledger_lists(at);  // removed from under us (rt/beat/<at> is not reserved, only rt/beat): made again
+            tree().append_record(ledger_list(at, list), record, render).value();
+        }
+    }
+    void forget_ledger_lists(beat_number at) {
+        ledger_ready_.erase(at);
+        for (auto& slot : ledger_lists_)
+            if (slot.beat == at) slot.ready = false;
     }
     void log_impulse(beat_number at, std::uint32_t signal, std::uint32_t target) {
         const entry_record packed{{signal, target, 0, 0}};
         if (policy_.ensure_directories)
-            tree().append_record(ledger_list(at, ledger_kind::impulses), packed, &render_impulse).value();
+            append_ledger_record(at, ledger_kind::impulses, packed, &render_impulse);
         if (listeners().active()) {
             line_.clear();
             render_impulse(tree().paths(), packed, line_);
@@ -663,7 +677,7 @@ private:
         if (policy_.keep_beats == 0 || beat_ < policy_.keep_beats) return;
         const beat_number horizon = beat_ - policy_.keep_beats + 1;  // the oldest beat kept
         for (; oldest_kept_ < horizon; ++oldest_kept_) {
-            ledger_ready_.erase(oldest_kept_);
+            forget_ledger_lists(oldest_kept_);  // its ids may serve another beat from now on
             // Only beats that have a directory (a ledger, or a published wallclock): nothing to build otherwise.
             if (beat_dirs_.erase(oldest_kept_) != 0) {
                 if (const auto dir = known_numbered_child(rt_beat_, oldest_kept_)) {
@@ -671,8 +685,6 @@ private:
                     spare_beat_dirs_.push_back(*dir);
                 }
             }
-            for (auto& slot : ledger_lists_)
-                if (slot.beat == oldest_kept_) slot.ready = false;  // its ids may serve another beat from now on
         }
         wallclock_.erase(wallclock_.begin(), wallclock_.lower_bound(horizon));
         while (!cei_log_.empty() && cei_log_.front().beat < horizon) {
