@@ -915,7 +915,8 @@ TEST_CASE("the runtime's branches cannot be sealed or removed whole: the next co
     REQUIRE(hb.enqueue("/signals/fault"_path));  // another CEI record at the next commit: the writes still work
     CHECK_FALSE(hb.step());
     CHECK(hb.tree().contains("/rt/cei/2/note"_path));
-    CHECK(list_lines(hb.tree(), 3, "agenda") == std::vector<std::string>{"enzyme=faulty rc=fatal signal=/signals/fault target="});
+    CHECK(list_lines(hb.tree(), 3, "agenda") ==
+          std::vector<std::string>{"enzyme=faulty rc=fatal signal=/signals/fault target="});
 }
 
 TEST_CASE("a beat directory removed by hand while its beat runs is made again by the next ledger line") {

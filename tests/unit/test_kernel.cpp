@@ -232,8 +232,9 @@ TEST_CASE("listener_hub: one failure line per failing listener, counting the oth
     (void)hub.emit(cep::event{"y", ""});
     (void)hub.emit(cep::event{"x", ""});
     const auto failures = hub.take_failures();
-    CHECK(failures == std::vector<std::string>{"listener 2 on 'y' threw an unknown exception (and 1 more failure since)",
-                                               "listener 1 on 'x' threw: bad x (and 2 more failures since)"});
+    CHECK(failures ==
+          std::vector<std::string>{"listener 2 on 'y' threw an unknown exception (and 1 more failure since)",
+                                   "listener 1 on 'x' threw: bad x (and 2 more failures since)"});
     CHECK(hub.take_failures().empty());
     (void)hub.emit(cep::event{"x", ""});
     CHECK(hub.take_failures() == std::vector<std::string>{"listener 1 on 'x' threw: bad x"});

@@ -426,7 +426,8 @@ TEST_CASE("a reserved branch cannot be sealed or removed whole, nor can what hol
             "cannot seal \"/rt/beat/1\": \"/rt/beat\" is reserved for the runtime's own writes");
     refused(tree.seal(cep::path("/alias")),  // through a link: what would be sealed is the branch
             "cannot seal \"/rt/beat\": \"/rt/beat\" is reserved for the runtime's own writes");
-    refused(tree.remove(cep::path("/rt")), "cannot remove \"/rt\": \"/rt/beat\" is reserved for the runtime's own writes");
+    refused(tree.remove(cep::path("/rt")),
+            "cannot remove \"/rt\": \"/rt/beat\" is reserved for the runtime's own writes");
     refused(tree.remove(cep::path("/rt/beat")),
             "cannot remove \"/rt/beat\": \"/rt/beat\" is reserved for the runtime's own writes");
     CHECK(tree.seal(cep::path("/rt/other")));  // beside it: fine

@@ -150,7 +150,9 @@ public:
         entries_[top.value].flags |= recycling_root_flag;
         for (std::uint32_t id = 1; id < owned_; ++id)
             if (id != top.value && contains(top, path_id{id})) entries_[id].flags |= recyclable_flag;
-        std::erase_if(by_text_, [&](const auto& known) { return (entries_[known.second.value].flags & recyclable_flag) != 0; });
+        std::erase_if(by_text_, [&](const auto& known) {
+            return (entries_[known.second.value].flags & recyclable_flag) != 0;  // texts that may change
+        });
     }
     [[nodiscard]] bool recyclable(path_id id) const {
         check_id(id);

@@ -688,7 +688,8 @@ private:
         }
         wallclock_.erase(wallclock_.begin(), wallclock_.lower_bound(horizon));
         while (!cei_log_.empty() && cei_log_.front().beat < horizon) {
-            if (const auto record = known_numbered_child(rt_cei_, cei_log_.front().number)) (void)tree().remove(*record);
+            if (const auto record = known_numbered_child(rt_cei_, cei_log_.front().number))
+                (void)tree().remove(*record);
             cei_log_.pop_front();
         }
     }

@@ -92,7 +92,8 @@ public:
         out.reserve(failures_.size());
         for (auto& f : failures_) {
             if (f.more != 0)
-                f.first += " (and " + std::to_string(f.more) + (f.more == 1 ? " more failure since)" : " more failures since)");
+                f.first += " (and " + std::to_string(f.more) +
+                           (f.more == 1 ? " more failure since)" : " more failures since)");
             out.push_back(std::move(f.first));
         }
         failures_.clear();
