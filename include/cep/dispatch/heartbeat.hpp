@@ -537,18 +537,21 @@ private:
     }
     // The runtime's own per-beat and per-record paths are interned by id (parent + segment), never by their whole
     // text: the table's text cache would otherwise keep an entry for every beat and record ever written.
-    path_id named_child(path_id parent, std::string_view name) { return tree().paths().child(parent, name).value(); }
-    path_id numbered_child(path_id parent, std::uint64_t n) {
+    // A number as a path segment, without allocating.
+    struct decimal {
+        explicit decimal(std::uint64_t n) noexcept
+            : size(std::to_chars(digits, digits + sizeof digits, n).ptr - digits) {}
+        [[nodiscard]] std::string_view view() const noexcept { return {digits, static_cast<std::size_t>(size)}; }
         char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-        return named_child(parent, std::string_view(digits, static_cast<std::size_t>(end - digits)));
-    }
+        std::ptrdiff_t size;
+    };
+    path_id named_child(path_id parent, std::string_view name) { return tree().paths().child(parent, name).value(); }
+    path_id numbered_child(path_id parent, std::uint64_t n) { return named_child(parent, decimal(n).view()); }
     // parent/<n>, reusing a spare id (a directory retention removed) when there is one.
     path_id reused_numbered_child(path_id parent, std::uint64_t n, std::vector<path_id>& spare) {
         if (const auto known = known_numbered_child(parent, n)) return *known;
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-        const std::string_view name(digits, static_cast<std::size_t>(end - digits));
+        const decimal number(n);
+        const std::string_view name = number.view();
         while (!spare.empty()) {
             const path_id id = spare.back();
             spare.pop_back();
@@ -560,9 +563,7 @@ private:
     path_id beat_directory(beat_number at) { return reused_numbered_child(rt_beat_, at, spare_beat_dirs_); }
     // The id of parent/<n> if it was ever interned (nothing is added).
     [[nodiscard]] std::optional<path_id> known_numbered_child(path_id parent, std::uint64_t n) const {
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-        return tree().paths().find_child(parent, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+        return tree().paths().find_child(parent, decimal(n).view());
     }
 
     void ensure_beat_directories(beat_number at) {
@@ -580,15 +581,16 @@ private:
     }
     // Ledger lines go in as deferred list entries (cep::cell_tree::append_entry): they become cells when read.
     void append_ledger(beat_number at, ledger_kind list, std::string_view line) {
-        if (!tree().append_entry(ledger_list(at, list), line)) {
-            forget_ledger_lists(at);  // removed from under us: made again
-            tree().append_entry(ledger_list(at, list), line).value();
-        }
+        append_to_ledger(at, list, [&](path_id id) { return tree().append_entry(id, line); });
     }
     void append_ledger_record(beat_number at, ledger_kind list, const entry_record& record, entry_renderer render) {
-        if (!tree().append_record(ledger_list(at, list), record, render)) {
+        append_to_ledger(at, list, [&](path_id id) { return tree().append_record(id, record, render); });
+    }
+    template <class Append>
+    void append_to_ledger(beat_number at, ledger_kind list, Append&& append) {
+        if (!append(ledger_list(at, list))) {
             forget_ledger_lists(at);  // removed from under us (rt/beat/<at> is not reserved, only rt/beat): made again
-            tree().append_record(ledger_list(at, list), record, render).value();
+            append(ledger_list(at, list)).value();
         }
     }
     void forget_ledger_lists(beat_number at) {

@@ -235,7 +235,6 @@ private:
                 return;
             }
             failure = "retry budget exhausted after " + std::to_string(attempts) + " attempt(s)";
-            retries_.erase(key);
         }
         // Fatal: recorded in CEI; the beat goes on with the others. The next retry of this invocation starts its
         // count afresh.
