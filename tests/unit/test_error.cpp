@@ -4,7 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 TEST_CASE("result holds a value or an error") {
     cep::result<int> ok = 42;
@@ -20,6 +24,77 @@ TEST_CASE("result holds a value or an error") {
     CHECK(bad.error().message == "no cell at \"/x\"");
     CHECK_THROWS_AS(bad.value(), cep::tree_error);
     CHECK_THROWS_WITH(bad.value(), "no cell at \"/x\"");
+}
+
+namespace {
+// Counts live instances, and can be told to throw when copied: result's own storage must neither leak nor
+// double-destroy whatever assignment does.
+struct tracked {
+    static inline int live = 0;
+    static inline bool throw_on_copy = false;
+    std::string text;
+    explicit tracked(std::string t) : text(std::move(t)) { ++live; }
+    tracked(const tracked& other) : text(other.text) {
+        if (throw_on_copy) throw std::runtime_error("copy refused");
+        ++live;
+    }
+    tracked(tracked&& other) noexcept : text(std::move(other.text)) { ++live; }
+    tracked& operator=(const tracked&) = default;
+    tracked& operator=(tracked&&) noexcept = default;
+    ~tracked() { --live; }
+};
+}  // namespace
+
+TEST_CASE("result copies, moves and assigns between a value and an error without leaking either") {
+    tracked::live = 0;
+    {
+        const cep::error missing{cep::errc::cell_not_found, "missing"};
+        cep::result<tracked> a = tracked("a");
+        cep::result<tracked> b = missing;
+        CHECK(tracked::live == 1);
+
+        cep::result<tracked> copy = a;  // value copied
+        CHECK(copy->text == "a");
+        CHECK(tracked::live == 2);
+        copy = b;  // value -> error
+        CHECK_FALSE(copy.has_value());
+        CHECK(copy.error().message == "missing");
+        CHECK(tracked::live == 1);
+        copy = a;  // error -> value
+        CHECK(copy->text == "a");
+        CHECK(tracked::live == 2);
+        copy = cep::result<tracked>(tracked("c"));  // value -> value, by move
+        CHECK(copy->text == "c");
+        CHECK(tracked::live == 2);
+        cep::result<tracked> moved = std::move(copy);
+        CHECK(moved->text == "c");
+        b = std::move(moved);  // error -> value, by move
+        CHECK(b->text == "c");
+
+        // A copy that throws while an error turns into a value leaves an empty error, not a dead member.
+        cep::result<tracked> target = missing;
+        tracked::throw_on_copy = true;
+        CHECK_THROWS_WITH(target = a, "copy refused");
+        tracked::throw_on_copy = false;
+        CHECK_FALSE(target.has_value());
+        CHECK(target.error().code == cep::errc::none);
+        target = a;
+        CHECK(target->text == "a");
+    }
+    CHECK(tracked::live == 0);
+}
+
+TEST_CASE("result of a move-only type moves but does not copy") {
+    using owning = cep::result<std::unique_ptr<int>>;
+    STATIC_REQUIRE(std::is_move_constructible_v<owning>);
+    STATIC_REQUIRE(std::is_move_assignable_v<owning>);
+    STATIC_REQUIRE_FALSE(std::is_copy_constructible_v<owning>);
+    STATIC_REQUIRE_FALSE(std::is_copy_assignable_v<owning>);
+    owning r = std::make_unique<int>(5);
+    owning other = std::move(r);
+    CHECK(**other == 5);
+    std::unique_ptr<int> taken = std::move(other).value();
+    CHECK(*taken == 5);
 }
 
 TEST_CASE("result<void>") {

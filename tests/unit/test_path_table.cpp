@@ -1,10 +1,16 @@
 // Interning: identity, structure by id, exact text, no growth on repeat.
 #include <cep/core/path_table.hpp>
+#include <cep/detail/flat_index.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <random>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 TEST_CASE("the same path always gets the same id; different paths get different ids") {
     cep::path_table table;
@@ -185,4 +191,92 @@ TEST_CASE("recycling: a segment nobody uses any more is forgotten, and its slot 
     CHECK(table.text_of(dir) == "/rt/beat/1099");
     CHECK_FALSE(table.find(cep::path("/rt/beat/1050")).has_value());
     CHECK(table.size() == 4);  // /, /rt, /rt/beat, the directory
+}
+
+TEST_CASE("interning: a new path under a known parent, under an unknown one, and the root") {
+    cep::path_table table;
+    CHECK(table.intern(cep::path::root()) == cep::path_table::root());
+    const auto parent = table.intern(cep::path("/a/b"));
+    const auto child = table.intern(cep::path("/a/b/c"));  // the parent's text is known: one step
+    CHECK(table.parent(child) == parent);
+    const auto deep = table.intern(cep::path("/x/y/z"));  // nothing known: every segment
+    CHECK(table.text_of(deep) == "/x/y/z");
+    CHECK(table.text_of(table.parent(deep)) == "/x/y");
+    CHECK(table.find(cep::path("/x/y")) == table.parent(deep));  // ancestors interned on the way are found
+    // An ancestor interned on the way (not through intern(path)) is found and interned to the same id later.
+    CHECK(table.intern(cep::path("/x")) == table.parent(table.parent(deep)));
+    CHECK(table.intern(cep::path("/x/y/z/w")) == table.child(deep, "w").value());
+    CHECK(table.size() == 8);  // /, a, b, c, x, y, z, w
+}
+
+TEST_CASE("interning: paths whose texts share prefixes, lengths and hashes' neighbourhoods stay distinct") {
+    cep::path_table table;
+    std::vector<cep::path> paths;
+    std::vector<cep::path_id> ids;
+    for (int i = 0; i < 3000; ++i) {
+        // Texts of 7 to 20 bytes: both sides of the hash's 8-byte words, and texts that are prefixes of others.
+        std::string text = "/p" + std::to_string(i % 97);
+        if (i % 3 != 0) text += "/q" + std::to_string(i);
+        if (i % 5 == 0) text += "/r";
+        paths.emplace_back(text);
+        ids.push_back(table.intern(paths.back()));
+    }
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        CHECK(table.text_of(ids[i]) == paths[i].text());
+        CHECK(table.find(paths[i]) == ids[i]);
+        CHECK(table.intern(paths[i]) == ids[i]);
+    }
+    CHECK_FALSE(table.find(cep::path("/p1/q1/r")).has_value());  // i = 1 has no /r
+    CHECK_FALSE(table.find(cep::path("/p1/q")).has_value());
+}
+
+TEST_CASE("recycling: a text cached before its id became recyclable is no longer served from the cache") {
+    cep::path_table table;
+    const auto dir = table.intern(cep::path("/rt/beat/7"));  // cached as a plain path
+    table.make_recycling_root(table.intern(cep::path("/rt/beat")));
+    REQUIRE(table.rename(dir, "8"));
+    CHECK_FALSE(table.find(cep::path("/rt/beat/7")).has_value());
+    CHECK(table.find(cep::path("/rt/beat/8")) == dir);
+    const auto again = table.intern(cep::path("/rt/beat/7"));
+    CHECK(again != dir);
+    CHECK(table.text_of(again) == "/rt/beat/7");
+}
+
+TEST_CASE("flat_index agrees with a reference multimap through inserts, colliding keys and erases") {
+    cep::detail::flat_index index;
+    std::multimap<std::uint64_t, std::uint32_t> reference;
+    std::mt19937_64 random(12345);
+    std::uint32_t next_value = 0;
+    // Few distinct keys, so that many values share one (like colliding text hashes) and probe runs are long.
+    for (int step = 0; step < 20000; ++step) {
+        const std::uint64_t key = random() % 600;
+        if (random() % 3 != 0) {
+            index.insert(key, next_value);
+            reference.emplace(key, next_value);
+            ++next_value;
+        } else {
+            // Erase the key's smallest value, if any.
+            auto range = reference.equal_range(key);
+            std::uint32_t smallest = cep::detail::flat_index::absent;
+            for (auto it = range.first; it != range.second; ++it) smallest = std::min(smallest, it->second);
+            const bool erased = index.erase(key, [&](std::uint32_t v) { return v == smallest; });
+            REQUIRE(erased == (smallest != cep::detail::flat_index::absent));
+            for (auto it = range.first; it != range.second; ++it)
+                if (it->second == smallest) {
+                    reference.erase(it);
+                    break;
+                }
+        }
+        REQUIRE(index.size() == reference.size());
+    }
+    // Every value is found under its key, and only there.
+    for (const auto& [key, value] : reference) {
+        const std::uint32_t v = value;
+        CHECK(index.find(key, [&](std::uint32_t candidate) { return candidate == v; }) == v);
+        CHECK(index.find(key + 1000, [&](std::uint32_t candidate) { return candidate == v; }) ==
+              cep::detail::flat_index::absent);
+    }
+    index.clear();
+    CHECK(index.size() == 0);
+    CHECK(index.find(reference.begin()->first) == cep::detail::flat_index::absent);
 }

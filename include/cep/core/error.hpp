@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <new>
 #include <utility>
-#include <variant>
 
 namespace cep {
 
@@ -220,30 +220,60 @@ class heartbeat_error : public exception {
 }
 
 // A value or an error. value() on an error throws the matching cep exception (never undefined behaviour).
+// Storage is a two-member union rather than std::variant: every result<T> a program names is instantiated, and a
+// variant's machinery made those instantiations a sixth of what compiling <cep/cep.hpp> cost.
 template <class T>
 class [[nodiscard]] result {
     static_assert(!std::is_same_v<std::remove_cv_t<T>, cep::error>, "result<error> is ambiguous");
+    static_assert(!std::is_reference_v<T>, "result<T&> is not supported: hold a pointer or a reference_wrapper");
 
 public:
     using value_type = T;
 
-    result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit like expected
-    result(cep::error err) : storage_(std::in_place_index<1>, std::move(err)) {}  // NOLINT
+    result(T value) : value_(std::move(value)), has_value_(true) {}  // NOLINT: implicit like expected
+    result(cep::error err) : error_(std::move(err)), has_value_(false) {}  // NOLINT
 
-    [[nodiscard]] bool has_value() const noexcept { return storage_.index() == 0; }
-    [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
+    result(const result& other)
+        requires std::is_copy_constructible_v<T>
+        : has_value_(other.has_value_) {
+        if (has_value_)
+            ::new (static_cast<void*>(&value_)) T(other.value_);
+        else
+            ::new (static_cast<void*>(&error_)) cep::error(other.error_);
+    }
+    result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : has_value_(other.has_value_) {
+        if (has_value_)
+            ::new (static_cast<void*>(&value_)) T(std::move(other.value_));
+        else
+            ::new (static_cast<void*>(&error_)) cep::error(std::move(other.error_));
+    }
+    result& operator=(const result& other)
+        requires std::is_copy_constructible_v<T> && std::is_copy_assignable_v<T>
+    {
+        if (this != &other) assign(other);
+        return *this;
+    }
+    result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
+                                               std::is_nothrow_move_assignable_v<T>) {
+        if (this != &other) assign(std::move(other));
+        return *this;
+    }
+    ~result() { destroy(); }
+
+    [[nodiscard]] bool has_value() const noexcept { return has_value_; }
+    [[nodiscard]] explicit operator bool() const noexcept { return has_value_; }
 
     T& value() & {
         check();
-        return *std::get_if<0>(&storage_);
+        return value_;
     }
     const T& value() const& {
         check();
-        return *std::get_if<0>(&storage_);
+        return value_;
     }
     T&& value() && {
         check();
-        return std::move(*std::get_if<0>(&storage_));
+        return std::move(value_);
     }
     [[nodiscard]] T& operator*() & { return value(); }
     [[nodiscard]] const T& operator*() const& { return value(); }
@@ -252,21 +282,58 @@ public:
 
     template <class U>
     [[nodiscard]] T value_or(U&& fallback) const& {
-        return has_value() ? *std::get_if<0>(&storage_) : static_cast<T>(std::forward<U>(fallback));
+        return has_value_ ? value_ : static_cast<T>(std::forward<U>(fallback));
     }
 
     // Precondition: !has_value(). Asking a success for its error is answered with an error of code none.
     [[nodiscard]] const cep::error& error() const noexcept {
         static const cep::error no_error{};
-        const auto* err = std::get_if<1>(&storage_);
-        return err ? *err : no_error;
+        return has_value_ ? no_error : error_;
     }
 
 private:
     void check() const {
-        if (const auto* err = std::get_if<1>(&storage_)) throw_error(*err);
+        if (!has_value_) throw_error(error_);
     }
-    std::variant<T, cep::error> storage_;
+    void destroy() noexcept {
+        if (has_value_)
+            value_.~T();
+        else
+            error_.~error();
+    }
+    // Same alternative: plain assignment. Otherwise the old one is destroyed first; if building the new one
+    // throws, the result is left holding an empty error (code none), never a destroyed member.
+    template <class Other>
+    void assign(Other&& other) {
+        if (has_value_ == other.has_value_) {
+            if (has_value_)
+                value_ = std::forward<Other>(other).value_;
+            else
+                error_ = std::forward<Other>(other).error_;
+            return;
+        }
+        destroy();
+        has_value_ = false;
+        ::new (static_cast<void*>(&error_)) cep::error();
+        if (other.has_value_) {
+            error_.~error();
+            try {
+                ::new (static_cast<void*>(&value_)) T(std::forward<Other>(other).value_);
+                has_value_ = true;
+            } catch (...) {
+                ::new (static_cast<void*>(&error_)) cep::error();
+                throw;
+            }
+        } else {
+            error_ = std::forward<Other>(other).error_;
+        }
+    }
+
+    union {
+        T value_;
+        cep::error error_;
+    };
+    bool has_value_;
 };
 
 template <>

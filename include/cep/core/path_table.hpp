@@ -11,6 +11,7 @@
 
 #include <cep/core/error.hpp>
 #include <cep/core/path.hpp>
+#include <cep/detail/flat_index.hpp>
 
 #include <array>
 #include <compare>
@@ -23,7 +24,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,18 +36,9 @@ struct path_id {
     [[nodiscard]] friend constexpr std::strong_ordering operator<=>(path_id, path_id) noexcept = default;
 };
 
-namespace detail {
-struct string_view_hash {
-    using is_transparent = void;
-    [[nodiscard]] std::size_t operator()(std::string_view text) const noexcept {
-        return std::hash<std::string_view>{}(text);
-    }
-};
-}  // namespace detail
-
 class path_table {
 public:
-    path_table() { entries_.push_back(entry{0, no_segment, 0}); }
+    path_table() { entries_.push_back(entry{0, no_segment, no_text, 0, 0}); }
 
     // Movable, not copyable: ids are meaningful only with their table. A moved-from table owns no id.
     path_table(const path_table&) = delete;
@@ -58,32 +49,32 @@ public:
           segments_(std::move(other.segments_)),
           segment_uses_(std::move(other.segment_uses_)),
           free_segments_(std::move(other.free_segments_)),
-          segment_ids_(std::move(other.segment_ids_)),
+          segment_index_(std::move(other.segment_index_)),
           children_(std::move(other.children_)),
-          by_text_(std::move(other.by_text_)) {}
+          text_index_(std::move(other.text_index_)),
+          texts_(std::move(other.texts_)) {}
     path_table& operator=(path_table&& other) noexcept {
         entries_ = std::move(other.entries_);
         owned_ = std::exchange(other.owned_, 0);
         segments_ = std::move(other.segments_);
         segment_uses_ = std::move(other.segment_uses_);
         free_segments_ = std::move(other.free_segments_);
-        segment_ids_ = std::move(other.segment_ids_);
+        segment_index_ = std::move(other.segment_index_);
         children_ = std::move(other.children_);
-        by_text_ = std::move(other.by_text_);
+        text_index_ = std::move(other.text_index_);
+        texts_ = std::move(other.texts_);
         return *this;
     }
 
     [[nodiscard]] static constexpr path_id root() noexcept { return path_id{0}; }
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
-    // Interns a path (and all its ancestors). A known path costs one hash of its text and no allocation.
+    // Interns a path (and all its ancestors). A known path costs one hash of its text, one probe and one memcmp;
+    // a new one whose parent is known, one more hash and probe, then the new child: no per-segment walk.
     path_id intern(const path& p) {
-        if (auto known = by_text_.find(p.text()); known != by_text_.end()) return known->second;
-        path_id id = root();
-        for (auto segment : p.segments()) id = intern_checked_child(id, segment);
-        // A recyclable id may change its text (rename): its text is not cached.
-        if ((entries_[id.value].flags & recyclable_flag) == 0) by_text_.emplace(p.str(), id);
-        return id;
+        const std::uint64_t hash = detail::hash_text(p.text());
+        if (const auto known = find_text(p.text(), hash); known != detail::flat_index::absent) return path_id{known};
+        return intern_new(p.text(), hash);
     }
 
     // Parses and interns run-time text.
@@ -95,7 +86,8 @@ public:
 
     // The id of a path already interned, without adding anything.
     [[nodiscard]] std::optional<path_id> find(const path& p) const noexcept {
-        if (auto known = by_text_.find(p.text()); known != by_text_.end()) return known->second;
+        if (const auto known = find_text(p.text(), detail::hash_text(p.text())); known != detail::flat_index::absent)
+            return path_id{known};
         path_id id = root();
         for (auto segment : p.segments()) {
             auto child = find_child(id, segment);
@@ -124,11 +116,11 @@ public:
     }
 
     [[nodiscard]] std::optional<path_id> find_child(path_id parent, std::string_view segment) const noexcept {
-        const auto seg = segment_ids_.find(segment);
-        if (seg == segment_ids_.end()) return std::nullopt;
-        const auto it = children_.find(child_key(parent, seg->second));
-        if (it == children_.end()) return std::nullopt;
-        return path_id{it->second};
+        const auto seg = find_segment(segment);
+        if (seg == detail::flat_index::absent) return std::nullopt;
+        const auto child = children_.find(child_key(parent, seg));
+        if (child == detail::flat_index::absent) return std::nullopt;
+        return path_id{child};
     }
 
     // Structure of an id. The root's parent is the root.
@@ -148,11 +140,15 @@ public:
     void make_recycling_root(path_id top) {
         check_id(top);
         entries_[top.value].flags |= recycling_root_flag;
-        for (std::uint32_t id = 1; id < owned_; ++id)
-            if (id != top.value && contains(top, path_id{id})) entries_[id].flags |= recyclable_flag;
-        std::erase_if(by_text_, [&](const auto& known) {
-            return (entries_[known.second.value].flags & recyclable_flag) != 0;  // texts that may change
-        });
+        for (std::uint32_t id = 1; id < owned_; ++id) {
+            if (id == top.value || !contains(top, path_id{id})) continue;
+            auto& e = entries_[id];
+            e.flags |= recyclable_flag;
+            if (e.text_at == no_text) continue;
+            // A text that may change is no longer cached (its bytes stay in texts_: once per id at most).
+            (void)text_index_.erase(detail::hash_text(cached_text(e)), [&](std::uint32_t v) { return v == id; });
+            e.text_at = no_text;
+        }
     }
     [[nodiscard]] bool recyclable(path_id id) const {
         check_id(id);
@@ -189,18 +185,18 @@ public:
         if (detail::check_segment(segment, 0, detail::path_grammar::path).code != errc::none) return false;
         const std::uint32_t seg = segment_index(segment);
         const auto key = child_key(path_id{e.parent}, seg);
-        if (children_.contains(key)) {
+        if (children_.find(key) != detail::flat_index::absent) {
             drop_segment_use(seg);
             return false;
         }
-        children_.erase(child_key(path_id{e.parent}, e.segment));
-        children_.emplace(key, id.value);
+        (void)children_.erase(child_key(path_id{e.parent}, e.segment));
+        children_.insert(key, id.value);
         drop_segment_use(e.segment);
         e.segment = seg;
         return true;
     }
     // Distinct segment texts held (beat numbers come and go with recycling).
-    [[nodiscard]] std::size_t segment_count() const noexcept { return segment_ids_.size(); }
+    [[nodiscard]] std::size_t segment_count() const noexcept { return segment_index_.size(); }
     [[nodiscard]] std::size_t depth(path_id id) const {
         check_id(id);
         return entries_[id.value].depth;
@@ -238,31 +234,83 @@ public:
 
 private:
     static constexpr std::uint32_t no_segment = 0xffffffffu;
+    static constexpr std::uint32_t no_text = 0xffffffffu;
     static constexpr std::uint8_t recyclable_flag = 1;      // below a recycling root
     static constexpr std::uint8_t pinned_flag = 2;          // recyclable, but used: never renamed
     static constexpr std::uint8_t recycling_root_flag = 4;  // its descendants are recyclable
     struct entry {
         std::uint32_t parent;
         std::uint32_t segment;
-        std::uint32_t depth;
+        std::uint32_t text_at;  // where texts_ holds the id's whole text, or no_text when it is not cached
+        std::uint16_t depth;    // at most path_limits::max_depth
         std::uint8_t flags = 0;
     };
+    static_assert(path_limits::max_depth <= 0xffff);
+
+    // Whole texts of interned paths, each after its length (two bytes): a cached text is confirmed by one length
+    // compare and one memcmp. Only ids that keep their text are cached (never recyclable ones), each once, so this
+    // stays bounded by the ids that are never renamed.
+    static_assert(path_limits::max_length <= 0xffff);
+    [[nodiscard]] std::string_view cached_text(const entry& e) const noexcept {
+        std::uint16_t length;
+        std::memcpy(&length, texts_.data() + e.text_at, sizeof length);
+        return {texts_.data() + e.text_at + sizeof length, length};
+    }
+    [[nodiscard]] std::uint32_t find_text(std::string_view text, std::uint64_t hash) const noexcept {
+        return text_index_.find(hash, [&](std::uint32_t id) { return cached_text(entries_[id]) == text; });
+    }
+    void cache_text(path_id id, std::string_view text, std::uint64_t hash) {
+        auto& e = entries_[id.value];
+        if ((e.flags & recyclable_flag) != 0 || e.text_at != no_text) return;  // a recyclable id may be renamed
+        const auto length = static_cast<std::uint16_t>(text.size());
+        const std::size_t at = texts_.size();
+        texts_.resize(at + sizeof length + text.size());
+        std::memcpy(texts_.data() + at, &length, sizeof length);
+        std::memcpy(texts_.data() + at + sizeof length, text.data(), text.size());
+        e.text_at = static_cast<std::uint32_t>(at);
+        text_index_.insert(hash, id.value);
+    }
+    // A path not in the text cache: usually its parent is, so one more probe finds where to add the last segment.
+    [[gnu::noinline]] path_id intern_new(std::string_view text, std::uint64_t hash) {
+        path_id id = root();
+        const std::size_t cut = text.rfind('/');
+        const std::string_view parent_text = text.substr(0, cut);
+        const auto parent = cut == 0 || cut == std::string_view::npos
+                                ? std::uint32_t{0}
+                                : find_text(parent_text, detail::hash_text(parent_text));
+        if (text.size() > 1 && parent != detail::flat_index::absent) {
+            id = intern_checked_child(path_id{parent}, text.substr(cut + 1));
+        } else {
+            for (std::size_t at = 1; at < text.size();) {
+                const std::size_t slash = text.find('/', at);
+                const std::size_t end = slash == std::string_view::npos ? text.size() : slash;
+                id = intern_checked_child(id, text.substr(at, end - at));
+                at = end + 1;
+            }
+        }
+        cache_text(id, text, hash);
+        return id;
+    }
+    [[nodiscard]] std::uint32_t find_segment(std::string_view segment) const noexcept {
+        return segment_index_.find(detail::hash_text(segment),
+                                   [&](std::uint32_t seg) { return segments_[seg] == segment; });
+    }
 
     // The index of a segment text, added if new; counts one more use of it (by an entry, or by rename()).
     std::uint32_t segment_index(std::string_view segment) {
-        std::uint32_t seg;
-        if (auto it = segment_ids_.find(segment); it != segment_ids_.end()) {
-            seg = it->second;
+        std::uint32_t seg = find_segment(segment);
+        if (seg != detail::flat_index::absent) {
+            // known
         } else if (!free_segments_.empty()) {
             seg = free_segments_.back();
             free_segments_.pop_back();
             segments_[seg].assign(segment);
-            segment_ids_.emplace(std::string_view(segments_[seg]), seg);
+            segment_index_.insert(detail::hash_text(segment), seg);
         } else {
             seg = static_cast<std::uint32_t>(segments_.size());
             segments_.emplace_back(segment);
             segment_uses_.push_back(0);
-            segment_ids_.emplace(std::string_view(segments_.back()), seg);
+            segment_index_.insert(detail::hash_text(segment), seg);
         }
         ++segment_uses_[seg];
         return seg;
@@ -270,7 +318,7 @@ private:
     // One use fewer; a segment nobody uses any more is forgotten and its slot reused.
     void drop_segment_use(std::uint32_t seg) {
         if (--segment_uses_[seg] != 0) return;
-        segment_ids_.erase(std::string_view(segments_[seg]));
+        (void)segment_index_.erase(detail::hash_text(segments_[seg]), [&](std::uint32_t v) { return v == seg; });
         segments_[seg].clear();
         segments_[seg].shrink_to_fit();
         free_segments_.push_back(seg);
@@ -292,7 +340,8 @@ private:
 
     std::size_t text_length(path_id id) const {
         std::size_t n = 0;
-        for (; id != root(); id = path_id{entries_[id.value].parent}) n += 1 + segments_[entries_[id.value].segment].size();
+        for (; id != root(); id = path_id{entries_[id.value].parent})
+            n += 1 + segments_[entries_[id.value].segment].size();
         return n;
     }
 
@@ -323,9 +372,10 @@ private:
         const auto id = static_cast<std::uint32_t>(entries_.size());
         const auto& above = entries_[parent.value];
         const bool recyclable = (above.flags & (recyclable_flag | recycling_root_flag)) != 0;
-        entries_.push_back(entry{parent.value, seg, above.depth + 1, recyclable ? recyclable_flag : std::uint8_t{0}});
+        entries_.push_back(entry{parent.value, seg, no_text, static_cast<std::uint16_t>(above.depth + 1),
+                                 recyclable ? recyclable_flag : std::uint8_t{0}});
         owned_ = id + 1;
-        children_.emplace(child_key(parent, seg), id);
+        children_.insert(child_key(parent, seg), id);
         return path_id{id};
     }
 
@@ -333,13 +383,14 @@ private:
     // entries_.size(), kept apart: the id checks on the hot path compare with it instead of dividing the
     // vector's byte length by sizeof(entry) (12) every time.
     std::uint32_t owned_ = 1;
-    std::deque<std::string> segments_;  // a deque keeps each string in place, so the views below stay valid
+    std::deque<std::string> segments_;  // a deque keeps each string in place: leaf() views stay valid
     std::vector<std::uint32_t> segment_uses_;  // entries naming each segment
     std::vector<std::uint32_t> free_segments_;  // slots of segments nobody uses any more
-    std::unordered_map<std::string_view, std::uint32_t, detail::string_view_hash, std::equal_to<>> segment_ids_;
-    std::unordered_map<std::uint64_t, std::uint32_t> children_;
+    detail::flat_index segment_index_;  // hash of a segment text -> its index in segments_
+    detail::flat_index children_;       // (parent id, segment index) -> child id
     // Whole texts of paths interned through intern(const path&): one hash instead of one per segment.
-    std::unordered_map<std::string, path_id, detail::string_view_hash, std::equal_to<>> by_text_;
+    detail::flat_index text_index_;  // hash of a whole text -> id
+    std::vector<char> texts_;
 };
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no
@@ -404,5 +455,7 @@ private:
 
 template <>
 struct std::hash<cep::path_id> {
-    [[nodiscard]] std::size_t operator()(cep::path_id id) const noexcept { return std::hash<std::uint32_t>{}(id.value); }
+    [[nodiscard]] std::size_t operator()(cep::path_id id) const noexcept {
+        return std::hash<std::uint32_t>{}(id.value);
+    }
 };

@@ -17,6 +17,7 @@
 #include <cep/dispatch/enzyme.hpp>
 #include <cep/dispatch/match.hpp>
 #include <cep/dispatch/registry.hpp>
+#include <cep/detail/flat_index.hpp>
 #include <cep/kernel/concepts.hpp>
 
 #include <algorithm>
@@ -64,61 +65,6 @@ inline std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) noexcept {
     return (static_cast<std::uint64_t>(a) << 32) | b;
 }
 
-// (signal, target) -> position of its memo entry: open addressing with linear probing over a power-of-two table,
-// so a memo hit is one multiply, one shift and (nearly always) one probe. Positions, not pointers: the entries
-// live in a vector that may grow while a beat holds positions into it.
-class pair_index {
-public:
-    static constexpr std::uint32_t absent = 0xffffffffu;
-
-    [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
-        if (slots_.empty()) return absent;
-        for (std::size_t at = home(key);; at = (at + 1) & mask_) {
-            const slot& s = slots_[at];
-            if (s.position == absent) return absent;
-            if (s.key == key) return s.position;
-        }
-    }
-    // Precondition: the key is not in the index.
-    void insert(std::uint64_t key, std::uint32_t position) {
-        if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-        place(key, position);
-        ++size_;
-    }
-    void clear() noexcept {
-        for (auto& s : slots_) s.position = absent;  // keeps the table: no allocation when it fills up again
-        size_ = 0;
-    }
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }
-
-private:
-    struct slot {
-        std::uint64_t key = 0;
-        std::uint32_t position = absent;
-    };
-    [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept {
-        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> shift_);
-    }
-    void place(std::uint64_t key, std::uint32_t position) noexcept {
-        std::size_t at = home(key);
-        while (slots_[at].position != absent) at = (at + 1) & mask_;
-        slots_[at] = slot{key, position};
-    }
-    void grow() {
-        std::vector<slot> old = std::move(slots_);
-        const std::size_t capacity = old.empty() ? 64 : old.size() * 2;
-        slots_.assign(capacity, slot{});
-        mask_ = capacity - 1;
-        shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
-        for (const auto& s : old)
-            if (s.position != absent) place(s.key, s.position);
-    }
-
-    std::vector<slot> slots_;
-    std::size_t mask_ = 0;
-    unsigned shift_ = 64;
-    std::size_t size_ = 0;
-};
 }  // namespace detail
 
 template <class Registry, class Resolution = bound_then_matched>
@@ -195,14 +141,14 @@ public:
     // queued_impulse::no_target). Positions stay valid until the memo starts over (apply_changes, make_room).
     std::uint32_t agenda_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
-        if (const auto known = index_.find(key); known != detail::pair_index::absent) [[likely]] return known;
+        if (const auto known = index_.find(key); known != detail::flat_index::absent) [[likely]] return known;
         return resolve_new(key, signal, target);
     }
     [[nodiscard]] memo_entry& agenda_at(std::uint32_t position) noexcept { return entries_[position]; }
     memo_entry& agenda_for(path_id signal, std::uint32_t target) { return entries_[agenda_position(signal, target)]; }
     [[nodiscard]] const memo_entry* find_agenda(std::uint32_t signal, std::uint32_t target) const {
         const auto position = index_.find(detail::pair_key(signal, target));
-        return position == detail::pair_index::absent ? nullptr : &entries_[position];
+        return position == detail::flat_index::absent ? nullptr : &entries_[position];
     }
     // The enzyme indices of an agenda, in execution order.
     [[nodiscard]] std::span<const std::uint16_t> steps(const memo_entry& entry) const noexcept {
@@ -519,7 +465,7 @@ private:
     std::uint64_t generation_ = 0;
 
     std::unordered_map<std::uint32_t, const std::array<bool, enzyme_count>*> typed_signals_;
-    detail::pair_index index_;
+    detail::flat_index index_;  // (signal, target) -> position of its memo entry
     std::vector<memo_entry> entries_;
     std::vector<std::uint16_t> arena_;
     std::unordered_map<order_key, arena_range, order_key_hash> orders_;

@@ -1,0 +1,124 @@
+// Flat hash indexes for the kernel's lookups: a 64-bit key (an exact key, or a text's hash) -> a 32-bit value, in
+// one power-of-two array probed linearly. A hit is one multiply, one shift and (nearly always) one probe; adding
+// allocates only when the array doubles, so interning and resolving allocate nothing per item in steady state
+// (node-based std::unordered_map allocates on every insert).
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace cep::detail {
+
+// A text's 64-bit hash: eight bytes at a time, each mixed in by a multiply (paths are short: a few words).
+[[nodiscard]] inline std::uint64_t hash_text(std::string_view text) noexcept {
+    constexpr std::uint64_t k = 0x9e3779b97f4a7c15ull;
+    std::uint64_t h = 0x243f6a8885a308d3ull ^ (text.size() * k);
+    const char* p = text.data();
+    std::size_t n = text.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        h = (h ^ word) * k;
+        h ^= h >> 29;
+    }
+    if (n > 0) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, p, n);
+        h = (h ^ word) * k;
+        h ^= h >> 29;
+    }
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 31);
+}
+
+// key -> value, where several values may share a key (text hashes collide): find() and erase() take a predicate
+// that confirms a value (for exact keys, one that always says yes). Values are positions or ids, never pointers,
+// so whatever they index may move.
+class flat_index {
+public:
+    static constexpr std::uint32_t absent = 0xffffffffu;
+
+    template <class Confirms>
+    [[nodiscard]] std::uint32_t find(std::uint64_t key, Confirms&& confirms) const noexcept {
+        if (size_ == 0) return absent;
+        for (std::size_t at = home(key);; at = (at + 1) & mask_) {
+            const slot& s = slots_[at];
+            if (s.value == absent) return absent;
+            if (s.key == key && confirms(s.value)) return s.value;
+        }
+    }
+    [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
+        return find(key, [](std::uint32_t) { return true; });
+    }
+    // Precondition: no confirmed value under this key yet.
+    void insert(std::uint64_t key, std::uint32_t value) {
+        if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+        place(key, value);
+        ++size_;
+    }
+    // Removes the confirmed value under `key`; false when there is none. Later slots of the probe run move back,
+    // so no tombstones accumulate.
+    template <class Confirms>
+    bool erase(std::uint64_t key, Confirms&& confirms) noexcept {
+        if (size_ == 0) return false;
+        std::size_t at = home(key);
+        for (;; at = (at + 1) & mask_) {
+            if (slots_[at].value == absent) return false;
+            if (slots_[at].key == key && confirms(slots_[at].value)) break;
+        }
+        for (std::size_t next = (at + 1) & mask_;; next = (next + 1) & mask_) {
+            if (slots_[next].value == absent) break;
+            const std::size_t wanted = home(slots_[next].key);
+            // Move back the slot at `next` when its home is not in (at, next] (cyclically).
+            const bool stays = at <= next ? (at < wanted && wanted <= next) : (at < wanted || wanted <= next);
+            if (stays) continue;
+            slots_[at] = slots_[next];
+            at = next;
+        }
+        slots_[at].value = absent;
+        --size_;
+        return true;
+    }
+    bool erase(std::uint64_t key) noexcept {
+        return erase(key, [](std::uint32_t) { return true; });
+    }
+    void clear() noexcept {
+        for (auto& s : slots_) s.value = absent;  // keeps the array: no allocation when it fills up again
+        size_ = 0;
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+private:
+    struct slot {
+        std::uint64_t key = 0;
+        std::uint32_t value = absent;
+    };
+    [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept {
+        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> shift_);
+    }
+    void place(std::uint64_t key, std::uint32_t value) noexcept {
+        std::size_t at = home(key);
+        while (slots_[at].value != absent) at = (at + 1) & mask_;
+        slots_[at] = slot{key, value};
+    }
+    void grow() {
+        std::vector<slot> old = std::move(slots_);
+        const std::size_t capacity = old.empty() ? 64 : old.size() * 2;
+        slots_.assign(capacity, slot{});
+        mask_ = capacity - 1;
+        shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+        for (const auto& s : old)
+            if (s.value != absent) place(s.key, s.value);
+    }
+
+    std::vector<slot> slots_;
+    std::size_t mask_ = 0;
+    unsigned shift_ = 64;
+    std::size_t size_ = 0;
+};
+
+}  // namespace cep::detail
