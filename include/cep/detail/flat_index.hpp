@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cep::detail {
@@ -119,6 +120,39 @@ private:
     std::size_t mask_ = 0;
     unsigned shift_ = 64;
     std::size_t size_ = 0;
+};
+
+// id -> Value for the resolver's caches: values side by side in a vector, found through a flat_index. References
+// returned stay valid until the next add() or clear().
+template <class Value>
+class id_map {
+public:
+    [[nodiscard]] Value* find(std::uint32_t id) noexcept {
+        const auto at = index_.find(id);
+        return at == flat_index::absent ? nullptr : &values_[at];
+    }
+    [[nodiscard]] const Value* find(std::uint32_t id) const noexcept {
+        const auto at = index_.find(id);
+        return at == flat_index::absent ? nullptr : &values_[at];
+    }
+    // Precondition: `id` is not in the map.
+    Value& add(std::uint32_t id, Value value) {
+        index_.insert(id, static_cast<std::uint32_t>(values_.size()));
+        values_.push_back(std::move(value));
+        return values_.back();
+    }
+    Value& find_or_add(std::uint32_t id) {
+        if (Value* known = find(id)) return *known;
+        return add(id, Value{});
+    }
+    void clear() noexcept {
+        index_.clear();
+        values_.clear();
+    }
+
+private:
+    flat_index index_;
+    std::vector<Value> values_;
 };
 
 }  // namespace cep::detail

@@ -30,7 +30,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -118,13 +117,11 @@ public:
                     registered_[c.enzyme] = false;
                     extras_of_[c.enzyme].clear();
                     break;
-                case change_kind::bind: bindings_[c.cell].push_back(c.entry); break;
-                case change_kind::unbind: {
-                    auto it = bindings_.find(c.cell);
-                    if (it == bindings_.end()) break;
-                    std::erase_if(it->second, [&](const binding_entry& b) { return b.enzyme == c.enzyme; });
+                case change_kind::bind: bindings_.find_or_add(c.cell).push_back(c.entry); break;
+                case change_kind::unbind:
+                    if (auto* own = bindings_.find(c.cell))
+                        std::erase_if(*own, [&](const binding_entry& b) { return b.enzyme == c.enzyme; });
                     break;
-                }
             }
         }
         active_ = {};
@@ -162,7 +159,8 @@ public:
     // A signal type's candidates, computed by the compiler: resolve() uses them instead of matching text.
     template <class Signal>
     void note_typed_signal(path_id signal) {
-        typed_signals_.emplace(signal.value, &Registry::template candidates_for_signal<Signal>);
+        if (typed_signals_.find(signal.value) == nullptr)
+            typed_signals_.add(signal.value, &Registry::template candidates_for_signal<Signal>);
     }
 
     void set_memo_capacity(std::size_t capacity) noexcept { memo_capacity_ = capacity; }
@@ -278,6 +276,7 @@ private:
         entries_.clear();
         arena_.clear();
         orders_.clear();
+        order_index_.clear();
         signal_matches_.clear();
         inherited_.clear();
     }
@@ -303,14 +302,12 @@ private:
             return a.signal == b.signal && a.candidates.bits == b.candidates.bits && a.dual.bits == b.dual.bits;
         }
     };
-    struct order_key_hash {
-        std::size_t operator()(const order_key& k) const noexcept {
-            std::uint64_t h = 0x9e3779b97f4a7c15ull ^ k.signal;
-            for (auto w : k.candidates.bits) h = (h ^ w) * 0x100000001b3ull;
-            for (auto w : k.dual.bits) h = (h ^ w) * 0x100000001b3ull;
-            return static_cast<std::size_t>(h ^ (h >> 29));
-        }
-    };
+    static std::uint64_t hash_of(const order_key& k) noexcept {
+        std::uint64_t h = 0x9e3779b97f4a7c15ull ^ k.signal;
+        for (auto w : k.candidates.bits) h = (h ^ w) * 0x100000001b3ull;
+        for (auto w : k.dual.bits) h = (h ^ w) * 0x100000001b3ull;
+        return h ^ (h >> 29);
+    }
 
     // The agenda of (signal, target) as an arena range. Three caches make a pair never seen before cheap when its
     // parts were: the signal's matches, the bindings the target's parent passes down, and the order of a
@@ -332,23 +329,25 @@ private:
                     key.candidates.bits[w] = both;  // bound and matching
             }
         }
-        if (const auto known = orders_.find(key); known != orders_.end()) return known->second;
+        const std::uint64_t hash = hash_of(key);
+        const auto known = order_index_.find(hash, [&](std::uint32_t at) { return orders_[at].first == key; });
+        if (known != detail::flat_index::absent) return orders_[known].second;
         arena_range range{static_cast<std::uint32_t>(arena_.size()), 0};
         place_in_order(key, sm);
         range.length = static_cast<std::uint32_t>(arena_.size() - range.offset);
-        orders_.emplace(key, range);
+        order_index_.insert(hash, static_cast<std::uint32_t>(orders_.size()));
+        orders_.emplace_back(key, range);
         return range;
     }
 
     const signal_match& matches_for(path_id signal) {
-        if (const auto known = signal_matches_.find(signal.value); known != signal_matches_.end())
-            return known->second;
+        if (const auto* known = signal_matches_.find(signal.value)) return *known;
         std::array<std::string_view, path_limits::max_depth> segment_buffer{};
         const path_ref signal_ref(tree_->paths(), signal);
         const std::size_t depth = signal_ref.segments(segment_buffer);
         const std::span<const std::string_view> signal_segments(segment_buffer.data(), depth);
-        const auto typed = typed_signals_.find(signal.value);
-        const std::array<bool, enzyme_count>* precomputed = typed == typed_signals_.end() ? nullptr : typed->second;
+        const auto* typed = typed_signals_.find(signal.value);
+        const std::array<bool, enzyme_count>* precomputed = typed == nullptr ? nullptr : *typed;
         signal_match sm{};
         for (std::size_t i = 0; i < enzyme_count; ++i) {
             int best = -1;
@@ -363,32 +362,32 @@ private:
             sm.specificity[i] = static_cast<std::int16_t>(best);
             if (best >= 0) sm.matched.insert(i);
         }
-        return signal_matches_.emplace(signal.value, sm).first->second;
+        return signal_matches_.add(signal.value, sm);
     }
 
     // Enzymes bound on the target: what its parent passes down, then the target's own bindings (tombstones cancel
     // what was inherited; every binding of the target itself applies, propagating or not).
     candidate_set bound_at(path_id target) {
         candidate_set set = target == path_table::root() ? candidate_set{} : inherited(tree_->paths().parent(target));
-        if (const auto own = bindings_.find(target.value); own != bindings_.end()) {
-            for (const auto& b : own->second)
+        if (const auto* own = bindings_.find(target.value)) {
+            for (const auto& b : *own)
                 if (b.tombstone) set.erase(b.enzyme);
-            for (const auto& b : own->second)
+            for (const auto& b : *own)
                 if (!b.tombstone) set.insert(b.enzyme);
         }
         return set;
     }
     // What a cell passes down to its descendants: its parent's, less its tombstones, plus its propagating bindings.
     const candidate_set& inherited(path_id cell) {
-        if (const auto known = inherited_.find(cell.value); known != inherited_.end()) return known->second;
+        if (const auto* known = inherited_.find(cell.value)) return *known;
         candidate_set set = cell == path_table::root() ? candidate_set{} : inherited(tree_->paths().parent(cell));
-        if (const auto own = bindings_.find(cell.value); own != bindings_.end()) {
-            for (const auto& b : own->second)
+        if (const auto* own = bindings_.find(cell.value)) {
+            for (const auto& b : *own)
                 if (b.tombstone) set.erase(b.enzyme);
-            for (const auto& b : own->second)
+            for (const auto& b : *own)
                 if (!b.tombstone && b.scope == binding_scope::propagate) set.insert(b.enzyme);
         }
-        return inherited_.emplace(cell.value, set).first->second;
+        return inherited_.add(cell.value, set);
     }
 
     // Kahn over the candidates only: waiting[k] counts the unplaced candidates that must run before candidates[k]
@@ -460,17 +459,18 @@ private:
     std::vector<extra_registration> pending_extra_;
     std::deque<extra_registration> extras_;
     std::array<std::vector<std::uint32_t>, enzyme_count> extras_of_{};
-    std::unordered_map<std::uint32_t, std::vector<binding_entry>> bindings_;
+    detail::id_map<std::vector<binding_entry>> bindings_;  // by cell
     std::vector<pending_change> pending_changes_;
     std::uint64_t generation_ = 0;
 
-    std::unordered_map<std::uint32_t, const std::array<bool, enzyme_count>*> typed_signals_;
+    detail::id_map<const std::array<bool, enzyme_count>*> typed_signals_;
     detail::flat_index index_;  // (signal, target) -> position of its memo entry
     std::vector<memo_entry> entries_;
     std::vector<std::uint16_t> arena_;
-    std::unordered_map<order_key, arena_range, order_key_hash> orders_;
-    std::unordered_map<std::uint32_t, signal_match> signal_matches_;
-    std::unordered_map<std::uint32_t, candidate_set> inherited_;
+    std::vector<std::pair<order_key, arena_range>> orders_;
+    detail::flat_index order_index_;  // hash of an order_key -> its position in orders_
+    detail::id_map<signal_match> signal_matches_;  // by signal
+    detail::id_map<candidate_set> inherited_;      // by cell
     std::size_t memo_capacity_ = std::size_t{1} << 16;
 };
 
