@@ -167,8 +167,10 @@ inline tick_summary tick_pass(store& s, std::span<const handler_entry> table, vo
         out.add({it.facet, context_tag, it.hash, result, attempt});
     }
 
-    for (const auto& entry : finished)
-        if (store_access::exists_after(s, entry, true))
+    // Last first: the pass visits entries in name order, and a dictionary keeps its children sorted, so removing
+    // from the back moves no sibling (front first moved all the others, once per entry).
+    for (auto it = finished.rbegin(); it != finished.rend(); ++it)
+        if (const auto& entry = *it; store_access::exists_after(s, entry, true))
             if (auto r = s.remove(entry); !r) out.errors.push_back(r.error());
 
     // Facets queued during the pass (by handlers) are work for the next one.

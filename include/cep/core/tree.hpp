@@ -341,8 +341,16 @@ public:
             return error{errc::cell_list_append_only, "cannot remove " + quoted(nodes_[found.index].id) +
                                                           ": entries of list " + quoted(nodes_[parent].id) +
                                                           " are append-only"};
+        // A dictionary keeps its children sorted by name: a binary search, not a scan of every sibling.
         auto& siblings = nodes_[parent].children;
-        siblings.erase(std::find(siblings.begin(), siblings.end(), found.index));
+        const std::string_view name = paths_.leaf(nodes_[found.index].id);
+        auto at = std::lower_bound(siblings.begin(), siblings.end(), name,
+                                   [this](std::uint32_t child, std::string_view key) {
+                                       return paths_.leaf(nodes_[child].id) < key;
+                                   });
+        if (at == siblings.end() || *at != found.index)  // not sorted by name after all: look at every one
+            at = std::find(siblings.begin(), siblings.end(), found.index);
+        siblings.erase(at);
         release(found.index);
         return {};
     }
