@@ -9,6 +9,7 @@
 #include <range/v3/iterator/operations.hpp>
 #include <range/v3/view/transform.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <ranges>
 #include <string>
@@ -235,6 +236,33 @@ TEST_CASE("sealed branches reject every write with an error naming the seal") {
     CHECK(tree.put_text(P("/rt/ops/op1/state"), "ist:run").has_value());
     CHECK(tree.can_write(tree.paths().intern(P("/rt/ops/op1/envelope/x/y"))).error().code == cep::errc::cell_sealed);
     CHECK(tree.can_write(tree.paths().intern(P("/rt/ops/op1/other/x"))).has_value());
+}
+
+TEST_CASE("remove takes exactly the named cell out of many siblings, wherever it sits among them") {
+    cep::cell_tree tree;
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i) {
+        names.push_back("n" + std::to_string(i));  // sorted by name, not by number: n0 n1 n10 n11 ...
+        (void)tree.put_text(P("/d") / names.back(), names.back()).value();
+    }
+    // Middle, back, front, then the rest in a scrambled order.
+    std::vector<std::string> order{"n25", "n9", "n0"};
+    for (int i = 1; i < 40; i += 7) order.push_back("n" + std::to_string(i));
+    for (int i = 39; i >= 0; --i)
+        if (std::find(order.begin(), order.end(), "n" + std::to_string(i)) == order.end())
+            order.push_back("n" + std::to_string(i));
+    for (const auto& gone : order) {
+        REQUIRE(tree.remove(P("/d") / gone).has_value());
+        std::erase(names, gone);
+        std::vector<std::string> left;
+        for (const auto child : tree.find(P("/d"))->children()) {
+            left.emplace_back(child.name());
+            CHECK(child.text() == child.name());
+        }
+        std::vector<std::string> expected = names;
+        std::sort(expected.begin(), expected.end());
+        REQUIRE(left == expected);
+    }
 }
 
 TEST_CASE("remove takes the subtree; views of removed cells are stale, not dangling") {
