@@ -280,3 +280,23 @@ TEST_CASE("flat_index agrees with a reference multimap through inserts, collidin
     CHECK(index.size() == 0);
     CHECK(index.find(reference.begin()->first) == cep::detail::flat_index::absent);
 }
+
+TEST_CASE("hash_text: every byte of a text, and its length, change the hash") {
+    std::unordered_set<std::uint64_t> seen;
+    std::size_t texts = 0;
+    for (std::size_t length = 0; length <= 40; ++length) {
+        const std::string base(length, 'a');
+        const auto h = cep::detail::hash_text(base);
+        CHECK(seen.insert(h).second);  // no two lengths of "aaa..." collide
+        ++texts;
+        for (std::size_t at = 0; at < length; ++at) {
+            std::string changed = base;
+            changed[at] = 'b';
+            const auto hc = cep::detail::hash_text(changed);
+            CHECK(hc != h);
+            CHECK(seen.insert(hc).second);
+            ++texts;
+        }
+    }
+    CHECK(seen.size() == texts);
+}
