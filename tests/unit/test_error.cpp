@@ -104,6 +104,23 @@ TEST_CASE("result<void>") {
     cep::result<void> bad = cep::error{cep::errc::name_empty, "empty"};
     CHECK_FALSE(bad.has_value());
     CHECK_THROWS_AS(bad.value(), cep::name_error);
+
+    // An error whose code is none is a success.
+    CHECK(cep::result<void>(cep::error{}).has_value());
+    // Copies and moves carry the error, or its absence, both ways.
+    cep::result<void> copy = bad;
+    CHECK(copy.error().message == "empty");
+    copy = ok;
+    CHECK(copy.has_value());
+    CHECK(copy.error().code == cep::errc::none);
+    copy = bad;
+    CHECK(copy.error().code == cep::errc::name_empty);
+    cep::result<void> moved = std::move(copy);
+    CHECK(moved.error().message == "empty");
+    moved = cep::result<void>(cep::error{cep::errc::cell_exists, "again"});  // error -> another error
+    CHECK(moved.error().message == "again");
+    moved = cep::result<void>();
+    CHECK(moved.has_value());
 }
 
 TEST_CASE("each error family throws its own exception type, all derived from cep::exception") {
