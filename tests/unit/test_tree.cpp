@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <ranges>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -434,6 +435,42 @@ TEST_CASE("deferred list entries: an entry whose path would be too long is refus
     const auto tenth = tree.append_entry(id, "10 does not");  // "/...x/10": one character too many
     REQUIRE_FALSE(tenth);
     CHECK(tenth.error().code == cep::errc::path_too_long);
+    CHECK(tree.find(cep::path(long_path))->size() == 9);
+}
+
+TEST_CASE("deferred list entries: a batch of records reads like the same records appended one by one") {
+    const std::vector<cep::entry_record> batch{{{1, 2, 0, 0}}, {{3, 4, 0, 0}}, {{5, 6, 0, 0}}};
+    cep::cell_tree tree;
+    tree.make_list(P("/log"), "e").value();
+    const auto log = tree.paths().intern(P("/log"));
+    REQUIRE(tree.append_entry(log, "text first"));  // another kind: the batch starts a new run after it
+    REQUIRE(tree.append_records(log, batch, &render_sum));
+    REQUIRE(tree.append_record(log, cep::entry_record{{7, 8, 0, 0}}, &render_sum));  // continues the same run
+    REQUIRE(tree.append_records(log, std::span<const cep::entry_record>{}, &render_sum));  // nothing: no error
+    CHECK(entry_texts(tree, "/log") == std::vector<std::string>{"text first", "1+2", "3+4", "5+6", "7+8"});
+    CHECK(child_names(*tree.find(P("/log"))) == std::vector<std::string>{"e:1", "e:2", "e:3", "e:4", "e:5"});
+    const auto missing = tree.append_records(tree.paths().intern(P("/nope")), batch, &render_sum);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == cep::errc::cell_not_found);
+}
+
+TEST_CASE("deferred list entries: a batch whose last entry's path would be too long appends nothing") {
+    cep::cell_tree tree;
+    // As above: room for entries "1" to "9" under this list, not for "10".
+    std::string long_path;
+    while (long_path.size() + 201 <= cep::path_limits::max_length - 2) long_path += "/" + std::string(200, 'x');
+    long_path += "/" + std::string(cep::path_limits::max_length - 2 - long_path.size() - 1, 'y');
+    tree.make_list(cep::path(long_path)).value();
+    const auto id = tree.paths().intern(cep::path(long_path));
+    const std::vector<cep::entry_record> eight(8, cep::entry_record{{1, 1, 0, 0}});
+    REQUIRE(tree.append_records(id, eight, &render_sum));  // entries 1..8
+    const std::vector<cep::entry_record> two(2, cep::entry_record{{2, 2, 0, 0}});
+    const auto refused = tree.append_records(id, two, &render_sum);  // 9 would fit, 10 would not: neither goes in
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == cep::errc::path_too_long);
+    CHECK(refused.error().message.find("entry 10's path") != std::string::npos);
+    CHECK(tree.find(cep::path(long_path))->size() == 8);
+    REQUIRE(tree.append_record(id, cep::entry_record{{3, 3, 0, 0}}, &render_sum));  // 9 alone still fits
     CHECK(tree.find(cep::path(long_path))->size() == 9);
 }
 

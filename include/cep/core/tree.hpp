@@ -248,19 +248,36 @@ public:
     // paths. For write-mostly lists such as the ledger: an append is a copy into a buffer, not a cell and an
     // interned path. Errors are checked now, as for append_text.
     result<void> append_entry(path_id list, std::string_view text) {
-        auto slot = deferred_slot(list, nullptr);
-        if (!slot) [[unlikely]] return slot.error();
-        auto& pending = deferred_[*slot];
-        pending.text.append(text);
-        pending.ends.push_back(static_cast<std::uint32_t>(pending.text.size()));
+        deferred_entries* pending = checked_last_list(list, nullptr);
+        if (pending == nullptr) [[unlikely]] {
+            auto slot = deferred_slot(list, nullptr);
+            if (!slot) return slot.error();
+            pending = &deferred_[*slot];
+        }
+        pending->text.append(text);
+        pending->ends.push_back(static_cast<std::uint32_t>(pending->text.size()));
         return {};
     }
     // The same with the entry kept as a record: `render` writes its text when it becomes a cell (it must be a pure
     // function of the record and the paths, so the tree reads the same whenever that happens).
     result<void> append_record(path_id list, const entry_record& record, entry_renderer render) {
-        auto slot = deferred_slot(list, render);
-        if (!slot) [[unlikely]] return slot.error();
-        deferred_[*slot].records.push_back(record);
+        deferred_entries* pending = checked_last_list(list, render);
+        if (pending == nullptr) [[unlikely]] {
+            auto slot = deferred_slot(list, render);
+            if (!slot) return slot.error();
+            pending = &deferred_[*slot];
+        }
+        pending->records.push_back(record);
+        return {};
+    }
+    // Several records at once, all or none (an error names the last entry, whose path is the longest): one check
+    // for the batch instead of one per entry.
+    result<void> append_records(path_id list, std::span<const entry_record> records, entry_renderer render) {
+        if (records.empty()) return {};
+        auto slot = deferred_slot(list, render, records.size());
+        if (!slot) return slot.error();
+        auto& pending = deferred_[*slot].records;
+        pending.insert(pending.end(), records.begin(), records.end());
         return {};
     }
     result<void> append_entry(const path& list, std::string_view text) { return append_entry(paths_.intern(list), text); }
@@ -553,19 +570,23 @@ private:
 
     // The deferred entries of a list, ready for one more entry of the given kind (renderer, or nullptr for text):
     // the list exists, is a list, is writable, and the new entry's path will be valid.
-    result<std::uint32_t> deferred_slot(path_id list, entry_renderer render) {
-        // Fast path: the same list as last time, still alive, nothing sealed since, same kind of entry, and the
-        // next entry's name still fits (the limit was computed when the slot was checked).
-        if (list == last_list_.id && last_list_.epoch == seal_epoch_) {
-            const auto& node = nodes_[last_list_.index];
-            if (node.alive && node.generation == last_list_.generation && node.deferred != npos) {
-                const auto& pending = deferred_[node.deferred];
-                const bool same_kind =
-                    render == nullptr ? pending.records.empty() : pending.ends.empty() && pending.render == render;
-                if (same_kind && node.aux + pending.ends.size() + pending.records.size() + 1 < last_list_.fits_below)
-                    return node.deferred;
-            }
-        }
+    struct deferred_entries;  // below, with the other deferred-entry state
+    // The common case of an append, small enough to inline into it: the same list as last time, still alive,
+    // nothing sealed since, the same kind of entry, and the next entry's name still fits (the limit was computed
+    // when the list was checked). Null otherwise: deferred_slot() checks everything.
+    [[nodiscard]] deferred_entries* checked_last_list(path_id list, entry_renderer render) noexcept {
+        if (list != last_list_.id || last_list_.epoch != seal_epoch_) return nullptr;
+        const auto& node = nodes_[last_list_.index];
+        if (!node.alive || node.generation != last_list_.generation || node.deferred == npos) return nullptr;
+        auto& pending = deferred_[node.deferred];
+        const bool same_kind =
+            render == nullptr ? pending.records.empty() : pending.ends.empty() && pending.render == render;
+        if (!same_kind || node.aux + pending.ends.size() + pending.records.size() + 1 >= last_list_.fits_below)
+            return nullptr;
+        return &pending;
+    }
+    // Checks an append of `count` entries (their paths, up to the last one's) and returns the list's slot.
+    [[gnu::noinline]] result<std::uint32_t> deferred_slot(path_id list, entry_renderer render, std::size_t count = 1) {
         auto found = find_list(list, "append to");
         if (!found) [[unlikely]] return found.error();
         const std::uint32_t index = *found;
@@ -594,8 +615,9 @@ private:
             fresh.path_length = static_cast<std::uint32_t>(paths_.text_of(node.id).size());
         }
         const auto& pending = deferred_[node.deferred];
-        // The entry's path must be valid when it becomes a cell: "<list>/<prefix>:<n>".
-        const std::size_t number = node.aux + pending.ends.size() + pending.records.size() + 1;
+        // The entry's path must be valid when it becomes a cell: "<list>/<prefix>:<n>" (names only grow longer, so
+        // the last entry of a batch is the one to check).
+        const std::size_t number = node.aux + pending.ends.size() + pending.records.size() + count;
         const std::size_t prefix = prefixes_[node.prefix].size();
         const std::size_t name_length = (prefix == 0 ? 0 : prefix + 1) + decimal_digits(number);
         if (pending.path_length + 1 + name_length > path_limits::max_length) [[unlikely]]

@@ -301,17 +301,24 @@ public:
         const std::size_t promoted = pending(beat_ + 1) - next_before;
         if (recording()) {
             // In the tree as compact records (rendered when read); as text only for listeners.
-            const bool listening = listeners().active();
-            for (const auto& record : processor().agenda_log()) {
-                const entry_record packed{{record.enzyme, static_cast<std::uint32_t>(record.rc), record.signal,
-                                           record.target}};
-                if (policy_.ensure_directories)
-                    append_ledger_record(beat_, ledger_kind::agenda, packed, &render_agenda);
-                if (listening) {
+            ledger_batch_.clear();
+            for (const auto& record : processor().agenda_log())
+                ledger_batch_.push_back(entry_record{
+                    {record.enzyme, static_cast<std::uint32_t>(record.rc), record.signal, record.target}});
+            if (listeners().active()) {
+                // Line by line: a listener that reads the ledger sees every line it has heard.
+                for (const auto& packed : ledger_batch_) {
+                    if (policy_.ensure_directories)
+                        append_ledger_record(beat_, ledger_kind::agenda, packed, &render_agenda);
                     line_.clear();
                     render_agenda(tree().paths(), packed, line_);
                     notify(ledger_names[static_cast<std::size_t>(ledger_kind::agenda)], line_, beat_);
                 }
+            } else if (policy_.ensure_directories && !ledger_batch_.empty()) {
+                // One append for the beat's agenda lines: one check per batch, not one per line.
+                append_to_ledger(beat_, ledger_kind::agenda, [&](path_id id) {
+                    return tree().append_records(id, ledger_batch_, &render_agenda);
+                });
             }
             std::string note = "commit: promoted " + std::to_string(promoted) + " impulse(s) -> beat " +
                                std::to_string(beat_ + 1);
@@ -526,6 +533,9 @@ private:
     path_id ledger_list(beat_number at, ledger_kind list) {
         for (const auto& known : ledger_lists_)
             if (known.beat == at && known.ready) return known.ids[static_cast<std::size_t>(list)];
+        return new_ledger_lists(at, list);
+    }
+    [[gnu::noinline]] path_id new_ledger_lists(beat_number at, ledger_kind list) {
         ensure_beat_directories(at);
         auto& slot = ledger_lists_[next_ledger_slot_];
         next_ledger_slot_ = (next_ledger_slot_ + 1) % ledger_lists_.size();
@@ -717,6 +727,7 @@ private:
     std::size_t deferred_ = 0;
 
     std::string line_;  // the ledger line being built (keeps its capacity)
+    std::vector<entry_record> ledger_batch_;  // the beat's agenda lines, appended at once (keeps its capacity)
     path_id rt_beat_{};     // /rt/beat
     path_id rt_cei_{};      // /rt/cei
     path_id rt_spacing_{};  // /rt/analytics/spacing
