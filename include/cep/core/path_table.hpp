@@ -262,8 +262,9 @@ private:
     void cache_text(path_id id, std::string_view text, std::uint64_t hash) {
         auto& e = entries_[id.value];
         if ((e.flags & recyclable_flag) != 0 || e.text_at != no_text) return;  // a recyclable id may be renamed
-        const auto length = static_cast<std::uint16_t>(text.size());
         const std::size_t at = texts_.size();
+        if (at + 2 + text.size() >= no_text) return;  // offsets are 32-bit: past 4 GiB of texts, walk segments
+        const auto length = static_cast<std::uint16_t>(text.size());
         texts_.resize(at + sizeof length + text.size());
         std::memcpy(texts_.data() + at, &length, sizeof length);
         std::memcpy(texts_.data() + at + sizeof length, text.data(), text.size());
