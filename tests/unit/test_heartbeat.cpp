@@ -993,6 +993,34 @@ TEST_CASE("resolution caches: siblings share what their parent passes down and k
     CHECK(hb.agenda(s, "/p/y/deep/er"_path) == names{"beta", "alpha"});
 }
 
+TEST_CASE("resolution caches: a sibling resolved first lends its agenda only to siblings without bindings") {
+    cep::heartbeat<cep::enzyme_registry<alpha, beta>> hb;
+    hb.register_all();
+    hb.bind<alpha>("/p"_path, cep::propagate);
+    hb.bind<beta>("/p/x"_path);
+    hb.tombstone<alpha>("/p/y"_path);
+    hb.step();
+    const cep::path s = "/signals/s"_path;
+    CHECK(hb.agenda(s, "/p/z"_path) == names{"alpha"});  // first: what /p passes down, for signal s
+    CHECK(hb.agenda(s, "/p/x"_path) == names{"beta", "alpha"});  // own binding: not the sibling's agenda
+    CHECK(hb.agenda(s, "/p/y"_path).empty());                   // own tombstone: not the sibling's agenda
+    CHECK(hb.agenda(s, "/p/w"_path) == names{"alpha"});
+    CHECK(hb.agenda("/signals/other"_path, "/p/w"_path) == names{"alpha"});  // another signal, its own entry
+    // A cell that gets a binding of its own stops sharing its siblings' agenda from the next boundary.
+    hb.bind<beta>("/p/w"_path);
+    hb.step();
+    CHECK(hb.agenda(s, "/p/w"_path) == names{"beta", "alpha"});
+    CHECK(hb.agenda(s, "/p/v"_path) == names{"alpha"});
+
+    // The root is its own parent in the path table, but nobody's child here: it never takes its children's agenda.
+    cep::heartbeat<cep::enzyme_registry<alpha, beta>> top;
+    top.register_all();
+    top.bind<alpha>("/"_path);  // the root only
+    top.step();
+    CHECK(top.agenda(s, "/q"_path).empty());  // what the root passes down: nothing
+    CHECK(top.agenda(s, "/"_path) == names{"alpha"});
+}
+
 namespace {
 // retry, then fatal, then (on a new impulse two beats later) retry again.
 struct moody {

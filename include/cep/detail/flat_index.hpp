@@ -138,28 +138,28 @@ private:
     std::size_t size_ = 0;
 };
 
-// id -> Value for the resolver's caches: values side by side in a vector, found through a flat_index. References
-// returned stay valid until the next add() or clear().
+// An exact key (an id, or two ids in one word) -> Value, for the resolver's caches: values side by side in a
+// vector, found through a flat_index. References returned stay valid until the next add() or clear().
 template <class Value>
-class id_map {
+class flat_map {
 public:
-    [[nodiscard]] Value* find(std::uint32_t id) noexcept {
-        const auto at = index_.find(id);
+    [[nodiscard]] Value* find(std::uint64_t key) noexcept {
+        const auto at = index_.find(key);
         return at == flat_index::absent ? nullptr : &values_[at];
     }
-    [[nodiscard]] const Value* find(std::uint32_t id) const noexcept {
-        const auto at = index_.find(id);
+    [[nodiscard]] const Value* find(std::uint64_t key) const noexcept {
+        const auto at = index_.find(key);
         return at == flat_index::absent ? nullptr : &values_[at];
     }
-    // Precondition: `id` is not in the map.
-    Value& add(std::uint32_t id, Value value) {
-        index_.insert(id, static_cast<std::uint32_t>(values_.size()));
+    // Precondition: `key` is not in the map.
+    Value& add(std::uint64_t key, Value value) {
+        index_.insert(key, static_cast<std::uint32_t>(values_.size()));
         values_.push_back(std::move(value));
         return values_.back();
     }
-    Value& find_or_add(std::uint32_t id) {
-        if (Value* known = find(id)) return *known;
-        return add(id, Value{});
+    Value& find_or_add(std::uint64_t key) {
+        if (Value* known = find(key)) return *known;
+        return add(key, Value{});
     }
     void clear() noexcept {
         index_.clear();

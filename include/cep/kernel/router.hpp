@@ -278,6 +278,7 @@ private:
         orders_.clear();
         order_index_.clear();
         signal_matches_.clear();
+        by_parent_.clear();
         inherited_.clear();
     }
 
@@ -309,10 +310,20 @@ private:
         return h ^ (h >> 29);
     }
 
-    // The agenda of (signal, target) as an arena range. Three caches make a pair never seen before cheap when its
-    // parts were: the signal's matches, the bindings the target's parent passes down, and the order of a
-    // candidate set (each cleared with the memo). Resolution rules: see the top of this file.
+    // The agenda of (signal, target) as an arena range. A target with no bindings of its own gets exactly what its
+    // parent passes down, so its agenda is its siblings' (the usual new pair: a new cell under a known one): one
+    // probe by (signal, parent). Otherwise three caches make a pair never seen before cheap when its parts were:
+    // the signal's matches, the bindings the target's parent passes down, and the order of a candidate set. All
+    // are cleared with the memo. Resolution rules: see the top of this file.
     arena_range order_for(path_id signal, std::uint32_t target) {
+        if (target == queued_impulse::no_target || target == path_table::root().value ||
+            bindings_.find(target) != nullptr)
+            return order_of_parts(signal, target);
+        const auto key = detail::pair_key(signal.value, tree_->paths().parent(path_id{target}).value);
+        if (const auto* known = by_parent_.find(key)) return *known;
+        return by_parent_.add(key, order_of_parts(signal, target));
+    }
+    arena_range order_of_parts(path_id signal, std::uint32_t target) {
         const signal_match& sm = matches_for(signal);
         order_key key{signal.value, {}, {}};
         if (target == queued_impulse::no_target) {
@@ -459,18 +470,19 @@ private:
     std::vector<extra_registration> pending_extra_;
     std::deque<extra_registration> extras_;
     std::array<std::vector<std::uint32_t>, enzyme_count> extras_of_{};
-    detail::id_map<std::vector<binding_entry>> bindings_;  // by cell
+    detail::flat_map<std::vector<binding_entry>> bindings_;  // by cell
     std::vector<pending_change> pending_changes_;
     std::uint64_t generation_ = 0;
 
-    detail::id_map<const std::array<bool, enzyme_count>*> typed_signals_;
+    detail::flat_map<const std::array<bool, enzyme_count>*> typed_signals_;
     detail::flat_index index_;  // (signal, target) -> position of its memo entry
     std::vector<memo_entry> entries_;
     std::vector<std::uint16_t> arena_;
     std::vector<std::pair<order_key, arena_range>> orders_;
     detail::flat_index order_index_;  // hash of an order_key -> its position in orders_
-    detail::id_map<signal_match> signal_matches_;  // by signal
-    detail::id_map<candidate_set> inherited_;      // by cell
+    detail::flat_map<signal_match> signal_matches_;  // by signal
+    detail::flat_map<candidate_set> inherited_;      // by cell
+    detail::flat_map<arena_range> by_parent_;    // (signal, parent) -> the agenda of a child without bindings
     std::size_t memo_capacity_ = std::size_t{1} << 16;
 };
 
