@@ -248,27 +248,15 @@ public:
     // paths. For write-mostly lists such as the ledger: an append is a copy into a buffer, not a cell and an
     // interned path. Errors are checked now, as for append_text.
     result<void> append_entry(path_id list, std::string_view text) {
-        deferred_entries* pending = checked_last_list(list, nullptr);
-        if (pending == nullptr) [[unlikely]] {
-            auto slot = deferred_slot(list, nullptr);
-            if (!slot) return slot.error();
-            pending = &deferred_[*slot];
-        }
-        pending->text.append(text);
-        pending->ends.push_back(static_cast<std::uint32_t>(pending->text.size()));
-        return {};
+        return append_deferred(list, nullptr, [&](deferred_entries& pending) {
+            pending.text.append(text);
+            pending.ends.push_back(static_cast<std::uint32_t>(pending.text.size()));
+        });
     }
     // The same with the entry kept as a record: `render` writes its text when it becomes a cell (it must be a pure
     // function of the record and the paths, so the tree reads the same whenever that happens).
     result<void> append_record(path_id list, const entry_record& record, entry_renderer render) {
-        deferred_entries* pending = checked_last_list(list, render);
-        if (pending == nullptr) [[unlikely]] {
-            auto slot = deferred_slot(list, render);
-            if (!slot) return slot.error();
-            pending = &deferred_[*slot];
-        }
-        pending->records.push_back(record);
-        return {};
+        return append_deferred(list, render, [&](deferred_entries& pending) { pending.records.push_back(record); });
     }
     // Several records at once, all or none (an error names the last entry, whose path is the longest): one check
     // for the batch instead of one per entry.
@@ -571,6 +559,19 @@ private:
     // The deferred entries of a list, ready for one more entry of the given kind (renderer, or nullptr for text):
     // the list exists, is a list, is writable, and the new entry's path will be valid.
     struct deferred_entries;  // below, with the other deferred-entry state
+    // One deferred entry: `add` puts it into the list's pending entries, found inline when the list is the one
+    // appended to last (checked_last_list), else checked in full (deferred_slot).
+    template <class Add>
+    result<void> append_deferred(path_id list, entry_renderer render, Add&& add) {
+        deferred_entries* pending = checked_last_list(list, render);
+        if (pending == nullptr) [[unlikely]] {
+            auto slot = deferred_slot(list, render);
+            if (!slot) return slot.error();
+            pending = &deferred_[*slot];
+        }
+        add(*pending);
+        return {};
+    }
     // The common case of an append, small enough to inline into it: the same list as last time, still alive,
     // nothing sealed since, the same kind of entry, and the next entry's name still fits (the limit was computed
     // when the list was checked). Null otherwise: deferred_slot() checks everything.
