@@ -313,19 +313,16 @@ private:
             return;
         }
         destroy();
-        has_value_ = false;
-        ::new (static_cast<void*>(&error_)) cep::error();
-        if (other.has_value_) {
-            error_.~error();
-            try {
+        try {
+            if (other.has_value_)
                 ::new (static_cast<void*>(&value_)) T(std::forward<Other>(other).value_);
-                has_value_ = true;
-            } catch (...) {
-                ::new (static_cast<void*>(&error_)) cep::error();
-                throw;
-            }
-        } else {
-            error_ = std::forward<Other>(other).error_;
+            else
+                ::new (static_cast<void*>(&error_)) cep::error(std::forward<Other>(other).error_);
+            has_value_ = other.has_value_;
+        } catch (...) {
+            ::new (static_cast<void*>(&error_)) cep::error();  // noexcept: an empty message allocates nothing
+            has_value_ = false;
+            throw;
         }
     }
 

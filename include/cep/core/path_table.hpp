@@ -292,26 +292,31 @@ private:
         cache_text(id, text, hash);
         return id;
     }
+    [[nodiscard]] std::uint32_t find_segment(std::string_view segment, std::uint64_t hash) const noexcept {
+        return segment_index_.find(hash, [&](std::uint32_t seg) { return segments_[seg] == segment; });
+    }
     [[nodiscard]] std::uint32_t find_segment(std::string_view segment) const noexcept {
-        return segment_index_.find(detail::hash_text(segment),
-                                   [&](std::uint32_t seg) { return segments_[seg] == segment; });
+        return find_segment(segment, detail::hash_text(segment));
     }
 
     // The index of a segment text, added if new; counts one more use of it (by an entry, or by rename()).
     std::uint32_t segment_index(std::string_view segment) {
-        std::uint32_t seg = find_segment(segment);
-        if (seg != detail::flat_index::absent) {
-            // known
-        } else if (!free_segments_.empty()) {
-            seg = free_segments_.back();
-            free_segments_.pop_back();
-            segments_[seg].assign(segment);
-            segment_index_.insert(detail::hash_text(segment), seg);
-        } else {
-            seg = static_cast<std::uint32_t>(segments_.size());
-            segments_.emplace_back(segment);
-            segment_uses_.push_back(0);
-            segment_index_.insert(detail::hash_text(segment), seg);
+        const std::uint64_t hash = detail::hash_text(segment);
+        return use_segment(segment, hash, find_segment(segment, hash));
+    }
+    // One more use of `segment`, whose index is `seg` (absent: not held yet, so it is added under `hash`).
+    std::uint32_t use_segment(std::string_view segment, std::uint64_t hash, std::uint32_t seg) {
+        if (seg == detail::flat_index::absent) {
+            if (!free_segments_.empty()) {
+                seg = free_segments_.back();
+                free_segments_.pop_back();
+                segments_[seg].assign(segment);
+            } else {
+                seg = static_cast<std::uint32_t>(segments_.size());
+                segments_.emplace_back(segment);
+                segment_uses_.push_back(0);
+            }
+            segment_index_.insert(hash, seg);
         }
         ++segment_uses_[seg];
         return seg;
@@ -368,8 +373,13 @@ private:
 
     // `segment` is known to be valid here.
     path_id intern_checked_child(path_id parent, std::string_view segment) {
-        if (const auto known = find_child(parent, segment)) return *known;
-        const std::uint32_t seg = segment_index(segment);
+        // One hash and one probe of the segment serve both the lookup and the insertion.
+        const std::uint64_t hash = detail::hash_text(segment);
+        std::uint32_t seg = find_segment(segment, hash);
+        if (seg != detail::flat_index::absent)
+            if (const auto child = children_.find(child_key(parent, seg)); child != detail::flat_index::absent)
+                return path_id{child};
+        seg = use_segment(segment, hash, seg);
         const auto id = static_cast<std::uint32_t>(entries_.size());
         const auto& above = entries_[parent.value];
         const bool recyclable = (above.flags & (recyclable_flag | recycling_root_flag)) != 0;
