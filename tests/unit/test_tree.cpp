@@ -308,6 +308,40 @@ TEST_CASE("subtree walks depth-first in deterministic order") {
     CHECK(subtree_paths(tree, *tree.find(P("/b/y"))) == std::vector<std::string>{"/b/y"});
 }
 
+TEST_CASE("a child is found by name among many siblings, through a link, and never under another parent") {
+    cep::cell_tree tree;
+    for (int i = 0; i < 300; ++i) (void)tree.put_text(P("/d") / ("c" + std::to_string(i)), std::to_string(i)).value();
+    const auto d = tree.find(P("/d")).value();
+    for (int i = 0; i < 300; ++i) {
+        const std::string name = "c" + std::to_string(i);
+        REQUIRE(tree.find(P("/d") / name).has_value());
+        CHECK(tree.find(P("/d") / name)->text() == std::to_string(i));
+        REQUIRE(d.child(name).has_value());
+        CHECK(d.child(name)->text() == std::to_string(i));
+    }
+    // The names are interned under other parents too: that must not make them children of /d, nor theirs.
+    (void)tree.paths().intern(P("/other/c5"));
+    (void)tree.put_text(P("/e/only_in_e"), "e").value();
+    CHECK_FALSE(tree.find(P("/other/c5")).has_value());
+    CHECK_FALSE(d.child("only_in_e").has_value());
+    CHECK_FALSE(tree.find(P("/d/only_in_e")).has_value());
+    CHECK_FALSE(tree.find(P("/e/c5")).has_value());
+    // Through a link: /alias/c7 is /d/c7, whether /alias/c7 was interned before or not.
+    (void)tree.link(P("/alias"), P("/d")).value();
+    CHECK(tree.find(P("/alias/c7"))->path().str() == "/d/c7");
+    (void)tree.paths().intern(P("/alias/c8"));
+    CHECK(tree.find(P("/alias/c8"))->path().str() == "/d/c8");
+    CHECK_FALSE(tree.find(P("/alias/only_in_e")).has_value());
+    // Removed, then made again: gone in between, found after.
+    REQUIRE(tree.remove(P("/d/c7")).has_value());
+    CHECK_FALSE(tree.find(P("/d/c7")).has_value());
+    CHECK_FALSE(d.child("c7").has_value());
+    CHECK_FALSE(tree.find(P("/alias/c7")).has_value());
+    (void)tree.put_text(P("/d/c7"), "again").value();
+    CHECK(d.child("c7")->text() == "again");
+    CHECK(tree.find(P("/alias/c7"))->text() == "again");
+}
+
 TEST_CASE("writes through a link's intermediate segment land in the target") {
     cep::cell_tree tree;
     (void)tree.make_dictionary(P("/real")).value();

@@ -104,7 +104,10 @@ public:
             check = {errc::path_too_long, path_limits::max_length};
         if (check.code == errc::none && depth() + 1 > path_limits::max_depth)
             check = {errc::path_too_deep, base + 1};
-        std::string text = is_root() ? std::string("/") : text_ + '/';
+        std::string text;  // one allocation: sized before the copies
+        text.reserve(base + 1 + segment.size());
+        if (!is_root()) text.append(text_);
+        text.push_back('/');
         text.append(segment);
         if (check.code != errc::none) return detail::make_path_error(text, check, detail::path_grammar::path);
         return path(std::move(text), detail::trusted_text);

@@ -405,12 +405,12 @@ private:
         }
         const auto& node = nodes_[parent];
         if (node.kind != cell_kind::dictionary) return npos;
-        auto it = std::lower_bound(node.children.begin(), node.children.end(), name,
-                                   [this](std::uint32_t child, std::string_view key) {
-                                       return paths_.leaf(nodes_[child].id) < key;
-                                   });
-        if (it == node.children.end() || paths_.leaf(nodes_[*it].id) != name) return npos;
-        return *it;
+        // A dictionary's children carry the ids interned under its own (create() takes paths_.child of it), so
+        // the path table's (parent, segment) index finds the child in one probe, however many siblings it has.
+        const auto child = paths_.find_child(node.id, name);
+        if (!child || child->value >= by_path_.size()) return npos;
+        const std::uint32_t index = by_path_[child->value];
+        return index != npos && nodes_[index].parent == parent ? index : npos;
     }
 
     // List entries are named in order, so entry n is at position n - 1.

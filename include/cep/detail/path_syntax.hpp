@@ -4,6 +4,7 @@
 
 #include <cep/core/error.hpp>
 
+#include <array>
 #include <cstddef>
 #include <iterator>
 #include <string>
@@ -31,6 +32,17 @@ struct path_check {
     return segment == "*" || segment == "**";
 }
 
+// What each byte inside a segment is, as far as the grammar cares. A '/' is only reachable for a lone segment.
+inline constexpr auto segment_byte_errors = [] {
+    std::array<errc, 256> table{};  // errc::none
+    for (std::size_t c = 0; c < 0x20; ++c) table[c] = errc::path_control_character;
+    table[0x7f] = errc::path_control_character;
+    table[' '] = errc::path_space;
+    table['*'] = errc::path_partial_glob;
+    table['/'] = errc::path_empty_segment;
+    return table;
+}();
+
 // Checks one segment that starts at `offset` of the whole text (for error offsets).
 [[nodiscard]] constexpr path_check check_segment(std::string_view segment, std::size_t offset,
                                                  path_grammar grammar) noexcept {
@@ -41,13 +53,10 @@ struct path_check {
         if (grammar == path_grammar::path) return {errc::path_glob_outside_query, offset};
         return {};
     }
-    for (std::size_t i = 0; i < segment.size(); ++i) {
-        const auto c = static_cast<unsigned char>(segment[i]);
-        if (c < 0x20 || c == 0x7f) return {errc::path_control_character, offset + i};
-        if (c == ' ') return {errc::path_space, offset + i};
-        if (c == '*') return {errc::path_partial_glob, offset + i};
-        if (c == '/') return {errc::path_empty_segment, offset + i};  // only reachable for a lone segment
-    }
+    // One table read per byte (segments such as 64-character hashes are common); errc::none for allowed bytes.
+    for (std::size_t i = 0; i < segment.size(); ++i)
+        if (const errc bad = segment_byte_errors[static_cast<unsigned char>(segment[i])]; bad != errc::none)
+            return {bad, offset + i};
     return {};
 }
 
