@@ -550,3 +550,25 @@ TEST_CASE("an empty handler set is valid: every entry is missing") {
     CHECK(summary.count(closure::outcome::missing) == 2);
     CHECK(summary.visited() == 2);
 }
+
+TEST_CASE("the store journals a write below a queue entry as the entry; a later removal above it wins until the next "
+          "write") {
+    cep::cell_tree tree;
+    closure::store s(tree);
+    using access = closure::detail::store_access;
+    const auto entry = closure::queue_entry("notify", "h1");
+    const auto mark = access::mark(s);
+    s.put_text(entry / "meta" / "note", "deep").value();                   // two levels below the entry
+    s.put_text(cep::path(closure::queue_root) / "other", "x").value();        // a facet's directory: not an entry
+    s.put_text("/bonds/facet_queue_other/notify/h2"_path, "y").value();   // beside the queue root: not journalled
+    CHECK(access::entries_written_since(s, mark) == std::vector<cep::path>{entry});
+    CHECK(access::exists_after(s, entry, false));
+    CHECK_FALSE(access::exists_after(s, closure::queue_entry("notify", "h2"), false));  // never written: as it was
+    CHECK(access::exists_after(s, closure::queue_entry("notify", "h2"), true));
+    s.remove(cep::path(closure::queue_root) / "notify").value();  // an ancestor
+    CHECK_FALSE(access::exists_after(s, entry, true));
+    s.put_text(entry / "queue_state", "pending").value();
+    CHECK(access::exists_after(s, entry, false));
+    s.remove("/bonds"_path).value();  // further up
+    CHECK_FALSE(access::exists_after(s, entry, true));
+}

@@ -15,6 +15,7 @@
 #include <cep/dispatch/context.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -95,25 +96,36 @@ private:
         return tree_->remove(p);
     }
     // Only writes at or below a queue entry (/bonds/facet_queue/<facet>/<hash>/...) are journalled, as the entry.
+    // On texts, not paths: this runs for every write through the store, and building paths allocates.
     void note_write(const path& p) {
-        const path root(queue_root);
-        if (!root.contains(p) || p.depth() < root.depth() + 2) return;
-        path entry = p;
-        while (entry.depth() > root.depth() + 2) entry = entry.parent();
-        last_write_[entry.str()] = ++sequence_;
+        constexpr std::string_view root = queue_root.view();
+        const std::string_view text = p.text();
+        if (text.size() <= root.size() + 1 || !text.starts_with(root) || text[root.size()] != '/') return;
+        const std::size_t facet_end = text.find('/', root.size() + 1);
+        if (facet_end == std::string_view::npos) return;  // the facet's directory itself
+        note(last_write_, text.substr(0, text.find('/', facet_end + 1)));  // the entry: two segments below root
     }
-    void note_remove(const path& p) { last_remove_[p.str()] = ++sequence_; }
+    void note_remove(const path& p) { note(last_remove_, p.text()); }
+    void note(std::map<std::string, std::size_t, std::less<>>& journal, std::string_view key) {
+        if (const auto it = journal.find(key); it != journal.end())
+            it->second = ++sequence_;
+        else
+            journal.emplace(std::string(key), ++sequence_);
+    }
 
     // After this store's operations, does `entry` exist, given whether it existed in the tree before them? The
     // latest of its own writes and of the removals of it or an ancestor decides.
     [[nodiscard]] bool exists_after(const path& entry, bool existed) const {
-        const auto written = last_write_.find(entry.str());
+        const auto written = last_write_.find(entry.text());
         const std::size_t w = written == last_write_.end() ? 0 : written->second;
         std::size_t r = 0;
-        for (path at = entry;; at = at.parent()) {
-            if (const auto removed = last_remove_.find(at.str()); removed != last_remove_.end() && removed->second > r)
+        // The entry and each ancestor, as prefixes of its text ("/a/b", "/a", "/"): nothing to build.
+        for (std::string_view at = entry.text(); !last_remove_.empty();) {
+            if (const auto removed = last_remove_.find(at); removed != last_remove_.end() && removed->second > r)
                 r = removed->second;
-            if (at.is_root()) break;
+            if (at == "/") break;
+            const std::size_t slash = at.rfind('/');
+            at = at.substr(0, slash == 0 ? 1 : slash);
         }
         if (w == 0 && r == 0) return existed;
         return w > r;
@@ -123,8 +135,8 @@ private:
     cell_tree* tree_ = nullptr;
     write_context* ctx_ = nullptr;
     std::size_t sequence_ = 0;
-    std::map<std::string, std::size_t> last_write_;   // queue entry -> sequence number of its latest write
-    std::map<std::string, std::size_t> last_remove_;  // any cell -> sequence number of its latest removal
+    std::map<std::string, std::size_t, std::less<>> last_write_;   // queue entry -> sequence number of its latest write
+    std::map<std::string, std::size_t, std::less<>> last_remove_;  // any cell -> sequence number of its latest removal
 };
 
 namespace detail {
