@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -383,6 +384,24 @@ TEST_CASE("a retry that succeeds stops; backoff waits extra beats") {
     CHECK_FALSE(hb.tree().find("/rt/cei"_path).has_value());
 }
 
+TEST_CASE("a success forgets the attempt count: the next series of retries has the whole budget") {
+    for (const bool ledger_on : {false, true}) {
+        CAPTURE(ledger_on);
+        cep::heartbeat<failing> hb(
+            cep::heartbeat_policy{.ensure_directories = ledger_on, .retry = {.max_attempts = 3, .backoff_beats = 0}});
+        hb.register_enzyme<flaky>();
+        for (int series = 0; series < 3; ++series) {
+            hb.enzyme<flaky>().calls = 0;
+            hb.enzyme<flaky>().succeed_on = 3;  // two retries, then a success: 2 of the 3 attempts used
+            REQUIRE(hb.enqueue("/signals/job"_path).has_value());
+            for (int i = 0; i < 4; ++i) hb.step();
+            CHECK(hb.enzyme<flaky>().calls == 3);
+            CHECK(hb.tree().find("/data/flaky"_path)->text() == "3");
+        }
+        CHECK_FALSE(hb.tree().contains("/rt/cei"_path));  // no series ran out of attempts
+    }
+}
+
 TEST_CASE("fatal results and exceptions discard that invocation's writes and emits; the beat goes on") {
     cep::heartbeat<failing> hb;
     hb.register_enzyme<crashes>();
@@ -404,6 +423,82 @@ TEST_CASE("fatal results and exceptions discard that invocation's writes and emi
                                                                        "signal=/sig_cei/error target=/rt/cei/2"});
     // The two CEI impulses are what this beat added to the next.
     CHECK(ledger(hb.tree(), 1, "stage") == std::vector<std::string>{"commit: promoted 2 impulse(s) -> beat 2"});
+}
+
+namespace {
+// One agenda of five, in name order: successes and failures interleaved, with and without writes and emits.
+std::vector<std::string> next_targets;
+std::function<void()> enqueue_from_inside;
+struct a_writes {
+    static constexpr cep::name name = "a_writes";
+    static constexpr auto query = "/signals/mixed"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        (void)ctx.put_text("/data/a"_path, "a");
+        (void)ctx.emit("/signals/next"_path, "/data/a"_path);
+        return cep::status::success;
+    }
+};
+struct b_fails_quietly {  // writes and emits nothing: its failure must drop nothing of a_writes
+    static constexpr cep::name name = "b_fails_quietly";
+    static constexpr auto query = "/signals/mixed"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context&) { return cep::status::fatal; }
+};
+struct c_writes_then_fails {
+    static constexpr cep::name name = "c_writes_then_fails";
+    static constexpr auto query = "/signals/mixed"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        (void)ctx.put_text("/data/c"_path, "c");
+        (void)ctx.emit("/signals/next"_path, "/data/c"_path);
+        return cep::status::fatal;
+    }
+};
+struct d_reads_enqueues_fails {  // read-only: queues through the heartbeat itself, then fails
+    static constexpr cep::name name = "d_reads_enqueues_fails";
+    static constexpr auto query = "/signals/mixed"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        enqueue_from_inside();
+        return cep::status::fatal;
+    }
+};
+struct e_writes {
+    static constexpr cep::name name = "e_writes";
+    static constexpr auto query = "/signals/mixed"_query;
+    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+        (void)ctx.put_text("/data/e"_path, "e");
+        (void)ctx.emit("/signals/next"_path, "/data/e"_path);
+        return cep::status::success;
+    }
+};
+struct next_recorder {
+    static constexpr cep::name name = "next_recorder";
+    static constexpr auto query = "/signals/next"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context&) {
+        next_targets.push_back(impulse.target.str());
+        return cep::status::success;
+    }
+};
+using mixed = cep::enzyme_registry<a_writes, b_fails_quietly, c_writes_then_fails, d_reads_enqueues_fails, e_writes,
+                                   next_recorder>;
+}  // namespace
+
+TEST_CASE("a failed invocation drops only its own writes and emits, with the ledger on or off") {
+    for (const bool ledger_on : {false, true}) {
+        CAPTURE(ledger_on);
+        next_targets.clear();
+        cep::heartbeat<mixed> hb(cep::heartbeat_policy{.ensure_directories = ledger_on});
+        enqueue_from_inside = [&hb] { REQUIRE(hb.enqueue("/signals/next"_path, "/data/d"_path).has_value()); };
+        hb.register_all();
+        REQUIRE(hb.bind("/data"_path, "next_recorder", cep::propagate).has_value());  // impulses with a target
+        REQUIRE(hb.enqueue("/signals/mixed"_path).has_value());
+        CHECK_FALSE(hb.step());
+        CHECK(hb.tree().find("/data/a"_path)->text() == "a");
+        CHECK(hb.tree().find("/data/e"_path)->text() == "e");
+        CHECK_FALSE(hb.tree().contains("/data/c"_path));
+        hb.step();
+        CHECK(next_targets == std::vector<std::string>{"/data/a", "/data/e"});
+    }
 }
 
 TEST_CASE("a budget defers the overflow to the next beat, in order, and says so") {

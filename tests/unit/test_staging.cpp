@@ -103,6 +103,36 @@ TEST_CASE("discard_since drops one invocation's writes and keeps the earlier one
     CHECK_FALSE(tree.find(P("/drop2")).has_value());
 }
 
+TEST_CASE("a span drops the writes made since it opened, and nothing when none were made") {
+    cep::cell_tree tree;
+    cep::staging_area stage(tree);
+    REQUIRE(stage.put_text(P("/keep"), "k").has_value());
+    stage.open_span();
+    stage.discard_span();  // nothing written since: /keep stays
+    CHECK(stage.size() == 1);
+    stage.open_span();
+    REQUIRE(stage.put_text(P("/drop1"), "d").has_value());
+    REQUIRE(stage.put_text(P("/drop2"), "d").has_value());
+    stage.discard_span();
+    CHECK(stage.size() == 1);
+    stage.discard_span();  // a span is dropped once
+    CHECK(stage.size() == 1);
+    // A discard_since below the span's start takes the span with it: the next write starts a new one.
+    stage.open_span();
+    REQUIRE(stage.put_text(P("/gone"), "g").has_value());
+    stage.discard_since(0);
+    REQUIRE(stage.put_text(P("/late"), "l").has_value());
+    stage.discard_span();
+    CHECK(stage.empty());
+    REQUIRE(stage.put_text(P("/after"), "a").has_value());
+    auto report = stage.commit();
+    CHECK(report.ok());
+    CHECK(tree.find(P("/after"))->text() == "a");
+    CHECK_FALSE(tree.find(P("/keep")).has_value());
+    CHECK_FALSE(tree.find(P("/drop1")).has_value());
+    CHECK_FALSE(tree.find(P("/late")).has_value());
+}
+
 TEST_CASE("bytes survive staging unchanged") {
     cep::cell_tree tree;
     cep::staging_area stage(tree);

@@ -406,10 +406,20 @@ private:
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no
 // allocation; str() builds the text when it is wanted. A default-constructed path_ref is empty (no path).
+namespace detail {
+// Tag: the id was checked against its table already.
+struct checked_id_t {
+    explicit checked_id_t() = default;
+};
+inline constexpr checked_id_t checked_id{};
+}  // namespace detail
+
 class path_ref {
 public:
     path_ref() = default;
     path_ref(const path_table& table, path_id id) : table_(&table), id_(id) { (void)table.depth(id); }
+    // For an id the kernel already checked (a queued impulse's): no second check per impulse.
+    path_ref(const path_table& table, path_id id, detail::checked_id_t) noexcept : table_(&table), id_(id) {}
 
     [[nodiscard]] bool empty() const noexcept { return table_ == nullptr; }
     [[nodiscard]] path_id id() const noexcept { return id_; }

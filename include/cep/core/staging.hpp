@@ -64,13 +64,22 @@ public:
     // writes of one failed invocation while keeping the others).
     [[nodiscard]] std::size_t mark() const noexcept { return ops_.size(); }
     void discard_since(std::size_t mark) noexcept {
+        if (span_start_ != no_span && span_start_ >= mark) span_start_ = no_span;  // the span's writes go too
         if (mark >= ops_.size()) return;
         buffer_.resize(ops_[mark].offset);
         ops_.resize(mark);
     }
+    // The writes of one invocation, without reading the size before every call: open_span() is one store, and the
+    // first write after it notes where the span begins. discard_span() drops the span's writes (none: nothing).
+    void open_span() noexcept { span_start_ = no_span; }
+    void discard_span() noexcept {
+        if (span_start_ != no_span) discard_since(span_start_);
+        span_start_ = no_span;
+    }
     void clear() noexcept {
         ops_.clear();
         buffer_.clear();
+        span_start_ = no_span;
     }
 
     // Applies every staged write in order, then empties the area.
@@ -102,6 +111,7 @@ private:
     result<void> stage(op_kind kind, const path& p, value_kind type = value_kind::none, std::string_view data = {}) {
         const auto id = tree_->paths().intern(p);
         if (auto ok = tree_->can_write(id); !ok) return ok;
+        if (span_start_ == no_span) span_start_ = ops_.size();
         ops_.push_back(op{kind, type, id, path_id{}, buffer_.size(), data.size()});
         buffer_.append(data);
         return {};
@@ -131,9 +141,12 @@ private:
         return {};
     }
 
+    static constexpr std::size_t no_span = static_cast<std::size_t>(-1);
+
     cell_tree* tree_;
     std::vector<op> ops_;
     std::string buffer_;
+    std::size_t span_start_ = no_span;  // the first write since open_span()
 };
 
 }  // namespace cep

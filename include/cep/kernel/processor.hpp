@@ -67,6 +67,7 @@ public:
     template <class System>
     void init(System& system) {
         hierarchy_ = &system.template get<"hierarchy">();
+        staging_ = &hierarchy_->staging();
         router_ = &system.template get<"router">();
         scheduler_ = &system.template get<"scheduler">();
         make_contexts();
@@ -86,14 +87,18 @@ public:
     // Whether enzymes are running now (their emits and CEI records wait for the commit).
     [[nodiscard]] bool running() const noexcept { return running_; }
     // Keep agenda_records for the ledger and listeners.
-    void set_recording(bool on) noexcept { recording_ = on; }
+    void set_recording(bool on) noexcept {
+        recording_ = on;
+        watch_ = recording_ || !retries_.empty();
+    }
 
     // The impulses this beat took from the queue: take() appends to intake(), then resolve() finds their agendas.
     [[nodiscard]] std::vector<queued_impulse>& intake() noexcept { return intake_; }
     void resolve() {
         router_->make_room(intake_.size());
-        agendas_.clear();
-        for (const auto& item : intake_) agendas_.push_back(router_->agenda_position(path_id{item.signal}, item.target));
+        agendas_.resize(intake_.size());  // sized once: the loop stores without a capacity check per impulse
+        std::uint32_t* out = agendas_.data();
+        for (const auto& item : intake_) *out++ = router_->agenda_position(path_id{item.signal}, item.target);
     }
     // Runs each agenda once per (signal, target) in this beat, then the retries due now. Returns the invocations.
     std::size_t execute() {
@@ -115,7 +120,10 @@ public:
     }
 
     // An impulse queued while enzymes run (an emit, or an enqueue from inside an enzyme): promoted at the commit.
-    void defer_emit(const queued_impulse& item) { emits_.push_back(item); }
+    void defer_emit(const queued_impulse& item) {
+        note_emit();
+        emits_.push_back(item);
+    }
     // Queues a CEI record for the commit.
     void defer_cei(std::string_view severity, std::string_view topic, std::string_view note) {
         cei_.push_back(cei_record{std::string(severity), std::string(topic), std::string(note)});
@@ -192,42 +200,59 @@ private:
         if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
         entry.last_run = beat_;
         const impulse_ref impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
-        for (auto enzyme : router_->steps(entry)) run(enzyme, item.signal, item.target, impulse);
+        for (const auto& enzyme : router_->steps(entry)) run(enzyme, item.signal, item.target, impulse);
         return entry.length;
     }
 
-    [[nodiscard]] impulse_ref impulse_of(std::uint32_t signal, std::uint32_t target) const {
+    // Queued and retried ids were checked when they were queued (and pinned if recyclable): not checked again.
+    [[nodiscard]] impulse_ref impulse_of(std::uint32_t signal, std::uint32_t target) const noexcept {
         const auto& paths = hierarchy_->tree().paths();
-        return {path_ref(paths, path_id{signal}),
-                target == queued_impulse::no_target ? path_ref{} : path_ref(paths, path_id{target})};
+        return {path_ref(paths, path_id{signal}, detail::checked_id),
+                target == queued_impulse::no_target ? path_ref{}
+                                                    : path_ref(paths, path_id{target}, detail::checked_id)};
     }
-    // The common case stays small enough to inline into the agenda loop; everything else is in settle().
-    void run(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, const impulse_ref& impulse) {
-        const auto stage_mark = hierarchy_->staging().mark();
-        const auto emit_mark = emits_.size();
+    // The common case stays small enough to inline into the agenda loop: two stores open the invocation's spans of
+    // staged writes and emits (each notes its start at its first entry, so nothing is read before the call), one
+    // call, one test. Everything else is in after_run().
+    // The ids come by reference (into the agenda and the queued item), so the loop keeps pointers live across the
+    // call rather than values it would have to save; only after_run() reads them.
+    void run(const std::uint16_t& enzyme, const std::uint32_t& signal, const std::uint32_t& target,
+             const impulse_ref& impulse) {
+        staging_->open_span();
+        emit_span_ = no_span;
         // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
         const status rc = thunks_[enzyme](*this, impulse);
-        if (recording_) log_.push_back(agenda_record{enzyme, rc, signal, target});
-        if (rc != status::success || !retries_.empty()) [[unlikely]]
-            settle(enzyme, signal, target, rc, stage_mark, emit_mark);
+        if (rc != status::success || watch_) [[unlikely]]
+            after_run(enzyme, signal, target, rc);
+    }
+    // Where this invocation's emits begin, noted by its first emit.
+    void note_emit() noexcept {
+        if (emit_span_ == no_span) emit_span_ = emits_.size();
     }
 
-    // After a run that did not simply succeed, or while retries are pending.
-    [[gnu::noinline]] void settle(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, status rc,
-                                  std::size_t stage_mark, std::size_t emit_mark) {
+    // After a run that did not simply succeed, or while the ledger records or retries are pending.
+    [[gnu::noinline]] void after_run(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, status rc) {
+        if (recording_) log_.push_back(agenda_record{enzyme, rc, signal, target});
+        // A success settles something only for an enzyme with an attempt count to forget.
+        if (rc != status::success || counted_[enzyme] != 0) settle(enzyme, signal, target, rc);
+        watch_ = recording_ || !retries_.empty();
+    }
+    void settle(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, status rc) {
         const retry_id key{enzyme, signal, target};
         std::string failure = std::exchange(failure_, {});
         if (rc == status::success) {
-            retries_.erase(key);
+            forget_attempts(key);
             return;
         }
         // Retry or fatal: this invocation's writes and emits are discarded (a retry re-runs from the same state).
-        hierarchy_->staging().discard_since(stage_mark);
-        emits_.resize(emit_mark);
+        staging_->discard_span();
+        if (emit_span_ != no_span) emits_.resize(emit_span_);
+        emit_span_ = no_span;
         if (rc == status::retry && has_flag(Registry::flags[enzyme], enzyme_flags::no_retry)) {
             failure = "retry refused: the enzyme is declared no_retry";
         } else if (rc == status::retry) {
             auto& attempts = retries_[key];
+            if (attempts == 0) ++counted_[enzyme];  // a new count
             attempts += 1;
             const retry_plan plan = scheduler_->plan_retry(attempts, beat_);
             if (plan.again) {
@@ -238,12 +263,16 @@ private:
         }
         // Fatal: recorded in CEI; the beat goes on with the others. The next retry of this invocation starts its
         // count afresh.
-        retries_.erase(key);
+        forget_attempts(key);
         ++failures_;
         std::string note = "enzyme=" + std::string(Registry::names[enzyme]) + " signal=" + text_of(signal) +
                            " target=" + text_of(target);
         if (!failure.empty()) note += " error=" + failure;
         defer_cei("error", "enzyme", note);
+    }
+
+    void forget_attempts(const retry_id& key) {
+        if (counted_[key.enzyme] != 0 && retries_.erase(key) != 0) --counted_[key.enzyme];
     }
 
     std::size_t run_retries() {
@@ -285,6 +314,7 @@ private:
         const std::uint32_t t = target ? paths.intern(*target).value : queued_impulse::no_target;
         paths.pin(s);  // queued ids must keep naming their paths (see path_table::rename)
         if (target) paths.pin(path_id{t});
+        note_emit();
         emits_.push_back(queued_impulse{at, s.value, t});
         return {};
     }
@@ -332,13 +362,18 @@ private:
     std::optional<context<access::read_only>> read_context_;
     std::optional<context<access::read_write>> write_context_;
 
+    static constexpr std::size_t no_span = static_cast<std::size_t>(-1);
+
     hierarchy_type* hierarchy_ = nullptr;
+    staging_area* staging_ = nullptr;
     router_type* router_ = nullptr;
     scheduler_type* scheduler_ = nullptr;
     decltype(make_instances(std::make_index_sequence<enzyme_count>{})) instances_{};
     beat_number beat_ = 1;
     bool running_ = false;
     bool recording_ = true;
+    bool watch_ = true;  // recording_ or retries pending: every invocation goes through after_run()
+    std::size_t emit_span_ = no_span;  // where the running invocation's emits begin (no_span: none yet)
 
     std::vector<queued_impulse> intake_;
     std::vector<std::uint32_t> agendas_;  // memo positions of intake_, in the router
@@ -349,6 +384,7 @@ private:
     std::string failure_;  // what the last invocation threw, for settle()
 
     std::unordered_map<retry_id, std::uint32_t, retry_id_hash> retries_;  // attempts so far
+    std::array<std::uint32_t, enzyme_count> counted_{};  // entries of retries_ per enzyme
     std::vector<retry_item> retry_order_;
     std::vector<retry_item> due_now_;
 };
