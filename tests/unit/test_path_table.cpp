@@ -230,6 +230,43 @@ TEST_CASE("interning: paths whose texts share prefixes, lengths and hashes' neig
     CHECK_FALSE(table.find(cep::path("/p1/q")).has_value());
 }
 
+TEST_CASE("interning: any order of deep paths gives the ids a segment-by-segment walk gives") {
+    // Paths up to 9 deep over a small alphabet: they share ancestors at every level, and many ancestors are
+    // first interned on the way to a descendant (their own text never asked for) before being asked for.
+    std::mt19937 rng(7);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 4000; ++i) {
+        std::string text;
+        const int depth = 1 + static_cast<int>(rng() % 9);
+        for (int d = 0; d < depth; ++d) text += "/" + std::string(1, static_cast<char>('a' + rng() % 3));
+        texts.push_back(text);
+    }
+    cep::path_table by_text;
+    cep::path_table by_walk;
+    for (const auto& text : texts) {
+        const cep::path p(text);
+        const auto id = by_text.intern(p);
+        cep::path_id walked = cep::path_table::root();
+        for (auto segment : p.segments()) walked = by_walk.child(walked, segment).value();
+        CHECK(by_text.text_of(id) == text);
+        CHECK(by_text.depth(id) == p.depth());
+        CHECK(by_text.find(p.parent()) == by_text.parent(id));
+        CHECK(by_text.size() == by_walk.size());  // no path got two ids
+    }
+    for (const auto& text : texts) CHECK(by_text.intern(cep::path(text)) == by_text.find(cep::path(text)));
+
+    // Below a recycling root nothing is cached on the way: a renamed directory's old name is a new path.
+    cep::path_table table;
+    table.make_recycling_root(table.intern(cep::path("/rt/beat")));
+    const auto deep = table.intern(cep::path("/rt/beat/7/x/y"));
+    const auto dir = table.parent(table.parent(deep));
+    REQUIRE(table.rename(dir, "8"));
+    CHECK(table.text_of(deep) == "/rt/beat/8/x/y");
+    const auto again = table.intern(cep::path("/rt/beat/7/x/z"));
+    CHECK(table.text_of(again) == "/rt/beat/7/x/z");
+    CHECK(table.parent(table.parent(again)) != dir);
+}
+
 TEST_CASE("recycling: a text cached before its id became recyclable is no longer served from the cache") {
     cep::path_table table;
     const auto dir = table.intern(cep::path("/rt/beat/7"));  // cached as a plain path

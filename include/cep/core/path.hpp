@@ -102,7 +102,10 @@ public:
         auto check = detail::check_segment(segment, base + 1, detail::path_grammar::path);
         if (check.code == errc::none && base + 1 + segment.size() > path_limits::max_length)
             check = {errc::path_too_long, path_limits::max_length};
-        if (check.code == errc::none && depth() + 1 > path_limits::max_depth)
+        // Every segment takes at least two bytes ("/x"), so a short text cannot be too deep: segments are counted
+        // only for a text long enough to be.
+        if (check.code == errc::none && (base + 1 + segment.size()) / 2 > path_limits::max_depth &&
+            depth() + 1 > path_limits::max_depth)
             check = {errc::path_too_deep, base + 1};
         std::string text;  // one allocation: sized before the copies
         text.reserve(base + 1 + segment.size());

@@ -272,22 +272,31 @@ private:
         text_index_.insert(hash, id.value);
     }
     // A path not in the text cache: usually its parent is, so one more probe finds where to add the last segment.
+    // Otherwise the nearest cached ancestor among the next few up (a new directory written field by field: its
+    // own text is new too), from which only the missing segments are walked; the ancestors walked through are
+    // cached on the way (each id's text at most once), so their other new descendants take the short route.
+    // Past a few levels, the walk starts at the root.
     [[gnu::noinline]] path_id intern_new(std::string_view text, std::uint64_t hash) {
+        constexpr int levels_up = 4;
+        std::size_t from = 0;  // text[from..] are the segments still to intern below `id`
         path_id id = root();
-        const std::size_t cut = text.rfind('/');
-        const std::string_view parent_text = text.substr(0, cut);
-        const auto parent = cut == 0 || cut == std::string_view::npos
-                                ? std::uint32_t{0}
-                                : find_text(parent_text, detail::hash_text(parent_text));
-        if (text.size() > 1 && parent != detail::flat_index::absent) {
-            id = intern_checked_child(path_id{parent}, text.substr(cut + 1));
-        } else {
-            for (std::size_t at = 1; at < text.size();) {
-                const std::size_t slash = text.find('/', at);
-                const std::size_t end = slash == std::string_view::npos ? text.size() : slash;
-                id = intern_checked_child(id, text.substr(at, end - at));
-                at = end + 1;
+        std::size_t cut = text.rfind('/');
+        for (int level = 0; level < levels_up && cut != 0 && cut != std::string_view::npos; ++level) {
+            const std::string_view prefix = text.substr(0, cut);
+            if (const auto known = find_text(prefix, detail::hash_text(prefix)); known != detail::flat_index::absent) {
+                id = path_id{known};
+                from = cut;
+                break;
             }
+            cut = text.rfind('/', cut - 1);
+        }
+        for (std::size_t at = from + 1; at < text.size();) {
+            const std::size_t slash = text.find('/', at);
+            const std::size_t end = slash == std::string_view::npos ? text.size() : slash;
+            id = intern_checked_child(id, text.substr(at, end - at));
+            if (end != text.size() && entries_[id.value].text_at == no_text)
+                cache_text(id, text.substr(0, end), detail::hash_text(text.substr(0, end)));
+            at = end + 1;
         }
         cache_text(id, text, hash);
         return id;
