@@ -572,3 +572,34 @@ TEST_CASE("the store journals a write below a queue entry as the entry; a later 
     s.remove("/bonds"_path).value();  // further up
     CHECK_FALSE(access::exists_after(s, entry, true));
 }
+
+namespace {
+std::string label_seen;
+struct label_reader {
+    static constexpr cep::name facet = "audit_log";
+    static constexpr cep::name context = "edit";
+    cep::status operator()(const closure::facet_job& job, closure::store&) {
+        label_seen = std::string(job.label);
+        return cep::status::success;
+    }
+};
+}  // namespace
+
+TEST_CASE("tick reads a queue entry's fields through links, as reading their paths does") {
+    cep::cell_tree tree;
+    const auto made = closure::context_upsert(tree, {.tag = "edit", .label = "direct", .facets = {"audit_log"}, .participants = {}});
+    REQUIRE(made.has_value());
+    const cep::path entry = closure::queue_entry("audit_log", made->hash);
+    // value and queue_state become links to cells elsewhere.
+    REQUIRE(tree.put_text("/elsewhere/label"_path, "through a link").has_value());
+    REQUIRE(tree.put_text("/elsewhere/state"_path, "pending").has_value());
+    REQUIRE(tree.remove(entry / "value").has_value());
+    REQUIRE(tree.remove(entry / "queue_state").has_value());
+    REQUIRE(tree.link(entry / "value", "/elsewhere/label"_path).has_value());
+    REQUIRE(tree.link(entry / "queue_state", "/elsewhere/state"_path).has_value());
+    closure::handler_set<label_reader> set;
+    label_seen.clear();
+    const auto summary = set.tick(tree);
+    CHECK(summary.count(closure::outcome::completed) == 1);
+    CHECK(label_seen == "through a link");
+}

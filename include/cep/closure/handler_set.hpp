@@ -94,16 +94,25 @@ inline tick_summary tick_pass(store& s, std::span<const handler_entry> table, vo
     for (const auto& it : items) {
         const path entry = queue_entry(it.facet, it.hash);
         // Gone already: cancelled by a handler earlier in this pass (or, in an immediate tick, removed).
-        if (!s.find(entry) || !store_access::exists_after(s, entry, true)) continue;
-        const auto state = s.text(entry / "queue_state");
+        const auto entry_cell = s.find(entry);
+        if (!entry_cell || !store_access::exists_after(s, entry, true)) continue;
+        // The entry's fields, found under its cell by name (one probe) instead of by the texts of their paths;
+        // a field that is a link is read through its path, which follows it.
+        const auto field = [&](std::string_view name) -> std::optional<std::string> {
+            const auto cell = entry_cell->child(name);
+            if (!cell) return std::nullopt;
+            if (cell->link_target()) return s.text(entry / name);
+            return std::string(cell->text());
+        };
+        const auto state = field("queue_state");
         if (state == to_string(queue_state::complete)) {  // a removal that did not happen: finish it
             finished.push_back(entry);
             continue;
         }
         if (state != to_string(queue_state::pending) && state != to_string(queue_state::missing)) continue;
 
-        const std::string context_tag = s.text(entry / "context_tag").value_or("");
-        const std::string label = s.text(entry / "value").value_or("");
+        const std::string context_tag = field("context_tag").value_or("");
+        const std::string label = field("value").value_or("");
         const path record = facet_record(it.facet, it.hash);
         const path counter = record / "meta" / "attempts";
         const std::uint32_t attempts = read_attempts(s, counter, out);

@@ -511,9 +511,15 @@ private:
         auto parent = ensure_container(paths_.parent(id));
         if (!parent) return parent.error();
         if (auto ok = check_can_add(*parent, id); !ok) return ok.error();
-        auto child_id = paths_.child(nodes_[*parent].id, paths_.leaf(id));
-        if (!child_id) return child_id.error();
-        const auto index = create(*parent, *child_id, kind);
+        // Reached without a link, the parent cell is id's own parent and the new cell's id is id (checked when it
+        // was interned); through a link, the cell is made under the link's target, with an id interned there.
+        path_id child_id = id;
+        if (nodes_[*parent].id != paths_.parent(id)) {
+            auto interned = paths_.child(nodes_[*parent].id, paths_.leaf(id));
+            if (!interned) return interned.error();
+            child_id = *interned;
+        }
+        const auto index = create(*parent, child_id, kind);
         nodes_[index].prefix = prefix;
         return index;
     }
