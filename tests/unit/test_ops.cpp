@@ -245,6 +245,23 @@ TEST_CASE("ops: after close, state changes are refused and change nothing; close
           cep::errc::cell_sealed);
 }
 
+TEST_CASE("ops: a dossier's cells are read through links, as reading their paths does", "[ops]") {
+    cep::cell_tree tree;
+    ops::session s(tree, 1);
+    const auto oid = ops::op_start(s, "v", "/t"_path, ops::modes::stateful).value();
+    const auto dossier = ops::dossier_path(oid).value();
+    tree.put_text("/elsewhere/state"_path, "ist:linked").value();
+    tree.put_text("/elsewhere/close/status"_path, "sts:ok").value();
+    tree.put_text("/elsewhere/watchers/w1"_path, "").value();
+    tree.put_text("/elsewhere/watchers/w2"_path, "").value();
+    REQUIRE(tree.remove(dossier / "state").has_value());
+    REQUIRE(tree.remove(dossier / "watchers").has_value());
+    tree.link(dossier / "state", "/elsewhere/state"_path).value();            // the cell read is a link
+    tree.link(dossier / "close", "/elsewhere/close"_path).value();            // a link on the way to it
+    tree.link(dossier / "watchers", "/elsewhere/watchers"_path).value();
+    CHECK(ops::op_get(s, oid).value() == "oid=" + oid + " state=ist:linked status=sts:ok watchers=2");
+}
+
 TEST_CASE("ops: unknown and invalid operation ids", "[ops]") {
     cep::cell_tree tree;
     ops::session s(tree, 1);

@@ -450,8 +450,13 @@ private:
         std::uint32_t index = id.value < by_path_.size() ? by_path_[id.value] : npos;
         if (index == npos) {
             if (id == path_table::root()) return {0, errc::none, id, {}};
-            auto parent = resolve_id(paths_.parent(id), true, hops);
+            const path_id parent_id = paths_.parent(id);
+            auto parent = resolve_id(parent_id, true, hops);
             if (parent.code != errc::none) return parent;
+            // Under its own parent's cell (no link on the way), a dictionary's child named like id would carry id
+            // itself, which has no cell: missing, without looking the name up.
+            const auto& above = nodes_[parent.index];
+            if (above.kind == cell_kind::dictionary && above.id == parent_id) return {npos, errc::cell_not_found, id, {}};
             index = child_index(parent.index, paths_.leaf(id));
             if (index == npos) return {npos, errc::cell_not_found, id, {}};
         }
@@ -494,7 +499,10 @@ private:
 
     // The cell at `id`, created (with dictionary intermediates) when missing; an existing cell must be of `kind`.
     result<std::uint32_t> ensure(path_id id, cell_kind kind, std::uint32_t prefix) {
-        auto found = resolve_id(id, true, 0);
+        return ensure(id, kind, prefix, resolve_id(id, true, 0));
+    }
+    // The same, given what resolving id found (a caller that resolved it already does not resolve it twice).
+    result<std::uint32_t> ensure(path_id id, cell_kind kind, std::uint32_t prefix, const resolution& found) {
         if (found.code == errc::none) {
             const auto& node = nodes_[found.index];
             if (node.kind != kind)
@@ -538,7 +546,7 @@ private:
             index = found.index;
             if (auto ok = check_writable(index, id); !ok) return ok.error();
         } else {
-            auto made = ensure(id, cell_kind::dictionary, 0);
+            auto made = ensure(id, cell_kind::dictionary, 0, found);
             if (!made) return made.error();
             index = *made;
         }

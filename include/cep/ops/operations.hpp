@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
@@ -55,10 +56,21 @@ struct op_view {
     std::size_t watchers = 0;
 };
 
-[[nodiscard]] inline std::optional<std::string> text_at(const cell_tree& tree, const path& p) {
-    const auto cell = tree.find(p);
-    if (!cell || !cell->has_value()) return std::nullopt;
-    return std::string(cell->text());
+// The cell at base_path/names..., found from base (the cell at base_path) by name, one probe per name. The path
+// is built and looked up only when a cell on the way is a link, so links are followed as find(path) follows them.
+[[nodiscard]] inline std::optional<cell_view> below(const cell_tree& tree, const cell_view& base, const path& base_path,
+                                                    std::initializer_list<std::string_view> names) {
+    std::optional<cell_view> at = base;
+    for (const auto name : names) {
+        at = at->child(name);
+        if (!at) return std::nullopt;
+        if (at->link_target()) {
+            path whole = base_path;
+            for (const auto n : names) whole = whole / n;
+            return tree.find(whole);
+        }
+    }
+    return at;
 }
 
 [[nodiscard]] inline error unknown(std::string_view oid) {
@@ -72,19 +84,24 @@ inline result<op_view> read_op(const session& s, std::string_view oid) {
     op_view view{std::string(oid), *dossier, {}, {}, {}, {}, 0};
     const cell_tree& tree = s.tree();
     if (const auto cell = tree.find(*dossier)) {
-        auto mode = text_at(tree, *dossier / "envelope" / "mode");
-        auto state = text_at(tree, *dossier / "state");
+        const auto text_below = [&](std::initializer_list<std::string_view> names) -> std::optional<std::string> {
+            const auto found = below(tree, *cell, *dossier, names);
+            if (!found || !found->has_value()) return std::nullopt;
+            return std::string(found->text());
+        };
+        auto mode = text_below({"envelope", "mode"});
+        auto state = text_below({"state"});
         if (!mode || !state)
             return error{errc::op_invalid, "operation " + std::string(oid) + " has no envelope/mode or state: \"" +
                                                dossier->str() + "\" is not a dossier"};
         view.mode = std::move(*mode);
         view.state = std::move(*state);
-        view.close_status = text_at(tree, *dossier / "close" / "status");
-        if (const auto history = tree.find(*dossier / "history"); history && history->size() != 0) {
+        view.close_status = text_below({"close", "status"});
+        if (const auto history = below(tree, *cell, *dossier, {"history"}); history && history->size() != 0) {
             const auto children = history->children();
             view.last_history = parse_history_line((*(children.begin() + (children.size() - 1))).text());
         }
-        if (const auto watchers = tree.find(*dossier / "watchers")) view.watchers = watchers->size();
+        if (const auto watchers = below(tree, *cell, *dossier, {"watchers"})) view.watchers = watchers->size();
     } else if (!staged || !staged->mode) {
         return unknown(oid);
     }
