@@ -171,6 +171,19 @@ int main(int argc, char** argv) {
             }
         });
         bench::row(std::string(label) + " [allocs/impulse]", bench::exact(allocs), "-", bench::exact(0));
+
+        // The same pairs never seen, with the targets interned before the timing (what a producer that interns its
+        // paths once does): resolution alone, without interning a new path per impulse.
+        const auto unseen = bench::numbered(cep::path("/a/b/c/d/ids"), bench::fresh_needed(cold_beats, per_beat));
+        std::vector<cep::path_id> unseen_ids;
+        unseen_ids.reserve(unseen.size());
+        for (const auto& t : unseen) unseen_ids.push_back(hb.tree().paths().intern(t));
+        const auto signal_id = hb.tree().paths().intern(signal);
+        bench::beat_targets id_targets{&unseen, per_beat, true};
+        const auto by_id = run(
+            hb, [&](const cep::path* t) { (void)hb.enqueue(signal_id, unseen_ids[static_cast<std::size_t>(t - unseen.data())]); },
+            signal, id_targets, bench::beat_targets{&unseen, per_beat, true}, cold_beats, order);
+        bench::row(std::string(label) + ", ids interned", by_id.cep, "(b) map<string,function>", by_id.by_hand);
         return r.cep;
     };
     cold("cold resolve, 16 enzymes, 4-deep bindings", static_cast<sixteen*>(nullptr));
