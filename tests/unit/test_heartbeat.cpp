@@ -498,6 +498,7 @@ TEST_CASE("a failed invocation drops only its own writes and emits, with the led
         CHECK_FALSE(hb.tree().contains("/data/c"_path));
         hb.step();
         CHECK(next_targets == std::vector<std::string>{"/data/a", "/data/e"});
+        enqueue_from_inside = {};  // it refers to this heartbeat
     }
 }
 
