@@ -533,3 +533,26 @@ TEST_CASE("a reserved branch cannot be sealed or removed whole, nor can what hol
     CHECK(tree.remove(cep::path("/rt/beat/1")));  // inside it: fine (retention does this)
     CHECK(tree.put_text(cep::path("/rt/beat/2/y"), "c"));
 }
+
+TEST_CASE("find_below finds cells under a found cell by name, and follows links as find() does") {
+    cep::cell_tree tree;
+    (void)tree.put_text(P("/rec/state"), "direct").value();
+    (void)tree.put_text(P("/rec/meta/attempts"), "2").value();
+    (void)tree.put_text(P("/elsewhere/state"), "linked").value();
+    (void)tree.put_text(P("/elsewhere/meta/attempts"), "7").value();
+    const auto rec = tree.find(P("/rec")).value();
+    CHECK(tree.find_below(rec, P("/rec"), {"state"})->text() == "direct");
+    CHECK(tree.find_below(rec, P("/rec"), {"meta", "attempts"})->text() == "2");
+    CHECK_FALSE(tree.find_below(rec, P("/rec"), {"missing"}).has_value());
+    CHECK_FALSE(tree.find_below(rec, P("/rec"), {"meta", "missing"}).has_value());
+    (void)tree.link(P("/rec2"), P("/rec")).value();
+    (void)tree.make_dictionary(P("/rec3")).value();
+    (void)tree.link(P("/rec3/state"), P("/elsewhere/state")).value();  // the cell itself is a link
+    (void)tree.link(P("/rec3/meta"), P("/elsewhere/meta")).value();    // a link on the way
+    const auto rec3 = tree.find(P("/rec3")).value();
+    CHECK(tree.find_below(rec3, P("/rec3"), {"state"})->text() == "linked");
+    CHECK(tree.find_below(rec3, P("/rec3"), {"meta", "attempts"})->text() == "7");
+    // A base reached through a link: the same cells as find() by path.
+    const auto rec2 = tree.find(P("/rec2")).value();
+    CHECK(tree.find_below(rec2, P("/rec2"), {"meta", "attempts"})->path() == tree.find(P("/rec2/meta/attempts"))->path());
+}

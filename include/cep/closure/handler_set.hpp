@@ -96,12 +96,10 @@ inline tick_summary tick_pass(store& s, std::span<const handler_entry> table, vo
         // Gone already: cancelled by a handler earlier in this pass (or, in an immediate tick, removed).
         const auto entry_cell = s.find(entry);
         if (!entry_cell || !store_access::exists_after(s, entry, true)) continue;
-        // The entry's fields, found under its cell by name (one probe) instead of by the texts of their paths;
-        // a field that is a link is read through its path, which follows it.
+        // The entry's fields, found under its cell by name instead of by the texts of their paths.
         const auto field = [&](std::string_view name) -> std::optional<std::string> {
-            const auto cell = entry_cell->child(name);
+            const auto cell = s.tree().find_below(*entry_cell, entry, {name});
             if (!cell) return std::nullopt;
-            if (cell->link_target()) return s.text(entry / name);
             return std::string(cell->text());
         };
         const auto state = field("queue_state");

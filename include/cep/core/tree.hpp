@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <iterator>
 #include <optional>
 #include <span>
@@ -174,6 +175,11 @@ public:
         if (found.code != errc::none) return std::nullopt;
         return view(found.index);
     }
+    // The cell at base_path/names..., where `base` is the cell found at base_path: one probe per name from base,
+    // no path built. Only when a cell on the way is a link is the whole path built and found, so links are followed
+    // exactly as find() follows them. For reading several fields of a record already found.
+    [[nodiscard]] std::optional<cell_view> find_below(const cell_view& base, const path& base_path,
+                                                      std::initializer_list<std::string_view> names) const;
 
     // Would a write at `id` be refused because it lies in a sealed branch? (Checks the nearest existing cell.)
     [[nodiscard]] result<void> can_write(path_id id) const {
@@ -845,6 +851,20 @@ inline std::optional<cell_view> cell_view::child(std::string_view name) const {
     const auto index = tree_->child_index(index_, name);
     if (index == cell_tree::npos) return std::nullopt;
     return tree_->view(index);
+}
+inline std::optional<cell_view> cell_tree::find_below(const cell_view& base, const path& base_path,
+                                                      std::initializer_list<std::string_view> names) const {
+    std::optional<cell_view> at = base;
+    for (const auto name : names) {
+        at = at->child(name);
+        if (!at) return std::nullopt;
+        if (at->link_target()) {
+            path whole = base_path;
+            for (const auto n : names) whole = whole / n;
+            return find(whole);
+        }
+    }
+    return at;
 }
 inline std::optional<cell_view> cell_view::parent() const {
     const auto& n = node();

@@ -56,23 +56,6 @@ struct op_view {
     std::size_t watchers = 0;
 };
 
-// The cell at base_path/names..., found from base (the cell at base_path) by name, one probe per name. The path
-// is built and looked up only when a cell on the way is a link, so links are followed as find(path) follows them.
-[[nodiscard]] inline std::optional<cell_view> below(const cell_tree& tree, const cell_view& base, const path& base_path,
-                                                    std::initializer_list<std::string_view> names) {
-    std::optional<cell_view> at = base;
-    for (const auto name : names) {
-        at = at->child(name);
-        if (!at) return std::nullopt;
-        if (at->link_target()) {
-            path whole = base_path;
-            for (const auto n : names) whole = whole / n;
-            return tree.find(whole);
-        }
-    }
-    return at;
-}
-
 [[nodiscard]] inline error unknown(std::string_view oid) {
     return error{errc::op_unknown, "no operation " + std::string(oid) + " under /rt/ops"};
 }
@@ -85,7 +68,7 @@ inline result<op_view> read_op(const session& s, std::string_view oid) {
     const cell_tree& tree = s.tree();
     if (const auto cell = tree.find(*dossier)) {
         const auto text_below = [&](std::initializer_list<std::string_view> names) -> std::optional<std::string> {
-            const auto found = below(tree, *cell, *dossier, names);
+            const auto found = tree.find_below(*cell, *dossier, names);
             if (!found || !found->has_value()) return std::nullopt;
             return std::string(found->text());
         };
@@ -97,11 +80,11 @@ inline result<op_view> read_op(const session& s, std::string_view oid) {
         view.mode = std::move(*mode);
         view.state = std::move(*state);
         view.close_status = text_below({"close", "status"});
-        if (const auto history = below(tree, *cell, *dossier, {"history"}); history && history->size() != 0) {
+        if (const auto history = tree.find_below(*cell, *dossier, {"history"}); history && history->size() != 0) {
             const auto children = history->children();
             view.last_history = parse_history_line((*(children.begin() + (children.size() - 1))).text());
         }
-        if (const auto watchers = below(tree, *cell, *dossier, {"watchers"})) view.watchers = watchers->size();
+        if (const auto watchers = tree.find_below(*cell, *dossier, {"watchers"})) view.watchers = watchers->size();
     } else if (!staged || !staged->mode) {
         return unknown(oid);
     }
