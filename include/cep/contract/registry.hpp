@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -35,20 +36,51 @@ struct index_pair {
     std::size_t second;
 };
 
+// Names in text order at a low constant-evaluation cost: each name's first eight characters packed into an integer
+// (big-endian, zero-padded; names hold no NUL) decide most comparisons with one integer compare, and only names
+// sharing those eight characters compare the rest. Sorting a thousand names by plain string_view comparison costs
+// clang more steps than its default budget allows.
+template <std::size_t N>
+struct name_order {
+    const std::array<std::string_view, N>* names;
+    std::array<std::uint64_t, N> keys{};
+
+    constexpr explicit name_order(const std::array<std::string_view, N>& all) : names(&all) {
+        for (std::size_t i = 0; i < N; ++i) {
+            std::uint64_t key = 0;
+            for (std::size_t c = 0; c < 8; ++c)
+                key = key << 8 | (c < all[i].size() ? static_cast<unsigned char>(all[i][c]) : 0u);
+            keys[i] = key;
+        }
+    }
+    // Is name a before name b (text order)?
+    [[nodiscard]] constexpr bool less(std::size_t a, std::size_t b) const {
+        if (keys[a] != keys[b]) return keys[a] < keys[b];
+        // Equal keys: the same first eight characters (or the same whole name, when shorter).
+        const std::string_view x = (*names)[a];
+        const std::string_view y = (*names)[b];
+        return x.substr(x.size() < 8 ? x.size() : 8) < y.substr(y.size() < 8 ? y.size() : 8);
+    }
+    [[nodiscard]] constexpr bool equal(std::size_t a, std::size_t b) const { return !less(a, b) && !less(b, a); }
+};
+
 // The duplicate whose second occurrence comes first, as (first occurrence, second occurrence); {N, N} when all
 // names differ. O(N log N): positions sorted by (name, position) put equal names next to each other, so large
 // registries stay within the compiler's constant-evaluation budget.
 template <std::size_t N>
 constexpr index_pair first_duplicate(const std::array<std::string_view, N>& names) {
+    const name_order<N> by_name(names);
     std::array<std::size_t, N> order{};
     for (std::size_t i = 0; i < N; ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return names[a] != names[b] ? names[a] < names[b] : a < b;
+        if (by_name.less(a, b)) return true;
+        if (by_name.less(b, a)) return false;
+        return a < b;
     });
     index_pair best{N, N};
     for (std::size_t k = 1; k < N; ++k) {
-        const bool starts_group = k == 1 || names[order[k - 2]] != names[order[k - 1]];
-        if (starts_group && names[order[k]] == names[order[k - 1]] && order[k] < best.second)
+        const bool starts_group = k == 1 || !by_name.equal(order[k - 2], order[k - 1]);
+        if (starts_group && by_name.equal(order[k], order[k - 1]) && order[k] < best.second)
             best = {order[k - 1], order[k]};
     }
     return best;

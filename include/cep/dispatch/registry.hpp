@@ -16,6 +16,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -190,8 +191,45 @@ public:
     static constexpr std::array<enzyme_flags, size> flags{enzyme_traits<Enzymes>::flags...};
     static constexpr std::array<std::string_view, size> match_names{enzyme_traits<Enzymes>::match::name...};
 
+private:
+    // Every query's segments in one array (a few per enzyme, not a fixed-size buffer each: a thousand buffers of
+    // the longest path made megabytes of constant data for the compiler to build).
+    static constexpr std::size_t total_query_segments = [] {
+        std::size_t n = 0;
+        for (std::string_view q : queries)
+            for ([[maybe_unused]] std::string_view segment : detail::segment_range(q)) ++n;
+        return n;
+    }();
+    struct segment_table {
+        std::array<std::string_view, total_query_segments> items{};
+        std::array<std::size_t, size + 1> first{};  // enzyme i's segments: [first[i], first[i + 1])
+    };
+    static constexpr segment_table query_segment_table = [] {
+        segment_table t;
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < size; ++i) {
+            t.first[i] = n;
+            for (std::string_view segment : detail::segment_range(queries[i])) t.items[n++] = segment;
+        }
+        t.first[size] = n;
+        return t;
+    }();
+
+public:
+    // The segments of enzyme i's query.
+    [[nodiscard]] static constexpr std::span<const std::string_view> query_segments(std::size_t i) noexcept {
+        return {query_segment_table.items.data() + query_segment_table.first[i],
+                query_segment_table.first[i + 1] - query_segment_table.first[i]};
+    }
+
     template <std::size_t I>
     using enzyme_at = detail::nth_type<I, Enzymes...>;
+    // F<the enzyme types...>: how code that needs the whole pack gets it (one expansion, no per-index lookup).
+    template <template <class...> class F>
+    using apply = F<Enzymes...>;
+    // Each enzyme's match policy's matches().
+    static constexpr std::array<bool (*)(std::span<const std::string_view>, std::span<const std::string_view>), size>
+        matchers{&enzyme_traits<Enzymes>::match::matches...};
 
 private:
     using positions = detail::type_positions<std::index_sequence_for<Enzymes...>, Enzymes...>;
@@ -246,17 +284,19 @@ private:
             return size;
     }
 
+    // A braced list rather than a fold over the enzymes: clang nests a fold's operands, and stops at 256.
     static constexpr detail::ordering_graph<size> graph = [] {
         detail::ordering_graph<size> g;
         std::size_t self = 0;
-        (
-            [&] {
-                add_edges<typename enzyme_traits<Enzymes>::before>(g, self, true, 0);
-                add_edges<typename enzyme_traits<Enzymes>::after>(
-                    g, self, false, detail::enzyme_list_size<typename enzyme_traits<Enzymes>::before>::value);
-                ++self;
-            }(),
-            ...);
+        auto edges_of = [&]<class E>(std::type_identity<E>) {
+            add_edges<typename enzyme_traits<E>::before>(g, self, true, 0);
+            add_edges<typename enzyme_traits<E>::after>(g, self, false,
+                                                        detail::enzyme_list_size<typename enzyme_traits<E>::before>::value);
+            ++self;
+            return true;
+        };
+        const bool added[] = {true, edges_of(std::type_identity<Enzymes>{})...};
+        (void)added;
         return g;
     }();
 

@@ -18,18 +18,17 @@
 #include <cep/kernel/concepts.hpp>
 #include <cep/kernel/router.hpp>
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/tuple.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -50,6 +49,141 @@ struct cei_record {
     std::string topic;
     std::string note;
 };
+
+// Diagnostic name (never true).
+template <class Enzyme>
+struct enzyme_is_not_default_constructible {
+    static constexpr bool value = false;
+};
+
+namespace detail {
+
+// What an enzyme's thunk touches: the beat's contexts, the failure message, the enzyme instances. Not a template,
+// so the thunks are templates on one enzyme type alone and their symbols stay short. (Members of a class templated
+// on the registry spell every enzyme type in their symbols: one per enzyme made a registry of a thousand enzymes
+// quadratic to compile.)
+struct invocation_frame {
+    std::optional<context<access::read_only>> read_context;
+    std::optional<context<access::read_write>> write_context;
+    std::string failure;                 // what the last invocation threw, for settle()
+    unsigned char* instances = nullptr;  // the buffer of detail::enzyme_instances
+
+    // noexcept: a failure to keep the message (std::bad_alloc) must not escape the thunk, so it keeps none.
+    [[gnu::cold]] status caught(const char* what) noexcept {
+        try {
+            failure = what;
+        } catch (...) {
+            failure.clear();
+        }
+        return status::fatal;
+    }
+};
+
+using enzyme_thunk = status (*)(invocation_frame&, const impulse_ref&) noexcept;
+
+// One per enzyme type (the instance at Offset in the frame's buffer): builds its context, calls it, and turns an
+// exception into a fatal status (the message kept for settle()).
+template <class E, std::size_t Offset>
+status invoke_enzyme(invocation_frame& frame, const impulse_ref& impulse) noexcept {
+    E& enzyme = *std::launder(reinterpret_cast<E*>(frame.instances + Offset));
+    try {
+        if constexpr (enzyme_traits<E>::mode == access::read_write)
+            return static_cast<status>(enzyme(impulse, *frame.write_context));
+        else
+            return static_cast<status>(enzyme(impulse, *frame.read_context));
+    } catch (const std::exception& e) {
+        return frame.caught(e.what());
+    } catch (...) {
+        return frame.caught("unknown exception");
+    }
+}
+
+template <class E>
+void destroy_enzyme(unsigned char* at) noexcept {
+    std::launder(reinterpret_cast<E*>(at))->~E();
+}
+
+template <class E>
+constexpr bool check_default_constructible() {
+    if constexpr (!std::is_default_constructible_v<E>)
+        static_assert(enzyme_is_not_default_constructible<E>::value,
+                      "cep::heartbeat: the heartbeat holds one instance of each enzyme type, built with E(): every "
+                      "enzyme must be default-constructible (enzyme_is_not_default_constructible<E>)");
+    return std::is_default_constructible_v<E>;
+}
+
+// One instance of each enzyme type, side by side in one buffer at offsets the compiler computes, built in
+// registration order and destroyed in reverse. Flat on purpose: a tuple of a thousand types costs the compiler
+// quadratic time for its element accesses; here every access is a constant offset.
+template <class... Es>
+class enzyme_instances {
+    static constexpr std::size_t count = sizeof...(Es);
+    static constexpr bool constructible = [] {
+        constexpr bool checked[] = {true, check_default_constructible<Es>()...};
+        bool all = true;
+        for (bool c : checked) all = all && c;
+        return all;
+    }();
+
+    struct layout_type {
+        std::array<std::size_t, count> offsets{};
+        std::size_t bytes = 0;
+        std::size_t align = 1;
+    };
+    static constexpr layout_type layout = [] {
+        layout_type l;
+        constexpr std::array<std::size_t, count> sizes{sizeof(Es)...};
+        constexpr std::array<std::size_t, count> aligns{alignof(Es)...};
+        for (std::size_t i = 0; i < count; ++i) {
+            l.bytes = (l.bytes + aligns[i] - 1) / aligns[i] * aligns[i];
+            l.offsets[i] = l.bytes;
+            l.bytes += sizes[i];
+            l.align = aligns[i] > l.align ? aligns[i] : l.align;
+        }
+        return l;
+    }();
+
+    template <std::size_t... Is>
+    static constexpr std::array<enzyme_thunk, count> make_thunks(std::index_sequence<Is...>) {
+        return {&invoke_enzyme<Es, layout.offsets[Is]>...};
+    }
+    static constexpr std::array<void (*)(unsigned char*) noexcept, count> destroyers{&destroy_enzyme<Es>...};
+
+public:
+    static constexpr std::array<enzyme_thunk, count> thunks = make_thunks(std::index_sequence_for<Es...>{});
+
+    enzyme_instances() requires(constructible) : enzyme_instances(std::index_sequence_for<Es...>{}) {}
+    enzyme_instances(const enzyme_instances&) = delete;
+    enzyme_instances& operator=(const enzyme_instances&) = delete;
+    ~enzyme_instances() { destroy_first(count); }
+
+    [[nodiscard]] unsigned char* data() noexcept { return storage_; }
+    template <class E, std::size_t Index>
+    [[nodiscard]] E& get() noexcept {
+        return *std::launder(reinterpret_cast<E*>(storage_ + layout.offsets[Index]));
+    }
+
+private:
+    template <std::size_t... Is>
+    explicit enzyme_instances(std::index_sequence<Is...>) {
+        std::size_t built = 0;
+        try {
+            // A braced list runs its elements in order: registration order.
+            const bool done[] = {true, (::new (static_cast<void*>(storage_ + layout.offsets[Is])) Es(), ++built, true)...};
+            (void)done;
+        } catch (...) {
+            destroy_first(built);
+            throw;
+        }
+    }
+    void destroy_first(std::size_t n) noexcept {
+        for (std::size_t k = n; k-- > 0;) destroyers[k](storage_ + layout.offsets[k]);
+    }
+
+    alignas(layout.align) unsigned char storage_[layout.bytes == 0 ? 1 : layout.bytes];
+};
+
+}  // namespace detail
 
 // Parts: the kernel's part types (hierarchy, router, scheduler), so the processor calls them directly.
 template <class Registry, class Parts>
@@ -76,7 +210,7 @@ public:
     // ---- kernel interface ----
     template <class E>
     [[nodiscard]] E& enzyme() noexcept {
-        return boost::hana::at_c<Registry::template index_of<E>()>(instances_);
+        return instances_.template get<E, Registry::template index_of<E>()>();
     }
     // The beat being processed; emits go to it + 1 or later.
     void set_beat(beat_number beat) noexcept {
@@ -221,7 +355,7 @@ private:
         staging_->open_span();
         emit_span_ = no_span;
         // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
-        const status rc = thunks_[enzyme](*this, impulse);
+        const status rc = instances_type::thunks[enzyme](frame_, impulse);
         if (rc != status::success || watch_) [[unlikely]]
             after_run(enzyme, signal, target, rc);
     }
@@ -239,7 +373,7 @@ private:
     }
     void settle(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, status rc) {
         const retry_id key{enzyme, signal, target};
-        std::string failure = std::exchange(failure_, {});
+        std::string failure = std::exchange(frame_.failure, {});
         if (rc == status::success) {
             forget_attempts(key);
             return;
@@ -319,48 +453,12 @@ private:
         return {};
     }
 
-    // One per enzyme type: builds its context, calls it, and turns an exception into a fatal status (the message
-    // kept in failure_ for settle()).
-    template <std::size_t I>
-    static status invoke(agenda_processor& self, const impulse_ref& impulse) noexcept {
-        using E = typename Registry::template enzyme_at<I>;
-        try {
-            if constexpr (enzyme_traits<E>::mode == access::read_write)
-                return static_cast<status>(boost::hana::at_c<I>(self.instances_)(impulse, *self.write_context_));
-            else
-                return static_cast<status>(boost::hana::at_c<I>(self.instances_)(impulse, *self.read_context_));
-        } catch (const std::exception& e) {
-            return self.caught(e.what());
-        } catch (...) {
-            return self.caught("unknown exception");
-        }
-    }
-    // noexcept: a failure to keep the message (std::bad_alloc) must not escape the thunk, so it keeps none.
-    [[gnu::cold]] status caught(const char* what) noexcept {
-        try {
-            failure_ = what;
-        } catch (...) {
-            failure_.clear();
-        }
-        return status::fatal;
-    }
-    template <std::size_t... Is>
-    static constexpr auto make_thunks(std::index_sequence<Is...>) {
-        return std::array<status (*)(agenda_processor&, const impulse_ref&) noexcept, enzyme_count>{&invoke<Is>...};
-    }
-    template <std::size_t... Is>
-    static auto make_instances(std::index_sequence<Is...>)
-        -> boost::hana::tuple<typename Registry::template enzyme_at<Is>...>;
-    static constexpr auto thunks_ = make_thunks(std::make_index_sequence<enzyme_count>{});
-
     // The contexts of this beat's invocations, one per access mode, built once per beat rather than per call.
     void make_contexts() noexcept {
         impulse_sink& sink = *this;  // a private base: converted here, where it is accessible
-        read_context_.emplace(hierarchy_->tree(), hierarchy_->staging(), sink, beat_);
-        write_context_.emplace(hierarchy_->tree(), hierarchy_->staging(), sink, beat_);
+        frame_.read_context.emplace(hierarchy_->tree(), hierarchy_->staging(), sink, beat_);
+        frame_.write_context.emplace(hierarchy_->tree(), hierarchy_->staging(), sink, beat_);
     }
-    std::optional<context<access::read_only>> read_context_;
-    std::optional<context<access::read_write>> write_context_;
 
     static constexpr std::size_t no_span = static_cast<std::size_t>(-1);
 
@@ -368,7 +466,9 @@ private:
     staging_area* staging_ = nullptr;
     router_type* router_ = nullptr;
     scheduler_type* scheduler_ = nullptr;
-    decltype(make_instances(std::make_index_sequence<enzyme_count>{})) instances_{};
+    using instances_type = typename Registry::template apply<detail::enzyme_instances>;
+    instances_type instances_;
+    detail::invocation_frame frame_{.instances = instances_.data()};
     beat_number beat_ = 1;
     bool running_ = false;
     bool recording_ = true;
@@ -381,7 +481,6 @@ private:
     std::vector<cei_record> cei_;
     std::vector<agenda_record> log_;
     std::size_t failures_ = 0;
-    std::string failure_;  // what the last invocation threw, for settle()
 
     std::unordered_map<retry_id, std::uint32_t, retry_id_hash> retries_;  // attempts so far
     std::array<std::uint32_t, enzyme_count> counted_{};  // entries of retries_ per enzyme

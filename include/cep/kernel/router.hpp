@@ -363,7 +363,7 @@ private:
         for (std::size_t i = 0; i < enzyme_count; ++i) {
             int best = -1;
             if (registered_[i] && (precomputed ? (*precomputed)[i]
-                                               : matchers_[i](query_segments_[i].view(), signal_segments)))
+                                               : matchers_[i](Registry::query_segments(i), signal_segments)))
                 best = static_cast<int>(Registry::specificity[i]);
             for (auto e : extras_of_[i]) {
                 const auto& extra = extras_[e];
@@ -430,10 +430,12 @@ private:
     static constexpr std::array<std::uint16_t, enzyme_count> static_rank_ = [] {
         std::array<std::uint16_t, enzyme_count> order{};
         for (std::size_t i = 0; i < enzyme_count; ++i) order[i] = static_cast<std::uint16_t>(i);
-        std::sort(order.begin(), order.end(), [](std::uint16_t a, std::uint16_t b) {
+        const detail::name_order<enzyme_count> by_name(Registry::names);
+        std::sort(order.begin(), order.end(), [&](std::uint16_t a, std::uint16_t b) {
             if (Registry::precedence[a] != Registry::precedence[b])
                 return Registry::precedence[a] > Registry::precedence[b];
-            if (Registry::names[a] != Registry::names[b]) return Registry::names[a] < Registry::names[b];
+            if (by_name.less(a, b)) return true;
+            if (by_name.less(b, a)) return false;
             return a < b;
         });
         std::array<std::uint16_t, enzyme_count> rank{};
@@ -452,17 +454,7 @@ private:
         return static_rank_[a] < static_rank_[b];
     }
 
-    template <std::size_t... Is>
-    static constexpr auto make_matchers(std::index_sequence<Is...>) {
-        return std::array<bool (*)(std::span<const std::string_view>, std::span<const std::string_view>),
-                          enzyme_count>{&enzyme_traits<typename Registry::template enzyme_at<Is>>::match::matches...};
-    }
-    template <std::size_t... Is>
-    static constexpr auto make_query_segments(std::index_sequence<Is...>) {
-        return std::array<detail::split_segments, enzyme_count>{detail::split_segments(Registry::queries[Is])...};
-    }
-    static constexpr auto matchers_ = make_matchers(std::make_index_sequence<enzyme_count>{});
-    static constexpr auto query_segments_ = make_query_segments(std::make_index_sequence<enzyme_count>{});
+    static constexpr const auto& matchers_ = Registry::matchers;
 
     cell_tree* tree_ = nullptr;
     std::array<bool, enzyme_count> registered_{};  // under the enzyme's own query

@@ -1,0 +1,194 @@
+// The heartbeat's enzyme instances (one of each enzyme type, in one flat buffer), and registries larger than the
+// limits that bit before: clang nests a fold expression's operands and stops at 256, and sorting a thousand names
+// by plain string comparison exceeded clang's constant-evaluation budget.
+#include <cep/dispatch.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+using namespace cep::literals;
+
+namespace {
+
+// ---- lifetime: built in registration order, destroyed in reverse, rolled back when a constructor throws ----
+std::vector<std::string>& events() {
+    static std::vector<std::string> log;
+    return log;
+}
+bool throw_in_second = false;
+
+template <int I>
+struct tracked {
+    tracked() {
+        if (I == 2 && throw_in_second) throw std::runtime_error("second enzyme refuses");
+        events().push_back("make " + std::to_string(I));
+    }
+    tracked(const tracked&) = delete;
+    tracked& operator=(const tracked&) = delete;
+    ~tracked() { events().push_back("drop " + std::to_string(I)); }
+    int value = I * 10;
+};
+
+struct alignas(64) wide {
+    std::array<std::uint64_t, 8> lanes{1, 2, 3, 4, 5, 6, 7, 8};
+};
+struct narrow {
+    char c = 'n';
+};
+
+}  // namespace
+
+TEST_CASE("enzyme instances are built in registration order and destroyed in reverse") {
+    events().clear();
+    throw_in_second = false;
+    {
+        cep::detail::enzyme_instances<tracked<1>, tracked<2>, tracked<3>> instances;
+        CHECK(events() == std::vector<std::string>{"make 1", "make 2", "make 3"});
+        CHECK(instances.get<tracked<2>, 1>().value == 20);
+        instances.get<tracked<3>, 2>().value = 7;
+        CHECK(instances.get<tracked<3>, 2>().value == 7);  // the same object each time
+    }
+    CHECK(events() == std::vector<std::string>{"make 1", "make 2", "make 3", "drop 3", "drop 2", "drop 1"});
+}
+
+TEST_CASE("a throwing enzyme constructor destroys the instances already built, and nothing else") {
+    events().clear();
+    throw_in_second = true;
+    using instances_type = cep::detail::enzyme_instances<tracked<1>, tracked<2>, tracked<3>>;
+    CHECK_THROWS_WITH(instances_type{}, "second enzyme refuses");
+    CHECK(events() == std::vector<std::string>{"make 1", "drop 1"});
+    throw_in_second = false;
+}
+
+TEST_CASE("enzyme instances keep each type's alignment") {
+    cep::detail::enzyme_instances<narrow, wide, narrow, wide> instances;
+    auto& first = instances.get<wide, 1>();
+    auto& second = instances.get<wide, 3>();
+    CHECK(reinterpret_cast<std::uintptr_t>(&first) % 64 == 0);
+    CHECK(reinterpret_cast<std::uintptr_t>(&second) % 64 == 0);
+    CHECK(&first != &second);
+    CHECK(first.lanes[7] == 8);
+    CHECK(instances.get<narrow, 0>().c == 'n');
+    CHECK(instances.get<narrow, 2>().c == 'n');
+    second.lanes[0] = 99;
+    CHECK(first.lanes[0] == 1);  // distinct objects, no overlap
+}
+
+// ---- a registry of 300 enzymes: past clang's fold limit of 256 ----
+namespace {
+
+template <int I>
+constexpr cep::fixed_string<5> numbered_label() {
+    cep::fixed_string<5> s{};
+    s.chars[0] = 'e';
+    s.chars[1] = static_cast<char>('0' + I / 1000 % 10);
+    s.chars[2] = static_cast<char>('0' + I / 100 % 10);
+    s.chars[3] = static_cast<char>('0' + I / 10 % 10);
+    s.chars[4] = static_cast<char>('0' + I % 10);
+    return s;
+}
+
+std::vector<int>& calls() {
+    static std::vector<int> log;
+    return log;
+}
+
+// Enzyme I answers /signals/tick; every one is read-only and records its index when it runs.
+template <int I>
+struct numbered {
+    static constexpr cep::fixed_string<5> label_text = numbered_label<I>();
+    static constexpr cep::name name = label_text;
+    static constexpr auto query = "/signals/tick"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        calls().push_back(I);
+        ++runs;
+        return cep::status::success;
+    }
+    int runs = 0;
+};
+
+// Registered in reverse index order, so registration order and name order differ.
+template <int... Is>
+auto reversed_registry(std::integer_sequence<int, Is...>) -> cep::enzyme_registry<numbered<299 - Is>...>;
+using large = decltype(reversed_registry(std::make_integer_sequence<int, 300>{}));
+
+}  // namespace
+
+TEST_CASE("a registry of 300 enzymes is checked, and runs its agendas in name order") {
+    static_assert(large::size == 300);
+    static_assert(large::ok);
+    static_assert(large::index_of<numbered<0>>() == 299);
+    static_assert(large::query_segments(0).size() == 2);
+    static_assert(large::query_segments(299)[1] == "tick");
+
+    cep::heartbeat<large> hb;
+    hb.register_all();
+    // Bound in an order that is neither registration order nor name order.
+    for (const std::string_view name : {"e0150", "e0007", "e0299", "e0000", "e0201"})
+        hb.bind("/a"_path, name, cep::propagate).value();
+    hb.step();
+    calls().clear();
+    REQUIRE(hb.enqueue("/signals/tick"_path, "/a/b"_path));
+    hb.step();
+    CHECK(calls() == std::vector<int>{0, 7, 150, 201, 299});  // equal specificity and precedence: by name
+    CHECK(hb.enzyme<numbered<150>>().runs == 1);
+    CHECK(hb.enzyme<numbered<151>>().runs == 0);  // registered, not bound
+}
+
+// ---- names in text order within clang's constant-evaluation budget ----
+namespace {
+
+constexpr std::size_t many = 1024;
+// "n0000".."n1023", laid out in one array so the views can be constant.
+constexpr auto many_texts = [] {
+    std::array<std::array<char, 5>, many> texts{};
+    for (std::size_t i = 0; i < many; ++i) {
+        texts[i] = {'n', static_cast<char>('0' + i / 1000 % 10), static_cast<char>('0' + i / 100 % 10),
+                    static_cast<char>('0' + i / 10 % 10), static_cast<char>('0' + i % 10)};
+    }
+    return texts;
+}();
+constexpr std::array<std::string_view, many> many_names = [] {
+    std::array<std::string_view, many> names{};
+    for (std::size_t i = 0; i < many; ++i) names[i] = std::string_view(many_texts[many - 1 - i].data(), 5);
+    return names;
+}();
+
+}  // namespace
+
+TEST_CASE("duplicate names are found among 1024 at compile time") {
+    static_assert(cep::detail::first_duplicate(many_names).first == many);
+    static_assert(cep::detail::first_duplicate(many_names).second == many);
+    constexpr auto with_duplicate = [] {
+        auto names = many_names;
+        names[900] = names[700];
+        names[1000] = names[3];
+        return names;
+    }();
+    // The duplicate whose second occurrence comes first.
+    static_assert(cep::detail::first_duplicate(with_duplicate).first == 700);
+    static_assert(cep::detail::first_duplicate(with_duplicate).second == 900);
+    CHECK(cep::detail::first_duplicate(with_duplicate).second == 900);  // and at run time
+}
+
+TEST_CASE("name order compares beyond the first eight characters") {
+    static constexpr std::array<std::string_view, 6> names{"abcdefgh_b", "abcdefgh_a", "abcdefgh", "abc", "abcdefgh_a", "b"};
+    constexpr cep::detail::name_order<6> order(names);
+    STATIC_REQUIRE(order.less(1, 0));   // differ after eight characters
+    STATIC_REQUIRE(!order.less(0, 1));
+    STATIC_REQUIRE(order.less(2, 1));   // a prefix comes first
+    STATIC_REQUIRE(order.less(3, 2));   // shorter than eight characters
+    STATIC_REQUIRE(order.equal(1, 4));  // the same text
+    STATIC_REQUIRE(order.less(0, 5));   // the first character decides
+    STATIC_REQUIRE(cep::detail::first_duplicate(names).first == 1);
+    STATIC_REQUIRE(cep::detail::first_duplicate(names).second == 4);
+}
