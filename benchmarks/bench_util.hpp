@@ -250,6 +250,32 @@ struct by_hand {
     }
 };
 
+// Baseline (c), the integer-keyed map the issue quotes for scale: (b) keyed by the signal's interned id instead of
+// its text, with plain function pointers: std::unordered_map<std::uint32_t, std::vector<call>> and a per-beat vector
+// queue of id pairs. Like (b), no single run per pair, no staging, no retries.
+struct by_ids {
+    struct call {
+        int (*function)(std::uint32_t signal, std::uint32_t target, int argument);
+        int argument;
+    };
+    std::unordered_map<std::uint32_t, std::vector<call>> table;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> queue;
+
+    static int call_body(std::uint32_t, std::uint32_t, int i) { return body(i); }
+    void add_bodies(std::uint32_t signal, const std::vector<int>& order) {
+        for (int i : order) table[signal].push_back(call{&call_body, i});
+    }
+    void enqueue(std::uint32_t signal, std::uint32_t target) { queue.emplace_back(signal, target); }
+    void step() {
+        for (const auto& [signal, target] : queue) {
+            const auto it = table.find(signal);
+            if (it == table.end()) continue;
+            for (const auto& c : it->second) c.function(signal, target, c.argument);
+        }
+        queue.clear();
+    }
+};
+
 // Baseline (a), the floor: the same bodies called directly in the resolved order, no queue, no lookup.
 inline void floor_impulse(const std::vector<int>& order) {
     for (int i : order) body(i);

@@ -105,6 +105,37 @@ int main(int argc, char** argv) {
         bench::row("memo hit, 4 enzymes, ids interned", by_id.cep, "(a) direct calls (floor)", by_id.floor);
         bench::row("memo hit, 4 enzymes, ids interned", by_id.cep, "(b) map<string,function>", by_id.by_hand);
 
+        // For scale, (c): the same ids into an integer-keyed map of function pointers, and that map against the
+        // floor (what a keyed dispatch costs with none of cep's rules).
+        {
+            bench::by_ids hand;
+            hand.add_bodies(signal_id.value, order);
+            const double impulses = static_cast<double>(beats * per_beat);
+            auto cep_rep = [&] {
+                for (std::size_t b = 0; b < beats; ++b) {
+                    for (const auto id : ids) (void)hb.enqueue(signal_id, id);
+                    hb.step();
+                }
+            };
+            auto hand_rep = [&] {
+                for (std::size_t b = 0; b < beats; ++b) {
+                    for (const auto id : ids) hand.enqueue(signal_id.value, id.value);
+                    hand.step();
+                }
+            };
+            auto floor_rep = [&] {
+                for (std::size_t b = 0; b < beats; ++b)
+                    for (const auto id : ids) {
+                        bench::keep(id);
+                        bench::floor_impulse(order);
+                    }
+            };
+            const auto [c, h] = bench::compare(impulses, cep_rep, hand_rep);
+            const auto [h2, f] = bench::compare(impulses, hand_rep, floor_rep);
+            bench::row("memo hit, 4 enzymes, ids interned", c, "(c) map<id,function pointer>", h);
+            bench::row("(c) map<id,function pointer>, 4 calls", h2, "(a) direct calls (floor)", f);
+        }
+
         const double allocs = bench::allocations_per(static_cast<double>(16 * per_beat), [&] {
             for (int b = 0; b < 16; ++b) {
                 for (const auto& t : hot_targets) (void)hb.enqueue(signal, t);
