@@ -96,6 +96,16 @@ constexpr cep::fixed_string<5> numbered_label() {
     return s;
 }
 
+// An enzyme whose constructor throws for I == 2 while throw_in_second is set.
+template <int I>
+struct fragile : tracked<I> {
+    static constexpr cep::fixed_string<5> label_text = numbered_label<I>();
+    static constexpr cep::name name = label_text;
+    static constexpr auto query = "/signals/tick"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) { return cep::status::success; }
+};
+
 std::vector<int>& calls() {
     static std::vector<int> log;
     return log;
@@ -142,6 +152,21 @@ TEST_CASE("a registry of 300 enzymes is checked, and runs its agendas in name or
     CHECK(calls() == std::vector<int>{0, 7, 150, 201, 299});  // equal specificity and precedence: by name
     CHECK(hb.enzyme<numbered<150>>().runs == 1);
     CHECK(hb.enzyme<numbered<151>>().runs == 0);  // registered, not bound
+}
+
+TEST_CASE("a heartbeat whose enzyme constructor throws throws, after destroying the enzymes already built") {
+    using registry = cep::enzyme_registry<fragile<1>, fragile<2>, fragile<3>>;
+    events().clear();
+    throw_in_second = true;
+    CHECK_THROWS_WITH(cep::heartbeat<registry>{}, "second enzyme refuses");
+    CHECK(events() == std::vector<std::string>{"make 1", "drop 1"});
+    throw_in_second = false;
+    events().clear();
+    {
+        cep::heartbeat<registry> hb;
+        CHECK(events() == std::vector<std::string>{"make 1", "make 2", "make 3"});
+    }
+    CHECK(events() == std::vector<std::string>{"make 1", "make 2", "make 3", "drop 3", "drop 2", "drop 1"});
 }
 
 // ---- names in text order within clang's constant-evaluation budget ----

@@ -46,12 +46,12 @@ struct name_order {
     std::array<std::uint64_t, N> keys{};
 
     constexpr explicit name_order(const std::array<std::string_view, N>& all) : names(&all) {
-        for (std::size_t i = 0; i < N; ++i) {
-            std::uint64_t key = 0;
-            for (std::size_t c = 0; c < 8; ++c)
-                key = key << 8 | (c < all[i].size() ? static_cast<unsigned char>(all[i][c]) : 0u);
-            keys[i] = key;
-        }
+        for (std::size_t i = 0; i < N; ++i) keys[i] = key_of(all[i]);
+    }
+    [[nodiscard]] static constexpr std::uint64_t key_of(std::string_view name) noexcept {
+        std::uint64_t key = 0;
+        for (std::size_t c = 0; c < 8; ++c) key = key << 8 | (c < name.size() ? static_cast<unsigned char>(name[c]) : 0u);
+        return key;
     }
     // Is name a before name b (text order)?
     [[nodiscard]] constexpr bool less(std::size_t a, std::size_t b) const {
@@ -62,6 +62,17 @@ struct name_order {
         return x.substr(x.size() < 8 ? x.size() : 8) < y.substr(y.size() < 8 ? y.size() : 8);
     }
     [[nodiscard]] constexpr bool equal(std::size_t a, std::size_t b) const { return !less(a, b) && !less(b, a); }
+    // The positions in text order (equal names by position).
+    [[nodiscard]] constexpr std::array<std::size_t, N> sorted() const {
+        std::array<std::size_t, N> order{};
+        for (std::size_t i = 0; i < N; ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            if (less(a, b)) return true;
+            if (less(b, a)) return false;
+            return a < b;
+        });
+        return order;
+    }
 };
 
 // The duplicate whose second occurrence comes first, as (first occurrence, second occurrence); {N, N} when all
@@ -70,13 +81,7 @@ struct name_order {
 template <std::size_t N>
 constexpr index_pair first_duplicate(const std::array<std::string_view, N>& names) {
     const name_order<N> by_name(names);
-    std::array<std::size_t, N> order{};
-    for (std::size_t i = 0; i < N; ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        if (by_name.less(a, b)) return true;
-        if (by_name.less(b, a)) return false;
-        return a < b;
-    });
+    const std::array<std::size_t, N> order = by_name.sorted();
     index_pair best{N, N};
     for (std::size_t k = 1; k < N; ++k) {
         const bool starts_group = k == 1 || !by_name.equal(order[k - 2], order[k - 1]);

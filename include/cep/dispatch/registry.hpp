@@ -84,12 +84,47 @@ constexpr std::size_t position_from(const indexed_type<I, T>*) noexcept {
     return I;
 }
 
+// A type's identity as a constant: the address of a variable of its own. Comparing two such addresses is a
+// constant expression, so a before/after list is resolved against the registry by value (names, then identity)
+// rather than by instantiating a registry member per referenced type: those members spell every enzyme type in
+// their symbols, which made a registry with a long before/after chain quadratic to compile.
+template <class T>
+inline constexpr char type_token = 0;
+
+template <class E>
+constexpr std::string_view referenced_name() {
+    if constexpr (requires { E::name; })
+        return enzyme_name_of<E>();
+    else
+        return {};
+}
+
+// The types a before/after list names: their names and identities (nothing for a type that is not a list: the
+// enzyme check reports it).
 template <class List>
-struct enzyme_list_size;
-template <class... Es>
-struct enzyme_list_size<enzymes<Es...>> {
-    static constexpr std::size_t value = sizeof...(Es);
+struct enzyme_list_refs {
+    static constexpr std::array<std::string_view, 0> names{};
+    static constexpr std::array<const void*, 0> tokens{};
 };
+template <class... Es>
+struct enzyme_list_refs<enzymes<Es...>> {
+    static constexpr std::array<std::string_view, sizeof...(Es)> names{referenced_name<Es>()...};
+    static constexpr std::array<const void*, sizeof...(Es)> tokens{&type_token<Es>...};
+};
+
+// An enzyme's references, as spans over the lists' static arrays.
+struct enzyme_refs {
+    std::span<const std::string_view> before_names;
+    std::span<const void* const> before_tokens;
+    std::span<const std::string_view> after_names;
+    std::span<const void* const> after_tokens;
+};
+template <class E>
+constexpr enzyme_refs refs_of() {
+    using before = enzyme_list_refs<typename enzyme_traits<E>::before>;
+    using after = enzyme_list_refs<typename enzyme_traits<E>::after>;
+    return {before::names, before::tokens, after::names, after::tokens};
+}
 
 // Direct ordering edges "i runs before j" of a registry, and the first reference to an unregistered enzyme.
 template <std::size_t N>
@@ -253,50 +288,58 @@ public:
     }
 
 private:
-    template <class List>
-    static constexpr void add_edges(detail::ordering_graph<size>& g, std::size_t self, bool self_first,
-                                    std::size_t offset) {
-        [&]<class... Others>(enzymes<Others...>*) {
-            std::size_t position = offset;
-            auto add = [&](bool registered, std::size_t other) {
-                if (!registered) {
+    static constexpr std::array<const void*, size> tokens{&detail::type_token<Enzymes>...};
+    static constexpr detail::name_order<size> name_keys{names};
+    static constexpr std::array<std::size_t, size> by_name = name_keys.sorted();
+
+    // The position of the enzyme with this name and identity (size when it is not registered): a binary search
+    // over the names, then the identity (another type may bear a registered name).
+    static constexpr std::size_t position_of(std::string_view name, const void* token) {
+        const std::uint64_t key = detail::name_order<size>::key_of(name);
+        auto less = [&](std::size_t i) {  // names[i] < name
+            if (name_keys.keys[i] != key) return name_keys.keys[i] < key;
+            const std::string_view x = names[i];
+            return x.substr(x.size() < 8 ? x.size() : 8) < name.substr(name.size() < 8 ? name.size() : 8);
+        };
+        std::size_t low = 0;
+        std::size_t high = size;
+        while (low < high) {
+            const std::size_t mid = low + (high - low) / 2;
+            if (less(by_name[mid]))
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        for (std::size_t k = low; k < size && names[by_name[k]] == name; ++k)
+            if (tokens[by_name[k]] == token) return by_name[k];
+        return size;
+    }
+
+    // A braced list over the enzymes, not a fold: clang nests a fold's operands, and stops at 256.
+    static constexpr std::array<detail::enzyme_refs, size> references{detail::refs_of<Enzymes>()...};
+
+    static constexpr detail::ordering_graph<size> graph = [] {
+        detail::ordering_graph<size> g;
+        for (std::size_t self = 0; self < size; ++self) {
+            const detail::enzyme_refs& r = references[self];
+            const std::size_t count = r.before_names.size() + r.after_names.size();
+            for (std::size_t k = 0; k < count; ++k) {
+                const bool is_before = k < r.before_names.size();
+                const std::size_t j = is_before ? k : k - r.before_names.size();
+                const std::size_t other = is_before ? position_of(r.before_names[j], r.before_tokens[j])
+                                                    : position_of(r.after_names[j], r.after_tokens[j]);
+                if (other == size) {
                     if (g.unknown_from == size) {
                         g.unknown_from = self;
-                        g.unknown_at = position;
+                        g.unknown_at = k;  // position in (before..., after...)
                     }
-                } else if (self_first) {
+                } else if (is_before) {
                     g.before[self].insert(other);
                 } else {
                     g.before[other].insert(self);
                 }
-                ++position;
-            };
-            (add(contains<Others>, position_or_size<Others>()), ...);
-            (void)add;
-        }(static_cast<List*>(nullptr));
-    }
-
-    template <class E>
-    static constexpr std::size_t position_or_size() {
-        if constexpr (contains<E>)
-            return detail::position_from<E>(static_cast<const positions*>(nullptr));
-        else
-            return size;
-    }
-
-    // A braced list rather than a fold over the enzymes: clang nests a fold's operands, and stops at 256.
-    static constexpr detail::ordering_graph<size> graph = [] {
-        detail::ordering_graph<size> g;
-        std::size_t self = 0;
-        auto edges_of = [&]<class E>(std::type_identity<E>) {
-            add_edges<typename enzyme_traits<E>::before>(g, self, true, 0);
-            add_edges<typename enzyme_traits<E>::after>(g, self, false,
-                                                        detail::enzyme_list_size<typename enzyme_traits<E>::before>::value);
-            ++self;
-            return true;
-        };
-        const bool added[] = {true, edges_of(std::type_identity<Enzymes>{})...};
-        (void)added;
+            }
+        }
         return g;
     }();
 

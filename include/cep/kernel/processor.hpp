@@ -147,7 +147,9 @@ class enzyme_instances {
     static constexpr std::array<enzyme_thunk, count> make_thunks(std::index_sequence<Is...>) {
         return {&invoke_enzyme<Es, layout.offsets[Is]>...};
     }
-    static constexpr std::array<void (*)(unsigned char*) noexcept, count> destroyers{&destroy_enzyme<Es>...};
+    // Null for a trivially destructible type: no function to compile for it.
+    static constexpr std::array<void (*)(unsigned char*) noexcept, count> destroyers{
+        (std::is_trivially_destructible_v<Es> ? nullptr : &destroy_enzyme<Es>)...};
 
 public:
     static constexpr std::array<enzyme_thunk, count> thunks = make_thunks(std::index_sequence_for<Es...>{});
@@ -177,7 +179,8 @@ private:
         }
     }
     void destroy_first(std::size_t n) noexcept {
-        for (std::size_t k = n; k-- > 0;) destroyers[k](storage_ + layout.offsets[k]);
+        for (std::size_t k = n; k-- > 0;)
+            if (destroyers[k] != nullptr) destroyers[k](storage_ + layout.offsets[k]);
     }
 
     alignas(layout.align) unsigned char storage_[layout.bytes == 0 ? 1 : layout.bytes];
