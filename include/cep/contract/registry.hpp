@@ -53,14 +53,15 @@ struct name_order {
         for (std::size_t c = 0; c < 8; ++c) key = key << 8 | (c < name.size() ? static_cast<unsigned char>(name[c]) : 0u);
         return key;
     }
-    // Is name a before name b (text order)?
-    [[nodiscard]] constexpr bool less(std::size_t a, std::size_t b) const {
-        if (keys[a] != keys[b]) return keys[a] < keys[b];
+    // Is name a before `name` (text order), given key_of(name)?
+    [[nodiscard]] constexpr bool less_than(std::size_t a, std::string_view name, std::uint64_t key) const {
+        if (keys[a] != key) return keys[a] < key;
         // Equal keys: the same first eight characters (or the same whole name, when shorter).
         const std::string_view x = (*names)[a];
-        const std::string_view y = (*names)[b];
-        return x.substr(x.size() < 8 ? x.size() : 8) < y.substr(y.size() < 8 ? y.size() : 8);
+        return x.substr(x.size() < 8 ? x.size() : 8) < name.substr(name.size() < 8 ? name.size() : 8);
     }
+    // Is name a before name b (text order)?
+    [[nodiscard]] constexpr bool less(std::size_t a, std::size_t b) const { return less_than(a, (*names)[b], keys[b]); }
     [[nodiscard]] constexpr bool equal(std::size_t a, std::size_t b) const { return !less(a, b) && !less(b, a); }
     // The positions in text order (equal names by position).
     [[nodiscard]] constexpr std::array<std::size_t, N> sorted() const {

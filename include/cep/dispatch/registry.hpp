@@ -296,16 +296,11 @@ private:
     // over the names, then the identity (another type may bear a registered name).
     static constexpr std::size_t position_of(std::string_view name, const void* token) {
         const std::uint64_t key = detail::name_order<size>::key_of(name);
-        auto less = [&](std::size_t i) {  // names[i] < name
-            if (name_keys.keys[i] != key) return name_keys.keys[i] < key;
-            const std::string_view x = names[i];
-            return x.substr(x.size() < 8 ? x.size() : 8) < name.substr(name.size() < 8 ? name.size() : 8);
-        };
         std::size_t low = 0;
         std::size_t high = size;
         while (low < high) {
             const std::size_t mid = low + (high - low) / 2;
-            if (less(by_name[mid]))
+            if (name_keys.less_than(by_name[mid], name, key))
                 low = mid + 1;
             else
                 high = mid;
