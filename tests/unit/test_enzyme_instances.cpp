@@ -139,6 +139,8 @@ TEST_CASE("a registry of 300 enzymes is checked, and runs its agendas in name or
     static_assert(large::index_of<numbered<0>>() == 299);
     static_assert(large::query_segments(0).size() == 2);
     static_assert(large::query_segments(299)[1] == "tick");
+    static_assert(large::name_rank[299] == 0 && large::name_rank[0] == 299);  // registered in reverse
+    static_assert(large::name_rank[150] == 149);
 
     cep::heartbeat<large> hb;
     hb.register_all();

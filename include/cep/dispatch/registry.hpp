@@ -292,6 +292,16 @@ private:
     static constexpr detail::name_order<size> name_keys{names};
     static constexpr std::array<std::size_t, size> by_name = name_keys.sorted();
 
+public:
+    // Each enzyme's place in name order (equal names by registration order): the name part of the tie-break.
+    static constexpr std::array<std::size_t, size> name_rank = [] {
+        std::array<std::size_t, size> rank{};
+        for (std::size_t r = 0; r < size; ++r) rank[by_name[r]] = r;
+        return rank;
+    }();
+
+private:
+
     // The position of the enzyme with this name and identity (size when it is not registered): a binary search
     // over the names, then the identity (another type may bear a registered name).
     static constexpr std::size_t position_of(std::string_view name, const void* token) {
@@ -315,25 +325,24 @@ private:
 
     static constexpr detail::ordering_graph<size> graph = [] {
         detail::ordering_graph<size> g;
-        for (std::size_t self = 0; self < size; ++self) {
-            const detail::enzyme_refs& r = references[self];
-            const std::size_t count = r.before_names.size() + r.after_names.size();
-            for (std::size_t k = 0; k < count; ++k) {
-                const bool is_before = k < r.before_names.size();
-                const std::size_t j = is_before ? k : k - r.before_names.size();
-                const std::size_t other = is_before ? position_of(r.before_names[j], r.before_tokens[j])
-                                                    : position_of(r.after_names[j], r.after_tokens[j]);
+        // One list of `self`: its k-th entry is at `first + k` of (before..., after...), the first unknown reported.
+        auto add = [&](std::size_t self, std::span<const std::string_view> list_names,
+                       std::span<const void* const> list_tokens, std::size_t first, bool self_first) {
+            for (std::size_t k = 0; k < list_names.size(); ++k) {
+                const std::size_t other = position_of(list_names[k], list_tokens[k]);
                 if (other == size) {
-                    if (g.unknown_from == size) {
-                        g.unknown_from = self;
-                        g.unknown_at = k;  // position in (before..., after...)
-                    }
-                } else if (is_before) {
+                    if (g.unknown_from == size) g.unknown_from = self, g.unknown_at = first + k;
+                } else if (self_first) {
                     g.before[self].insert(other);
                 } else {
                     g.before[other].insert(self);
                 }
             }
+        };
+        for (std::size_t self = 0; self < size; ++self) {
+            const detail::enzyme_refs& r = references[self];
+            add(self, r.before_names, r.before_tokens, 0, true);
+            add(self, r.after_names, r.after_tokens, r.before_names.size(), false);
         }
         return g;
     }();

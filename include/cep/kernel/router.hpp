@@ -430,13 +430,10 @@ private:
     static constexpr std::array<std::uint16_t, enzyme_count> static_rank_ = [] {
         std::array<std::uint16_t, enzyme_count> order{};
         for (std::size_t i = 0; i < enzyme_count; ++i) order[i] = static_cast<std::uint16_t>(i);
-        const detail::name_order<enzyme_count> by_name(Registry::names);
-        std::sort(order.begin(), order.end(), [&](std::uint16_t a, std::uint16_t b) {
+        std::sort(order.begin(), order.end(), [](std::uint16_t a, std::uint16_t b) {
             if (Registry::precedence[a] != Registry::precedence[b])
                 return Registry::precedence[a] > Registry::precedence[b];
-            if (by_name.less(a, b)) return true;
-            if (by_name.less(b, a)) return false;
-            return a < b;
+            return Registry::name_rank[a] < Registry::name_rank[b];  // by name, then registration order
         });
         std::array<std::uint16_t, enzyme_count> rank{};
         for (std::size_t r = 0; r < enzyme_count; ++r) rank[order[r]] = static_cast<std::uint16_t>(r);
