@@ -12,12 +12,16 @@
 #include <string>
 #include <string_view>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::closure {
 
 // Cancels the facet `facet` of the context with hash `hash`. An entry in any queue state can be cancelled (that is
 // also how a fatal or missing entry is cleared). Errors: a facet or hash that is not a path segment (its path
 // error), no such queue entry (cep::errc::closure_not_queued), or a refused write.
-inline result<void> cancel(store& s, std::string_view facet, std::string_view hash, std::string_view reason) {
+template <class = void>
+result<void> cancel(store& s, std::string_view facet, std::string_view hash, std::string_view reason) {
     auto family = path(queue_root).child(facet);
     if (!family) return family.error();
     auto entry = family->child(hash);
@@ -33,12 +37,14 @@ inline result<void> cancel(store& s, std::string_view facet, std::string_view ha
     return s.remove(*entry);
 }
 
-inline result<void> cancel(cell_tree& tree, std::string_view facet, std::string_view hash, std::string_view reason) {
+template <class = void>
+result<void> cancel(cell_tree& tree, std::string_view facet, std::string_view hash, std::string_view reason) {
     store s(tree);
     return cancel(s, facet, hash, reason);
 }
 // Staged: the entry disappears at the next beat; a handler running in this beat may still see it.
-inline result<void> cancel(write_context& ctx, std::string_view facet, std::string_view hash,
+template <class = void>
+result<void> cancel(write_context& ctx, std::string_view facet, std::string_view hash,
                            std::string_view reason) {
     store s(ctx);
     return cancel(s, facet, hash, reason);

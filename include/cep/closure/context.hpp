@@ -21,6 +21,9 @@
 #include <string_view>
 #include <vector>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::closure {
 
 // Who takes part in a context, in which role (e.g. editor -> /data/users/alice).
@@ -40,14 +43,16 @@ struct context_spec {
 inline constexpr std::size_t context_hash_digits = 16;
 
 namespace detail {
-inline void append_field(std::string& out, std::string_view field) {
+template <class = void>
+void append_field(std::string& out, std::string_view field) {
     out.append(std::to_string(field.size())).push_back(':');
     out.append(field);
 }
 
 // The identity of a context, one unambiguous text: its tag, its label and its participants sorted by role (so the
 // order they were listed in does not matter). Facets are not part of it: they are what an upsert adds.
-inline std::string context_identity(const context_spec& spec) {
+template <class = void>
+std::string context_identity(const context_spec& spec) {
     std::vector<const participant*> sorted;
     sorted.reserve(spec.participants.size());
     for (const auto& p : spec.participants) sorted.push_back(&p);
@@ -67,7 +72,8 @@ inline std::string context_identity(const context_spec& spec) {
 
 // The context's hash: the first 16 hex digits of the SHA-256 of its identity (tag, label, participants by role).
 // The same on every platform and in every run.
-[[nodiscard]] inline std::string context_hash(const context_spec& spec) {
+template <class = void>
+[[nodiscard]] std::string context_hash(const context_spec& spec) {
     const std::string identity = detail::context_identity(spec);
     std::string hex = cep::detail::sha256::hex(
         std::span<const std::byte>(reinterpret_cast<const std::byte*>(identity.data()), identity.size()));
@@ -86,7 +92,8 @@ struct upsert_result {
 // record last: it is what marks the facet as promised, so an upsert interrupted by a refused write completes the
 // promise when repeated). Errors: a role named twice, or a different context already at this hash (both
 // cep::errc::closure_context_conflict), or a refused write (returned as is; what was written before it stays).
-inline result<upsert_result> context_upsert(store& s, const context_spec& spec) {
+template <class = void>
+result<upsert_result> context_upsert(store& s, const context_spec& spec) {
     for (std::size_t i = 0; i < spec.participants.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (spec.participants[i].role == spec.participants[j].role)
@@ -140,12 +147,14 @@ inline result<upsert_result> context_upsert(store& s, const context_spec& spec) 
 }
 
 // Immediate: writes into the tree at once.
-inline result<upsert_result> context_upsert(cell_tree& tree, const context_spec& spec) {
+template <class = void>
+result<upsert_result> context_upsert(cell_tree& tree, const context_spec& spec) {
     store s(tree);
     return context_upsert(s, spec);
 }
 // Staged: from an enzyme; the records and queue entries appear at the next beat.
-inline result<upsert_result> context_upsert(write_context& ctx, const context_spec& spec) {
+template <class = void>
+result<upsert_result> context_upsert(write_context& ctx, const context_spec& spec) {
     store s(ctx);
     return context_upsert(s, spec);
 }

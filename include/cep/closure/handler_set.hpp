@@ -31,6 +31,9 @@
 #include <utility>
 #include <vector>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::closure {
 
 // Diagnostic name (never true): two handlers with one (facet, context) key; the tags are spelled
@@ -59,7 +62,8 @@ constexpr cep::detail::index_pair first_duplicate_key(const std::array<std::stri
     return {N, N};
 }
 
-inline std::uint32_t read_attempts(const store& s, const path& counter, tick_summary& out) {
+template <class = void>
+std::uint32_t read_attempts(const store& s, const path& counter, tick_summary& out) {
     const auto text = s.text(counter);
     if (!text || text->empty()) return 0;
     std::uint32_t n = 0;
@@ -73,7 +77,8 @@ inline std::uint32_t read_attempts(const store& s, const path& counter, tick_sum
 }
 
 // The pass itself, written once for every handler set (the set only supplies its table).
-inline tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* handlers) {
+template <class = void>
+tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* handlers) {
     tick_summary out;
     const std::size_t mark = store_access::mark(s);
     const auto write = [&](const path& p, std::string_view text) {

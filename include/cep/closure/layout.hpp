@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <string_view>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::closure {
 
 // /data/CEP/CEP/L1/contexts/<hash>: tag, label, participants/<role> (cep's addition: lets handlers reach the
@@ -44,11 +47,14 @@ enum class queue_state : std::uint8_t { pending, complete, fatal, missing };
 
 // The cells of one context and one facet. The segments must be valid path segments (facet tags are names, hashes
 // come from context_hash); a bad one throws cep::path_error.
-[[nodiscard]] inline path context_record(std::string_view hash) { return path(contexts_root) / hash; }
-[[nodiscard]] inline path facet_record(std::string_view facet, std::string_view hash) {
+template <class = void>
+[[nodiscard]] path context_record(std::string_view hash) { return path(contexts_root) / hash; }
+template <class = void>
+[[nodiscard]] path facet_record(std::string_view facet, std::string_view hash) {
     return path(facets_root) / facet / hash;
 }
-[[nodiscard]] inline path queue_entry(std::string_view facet, std::string_view hash) {
+template <class = void>
+[[nodiscard]] path queue_entry(std::string_view facet, std::string_view hash) {
     return path(queue_root) / facet / hash;
 }
 

@@ -22,6 +22,9 @@
 #include <string_view>
 #include <system_error>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::mailbox {
 
 // A point in time as the heartbeat knows it: a beat, and its Unix time in ns when it was published.
@@ -43,7 +46,8 @@ namespace detail {
 }
 
 // `base` followed by `segments`, each checked like any path segment (a result, never a throw).
-[[nodiscard]] inline result<path> join(const path& base, std::initializer_list<std::string_view> segments) {
+template <class = void>
+[[nodiscard]] result<path> join(const path& base, std::initializer_list<std::string_view> segments) {
     path out = base;
     for (auto segment : segments) {
         auto next = out.child(segment);
@@ -53,7 +57,8 @@ namespace detail {
     return out;
 }
 
-[[nodiscard]] inline std::string quoted(const path& p) { return "\"" + p.str() + "\""; }
+template <class = void>
+[[nodiscard]] std::string quoted(const path& p) { return "\"" + p.str() + "\""; }
 
 // Mailbox writes between beats: applied to the tree at once.
 class tree_writer {
@@ -86,24 +91,30 @@ private:
 }  // namespace detail
 
 // ---- paths of a mailbox's parts ----
-[[nodiscard]] inline result<path> messages_path(const path& mailbox) { return detail::join(mailbox, {"msgs"}); }
+template <class = void>
+[[nodiscard]] result<path> messages_path(const path& mailbox) { return detail::join(mailbox, {"msgs"}); }
 // The message `id` (checked as a path segment: a bad id is an error naming the rule it breaks).
-[[nodiscard]] inline result<path> message_path(const path& mailbox, std::string_view id) {
+template <class = void>
+[[nodiscard]] result<path> message_path(const path& mailbox, std::string_view id) {
     return detail::join(mailbox, {"msgs", id});
 }
-[[nodiscard]] inline result<path> counter_path(const path& mailbox) {
+template <class = void>
+[[nodiscard]] result<path> counter_path(const path& mailbox) {
     return detail::join(mailbox, {"meta", "runtime", "next_msg_id"});
 }
-[[nodiscard]] inline result<path> beat_buckets_path(const path& mailbox) {
+template <class = void>
+[[nodiscard]] result<path> beat_buckets_path(const path& mailbox) {
     return detail::join(mailbox, {"meta", "runtime", "expiries"});
 }
-[[nodiscard]] inline result<path> wallclock_buckets_path(const path& mailbox) {
+template <class = void>
+[[nodiscard]] result<path> wallclock_buckets_path(const path& mailbox) {
     return detail::join(mailbox, {"meta", "runtime", "exp_wall"});
 }
 
 // The moment of `beat` as the heartbeat's ledger has it: its Unix time from rt/beat/<beat>/meta/unix_ts_ns when
 // published (cep::heartbeat::publish_wallclock), none otherwise. A value that is not a number is an error.
-[[nodiscard]] inline result<moment> moment_at(const cell_tree& tree, beat_number beat) {
+template <class = void>
+[[nodiscard]] result<moment> moment_at(const cell_tree& tree, beat_number beat) {
     const path at = path("/rt/beat") / std::to_string(beat) / "meta" / "unix_ts_ns";
     const auto cell = tree.find(at);
     if (!cell || !cell->has_value()) return moment{beat, std::nullopt};

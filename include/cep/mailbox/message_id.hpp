@@ -18,6 +18,9 @@
 #include <string>
 #include <string_view>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::mailbox {
 
 // The content of a message: text fields named like path segments (they become cells under msgs/<id>/envelope),
@@ -79,7 +82,8 @@ struct message_id {
 namespace detail {
 
 // Canonical form, length-prefixed so no two field sets serialise alike: "<n>:<name>=<m>:<text>\n" per field.
-inline void append_field(std::string& out, std::string_view name, std::string_view text) {
+template <class = void>
+void append_field(std::string& out, std::string_view name, std::string_view text) {
     out += std::to_string(name.size());
     out += ':';
     out += name;
@@ -90,7 +94,8 @@ inline void append_field(std::string& out, std::string_view name, std::string_vi
     out += '\n';
 }
 
-[[nodiscard]] inline std::string hex_digest(std::string_view canonical) {
+template <class = void>
+[[nodiscard]] std::string hex_digest(std::string_view canonical) {
     return cep::detail::sha256::hex(
         std::span<const std::byte>(reinterpret_cast<const std::byte*>(canonical.data()), canonical.size()));
 }
@@ -99,7 +104,8 @@ inline constexpr std::string_view envelope_header = "cep-envelope-1\n";
 
 // The digest of a stored envelope, computed like envelope::digest(). A field that is not plain text (bytes, no
 // value, children) gets a marker no envelope can produce, so such a message never passes for a repeat.
-[[nodiscard]] inline std::string stored_digest(cell_view stored) {
+template <class = void>
+[[nodiscard]] std::string stored_digest(cell_view stored) {
     std::string canonical(envelope_header);
     for (auto field : stored.children()) {
         if (field.value_type() == value_kind::text && field.size() == 0 && !field.is_link()) {
@@ -115,7 +121,8 @@ inline constexpr std::string_view envelope_header = "cep-envelope-1\n";
 }
 
 // The message already stored under `id`: a repeat of `env` (true), or an error (collision, or unverifiable).
-[[nodiscard]] inline result<bool> check_stored(const cell_tree& tree, const path& mailbox, const path& message,
+template <class = void>
+[[nodiscard]] result<bool> check_stored(const cell_tree& tree, const path& mailbox, const path& message,
                                                std::string_view id, const envelope& env, const std::string& digest) {
     if (!tree.contains(message)) return false;
     if (!env.sealed())
@@ -149,7 +156,8 @@ inline std::string envelope::digest() const {
 //   - else the mailbox counter gives the next free number ("1", "2", ...), skipping numbers already taken.
 // When the id already holds a message, a sealed envelope that hashes the same is a repeat (reused = true) and a
 // different one is a collision: an error, and nothing is written.
-[[nodiscard]] inline result<message_id> select_message_id(cell_tree& tree, const path& mailbox, const envelope& env,
+template <class = void>
+[[nodiscard]] result<message_id> select_message_id(cell_tree& tree, const path& mailbox, const envelope& env,
                                                           std::string_view caller_id = {}) {
     message_id out;
     if (env.sealed()) out.digest = env.digest();
@@ -192,7 +200,8 @@ inline std::string envelope::digest() const {
 
 // Selects the id (as select_message_id) and stores the envelope under msgs/<id>/envelope, sealed. A repeat
 // writes nothing. Between beats only: a write_context cannot seal.
-[[nodiscard]] inline result<message_id> post_message(cell_tree& tree, const path& mailbox, const envelope& env,
+template <class = void>
+[[nodiscard]] result<message_id> post_message(cell_tree& tree, const path& mailbox, const envelope& env,
                                                      std::string_view caller_id = {}) {
     auto chosen = select_message_id(tree, mailbox, env, caller_id);
     if (!chosen || chosen->reused) return chosen;

@@ -26,6 +26,9 @@
 #include <tuple>
 #include <vector>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::mailbox {
 
 // The bucket entries record_expiry wrote (none for a message kept forever).
@@ -99,7 +102,8 @@ result<expiry_record> record_expiry_with(Writer& writer, const path& mailbox, st
 
 // The buckets under `at` (expiries or exp_wall), by number ascending; a bucket not named by a canonical number
 // is an error (bucket names must map back to exactly one cell).
-[[nodiscard]] inline result<std::vector<std::pair<std::uint64_t, cell_view>>> buckets(const cell_tree& tree,
+template <class = void>
+[[nodiscard]] result<std::vector<std::pair<std::uint64_t, cell_view>>> buckets(const cell_tree& tree,
                                                                                       const path& at) {
     std::vector<std::pair<std::uint64_t, cell_view>> out;
     const auto top = tree.find(at);
@@ -161,13 +165,15 @@ result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
 // Files message `id` of `mailbox` under the buckets of its deadlines: expiries/<beat_deadline>/<id> and
 // exp_wall/<unix_deadline_ns>/<id> (either may be absent; a forever TTL files nothing). The message must exist in
 // the committed tree. Recording the same deadlines again changes nothing. Between beats: written at once.
-[[nodiscard]] inline result<expiry_record> record_expiry(cell_tree& tree, const path& mailbox, std::string_view id,
+template <class = void>
+[[nodiscard]] result<expiry_record> record_expiry(cell_tree& tree, const path& mailbox, std::string_view id,
                                                          const resolved_ttl& ttl) {
     detail::tree_writer writer(tree);
     return detail::record_expiry_with(writer, mailbox, id, ttl);
 }
 // The same inside an enzyme: staged, visible at the next beat.
-[[nodiscard]] inline result<expiry_record> record_expiry(write_context& ctx, const path& mailbox, std::string_view id,
+template <class = void>
+[[nodiscard]] result<expiry_record> record_expiry(write_context& ctx, const path& mailbox, std::string_view id,
                                                          const resolved_ttl& ttl) {
     detail::staged_writer writer(ctx);
     return detail::record_expiry_with(writer, mailbox, id, ttl);
@@ -175,7 +181,8 @@ result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
 
 // What is due in `mailbox` at `now`, and when the next work is. Pure: reads the buckets, changes nothing.
 // Errors: no cell at `mailbox`; a bucket not named by a number.
-[[nodiscard]] inline result<retention_plan> plan_retention(const cell_tree& tree, const path& mailbox,
+template <class = void>
+[[nodiscard]] result<retention_plan> plan_retention(const cell_tree& tree, const path& mailbox,
                                                            const moment& now) {
     if (!tree.contains(mailbox)) return error{errc::cell_not_found, "no mailbox at " + detail::quoted(mailbox)};
     auto beats_at = beat_buckets_path(mailbox);
@@ -242,12 +249,14 @@ result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
 // Removes what `plan` found due: each message (msgs/<id>) and every bucket entry of it; a bucket left empty is
 // removed whole. Reads the committed tree, so a message or entry already gone is skipped (purging twice is
 // harmless). Between beats: at once.
-[[nodiscard]] inline result<purge_report> purge_due(cell_tree& tree, const retention_plan& plan) {
+template <class = void>
+[[nodiscard]] result<purge_report> purge_due(cell_tree& tree, const retention_plan& plan) {
     detail::tree_writer writer(tree);
     return detail::purge_with(writer, plan);
 }
 // The same inside an enzyme (a retention enzyme): staged, visible at the next beat.
-[[nodiscard]] inline result<purge_report> purge_due(write_context& ctx, const retention_plan& plan) {
+template <class = void>
+[[nodiscard]] result<purge_report> purge_due(write_context& ctx, const retention_plan& plan) {
     detail::staged_writer writer(ctx);
     return detail::purge_with(writer, plan);
 }

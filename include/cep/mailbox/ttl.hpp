@@ -18,6 +18,9 @@
 #include <string_view>
 #include <utility>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::mailbox {
 
 // What one scope says about keeping messages.
@@ -127,7 +130,8 @@ struct resolved_ttl {
 
 // The average of the intervals under rt/analytics/spacing/<beat>/interval_ns (written by
 // cep::heartbeat::publish_wallclock, newest `spacing_window` beats), or none when there are none or it is 0.
-[[nodiscard]] inline result<std::optional<std::uint64_t>> average_beat_interval(const cell_tree& tree) {
+template <class = void>
+[[nodiscard]] result<std::optional<std::uint64_t>> average_beat_interval(const cell_tree& tree) {
     const auto spacing = tree.find(path("/rt/analytics/spacing"));
     if (!spacing) return std::optional<std::uint64_t>{};
     // mean = sum / n without overflow: quotients and remainders are summed apart.
@@ -153,7 +157,8 @@ struct resolved_ttl {
 
 namespace detail {
 
-[[nodiscard]] inline result<void> check_scope(const ttl_spec& spec, ttl_scope scope) {
+template <class = void>
+[[nodiscard]] result<void> check_scope(const ttl_spec& spec, ttl_scope scope) {
     if (spec.mode == ttl_mode::forever && (spec.beats || spec.wallclock_ns))
         return error{errc::mailbox_invalid_ttl, "the " + std::string(to_string(scope)) +
                                                " TTL is forever and also sets a duration; a scope either keeps "
@@ -161,7 +166,8 @@ namespace detail {
     return {};
 }
 
-[[nodiscard]] inline result<beat_number> beat_after(beat_number issued, std::uint64_t beats, std::string_view what) {
+template <class = void>
+[[nodiscard]] result<beat_number> beat_after(beat_number issued, std::uint64_t beats, std::string_view what) {
     if (beats > std::numeric_limits<beat_number>::max() - issued)
         return error{errc::mailbox_invalid_ttl, std::string(what) + " of " + std::to_string(beats) + " beats from beat " +
                                                std::to_string(issued) + " overflows the beat counter"};
@@ -173,7 +179,8 @@ namespace detail {
 // Resolves a message's TTL from its three scopes and the moment it was issued. Reads the tree only to project a
 // wallclock-only TTL onto beats (spacing analytics). Errors: a scope that is forever and sets a duration; a
 // wallclock TTL without the issue time (moment::unix_ns; it is never guessed); a deadline past 2^64 - 1.
-[[nodiscard]] inline result<resolved_ttl> resolve_ttl(const cell_tree& tree, const ttl_scopes& scopes,
+template <class = void>
+[[nodiscard]] result<resolved_ttl> resolve_ttl(const cell_tree& tree, const ttl_scopes& scopes,
                                                       const moment& issued, const ttl_options& options = {}) {
     const std::pair<const ttl_spec*, ttl_scope> ordered[] = {{&scopes.message, ttl_scope::message},
                                                              {&scopes.mailbox, ttl_scope::mailbox},

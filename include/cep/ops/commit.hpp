@@ -28,6 +28,9 @@
 #include <utility>
 #include <vector>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::ops {
 
 // One watcher that fired: the impulse to queue for the next beat.
@@ -54,14 +57,16 @@ struct commit_outcome {
 
 namespace detail {
 
-[[nodiscard]] inline std::optional<std::string> field(const cell_view& cell, std::string_view name) {
+template <class = void>
+[[nodiscard]] std::optional<std::string> field(const cell_view& cell, std::string_view name) {
     const auto child = cell.child(name);
     if (!child || !child->has_value()) return std::nullopt;
     return std::string(child->text());
 }
 
 // Seals a staged envelope; warns when two identical starts in one beat shared this dossier (see session.hpp).
-inline void settle_envelope(cell_tree& tree, const std::string& oid, const path& dossier, commit_outcome& out) {
+template <class = void>
+void settle_envelope(cell_tree& tree, const std::string& oid, const path& dossier, commit_outcome& out) {
     const auto envelope = tree.find(dossier / "envelope");
     if (!envelope || envelope->sealed()) return;
     if (const auto history = tree.find(dossier / "history"); history && history->size() > 1) {
@@ -80,7 +85,8 @@ inline void settle_envelope(cell_tree& tree, const std::string& oid, const path&
 
 // Seals a staged close record, after checking what concurrent staged writes may have left: a state other than the
 // close's (set by another enzyme in the closing beat; restored) or two closes in one beat (the later one stands).
-inline void settle_close(cell_tree& tree, const std::string& oid, const path& dossier, commit_outcome& out) {
+template <class = void>
+void settle_close(cell_tree& tree, const std::string& oid, const path& dossier, commit_outcome& out) {
     const auto close = tree.find(dossier / "close");
     if (!close || close->sealed()) return;
     const auto status_text = field(*close, "status");
@@ -117,7 +123,8 @@ inline void settle_close(cell_tree& tree, const std::string& oid, const path& do
 }
 
 // Fires the due watchers of one operation; returns whether any watcher is left.
-inline bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, const path& dossier,
+template <class = void>
+bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, const path& dossier,
                             commit_outcome& out) {
     const auto watchers = tree.find(dossier / "watchers");
     if (!watchers) return false;
@@ -190,7 +197,8 @@ inline bool settle_watchers(cell_tree& tree, beat_number beat, const std::string
 
 // The pass for `beat`, on the tree as committed at the end of it. Writes (seals, removals) go into `tree` at once;
 // the impulses to queue are returned, for the caller to queue for beat + 1.
-inline commit_outcome stage_commit(cell_tree& tree, beat_number beat) {
+template <class = void>
+commit_outcome stage_commit(cell_tree& tree, beat_number beat) {
     commit_outcome out;
     const path pending = detail::pending_root();
     const auto list = tree.find(pending);

@@ -26,6 +26,9 @@
 #include <string_view>
 #include <system_error>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::ops {
 
 // The root of the dossiers, and of the commit pass's bookkeeping.
@@ -38,7 +41,8 @@ inline constexpr auto timeout_signal = path_c<"/op/tmo">;
 inline constexpr std::string_view cei_topic = "ops";
 
 // The dossier of `oid`; an oid that is not a valid path segment is op_invalid.
-[[nodiscard]] inline result<path> dossier_path(std::string_view oid) {
+template <class = void>
+[[nodiscard]] result<path> dossier_path(std::string_view oid) {
     if (oid.empty()) return error{errc::op_invalid, "invalid operation id \"\": it is empty"};
     auto p = path(ops_root).child(oid);
     if (!p) return error{errc::op_invalid, "invalid operation id \"" + std::string(oid) + "\": " + p.error().message};
@@ -47,8 +51,10 @@ inline constexpr std::string_view cei_topic = "ops";
 
 namespace detail {
 
-[[nodiscard]] inline path pending_root() { return path(ops_meta_root) / "pending"; }
-[[nodiscard]] inline path oid_counter() { return path(ops_meta_root) / "next_oid"; }
+template <class = void>
+[[nodiscard]] path pending_root() { return path(ops_meta_root) / "pending"; }
+template <class = void>
+[[nodiscard]] path oid_counter() { return path(ops_meta_root) / "next_oid"; }
 
 using cep::mailbox::detail::parse_u64;
 
@@ -59,7 +65,8 @@ struct history_entry {
     std::optional<std::uint64_t> unix_ns{};
 };
 
-[[nodiscard]] inline std::string history_line(std::string_view state, beat_number beat,
+template <class = void>
+[[nodiscard]] std::string history_line(std::string_view state, beat_number beat,
                                               std::optional<std::uint64_t> unix_ns) {
     std::string line = "state=" + std::string(state) + " beat=" + std::to_string(beat);
     if (unix_ns) line += " unix_ts_ns=" + std::to_string(*unix_ns);
@@ -67,7 +74,8 @@ struct history_entry {
 }
 
 // The inverse of history_line; nullopt for text this library did not write.
-[[nodiscard]] inline std::optional<history_entry> parse_history_line(std::string_view line) {
+template <class = void>
+[[nodiscard]] std::optional<history_entry> parse_history_line(std::string_view line) {
     history_entry out;
     bool has_state = false, has_beat = false;
     while (!line.empty()) {

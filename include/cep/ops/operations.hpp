@@ -22,6 +22,9 @@
 #include <string_view>
 #include <vector>
 
+// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time").
+
 namespace cep::ops {
 
 // What op_state_set did.
@@ -56,11 +59,13 @@ struct op_view {
     std::size_t watchers = 0;
 };
 
-[[nodiscard]] inline error unknown(std::string_view oid) {
+template <class = void>
+[[nodiscard]] error unknown(std::string_view oid) {
     return error{errc::op_unknown, "no operation " + std::string(oid) + " under /rt/ops"};
 }
 
-inline result<op_view> read_op(const session& s, std::string_view oid) {
+template <class = void>
+result<op_view> read_op(const session& s, std::string_view oid) {
     auto dossier = dossier_path(oid);
     if (!dossier) return dossier.error();
     const auto* staged = session_access::staged(s, oid);
@@ -99,12 +104,14 @@ inline result<op_view> read_op(const session& s, std::string_view oid) {
 }
 
 // Writes `text` at `p` through the session's store.
-inline result<void> put(session& s, const path& p, std::string_view text) {
+template <class = void>
+result<void> put(session& s, const path& p, std::string_view text) {
     return session_access::store(s).put_text(p, text);
 }
 
 // Appends the history entry of `state` at the session's beat (with the beat's Unix time when it was published).
-inline result<history_entry> append_history(session& s, const path& dossier, std::string_view state) {
+template <class = void>
+result<history_entry> append_history(session& s, const path& dossier, std::string_view state) {
     auto when = cep::mailbox::moment_at(s.tree(), s.beat());
     if (!when) return when.error();
     history_entry entry{std::string(state), s.beat(), when->unix_ns};
@@ -116,7 +123,8 @@ inline result<history_entry> append_history(session& s, const path& dossier, std
 }
 
 // Arms the watchers of `view` that want `state` (committed ones and those this session staged).
-inline result<void> arm_watchers(session& s, const op_view& view, std::string_view state) {
+template <class = void>
+result<void> arm_watchers(session& s, const op_view& view, std::string_view state) {
     if (const auto watchers = s.tree().find(view.dossier / "watchers")) {
         std::vector<std::string> to_arm;
         for (auto w : watchers->children()) {
@@ -134,9 +142,11 @@ inline result<void> arm_watchers(session& s, const op_view& view, std::string_vi
     return {};
 }
 
-inline result<void> mark_pending(session& s, std::string_view oid) { return put(s, pending_root() / oid, ""); }
+template <class = void>
+result<void> mark_pending(session& s, std::string_view oid) { return put(s, pending_root() / oid, ""); }
 
-[[nodiscard]] inline error closed_error(const op_view& view, std::string_view doing) {
+template <class = void>
+[[nodiscard]] error closed_error(const op_view& view, std::string_view doing) {
     return error{errc::op_closed, "operation " + view.oid + " is closed (" + *view.close_status + "); cannot " +
                                       std::string(doing)};
 }
@@ -147,7 +157,8 @@ inline result<void> mark_pending(session& s, std::string_view oid) { return put(
 // and, when `payload` is not empty, payload_id: the digest of the payload, stored under /cas/), state ist:run, the
 // history's first entry and an empty watchers dictionary. `ttl` is recorded for tools; nothing enforces it (a
 // watcher has its own deadline). Returns the oid. Staged: the commit pass seals the envelope (see commit.hpp).
-inline result<std::string> op_start(session& s, const verb& what, const path& target, const mode& how,
+template <class = void>
+result<std::string> op_start(session& s, const verb& what, const path& target, const mode& how,
                                     std::string_view payload = {}, std::uint64_t ttl = 0) {
     using access = detail::session_access;
     std::optional<std::string> payload_id;
@@ -197,7 +208,8 @@ inline result<std::string> op_start(session& s, const verb& what, const path& ta
 // its Unix time when known), and arms the watchers waiting for `to`. The same state again in the same beat appends
 // nothing and arms nothing, but rewrites code and note. Errors: op_unknown, op_closed (nothing changes), op_invalid
 // (a terminal state: use op_close; or an opm:direct operation, which has no intermediate states).
-inline result<state_change> op_state_set(session& s, std::string_view oid, const state& to, std::int64_t code = 0,
+template <class = void>
+result<state_change> op_state_set(session& s, std::string_view oid, const state& to, std::int64_t code = 0,
                                          std::string_view note = {}) {
     auto view = detail::read_op(s, oid);
     if (!view) return view.error();
@@ -230,7 +242,8 @@ inline result<state_change> op_state_set(session& s, std::string_view oid, const
 // queues op/tmo (same target) instead if the state has not come; `ttl` 0 waits without a deadline. Each watcher
 // fires once and is removed. Errors: op_unknown; op_closed when the operation is closed in another state (it will
 // never come); op_invalid when beat + ttl overflows or the continuation or the payload is the root.
-inline result<await_result> op_await(session& s, std::string_view oid, const state& want, std::uint64_t ttl,
+template <class = void>
+result<await_result> op_await(session& s, std::string_view oid, const state& want, std::uint64_t ttl,
                                      const path& continuation, const std::optional<path>& payload = std::nullopt) {
     using access = detail::session_access;
     auto view = detail::read_op(s, oid);
@@ -271,7 +284,8 @@ inline result<await_result> op_await(session& s, std::string_view oid, const sta
 // the last history entry, and arms the watchers waiting for the final state (the others get op/tmo at the next
 // commit: their state will never come). Closed again with the same status: nothing changes (already_closed);
 // with another status: op_status_conflict. Staged: the commit pass seals the close record.
-inline result<close_outcome> op_close(session& s, std::string_view oid, const status& how,
+template <class = void>
+result<close_outcome> op_close(session& s, std::string_view oid, const status& how,
                                       std::string_view summary = {}) {
     using access = detail::session_access;
     auto view = detail::read_op(s, oid);
@@ -308,7 +322,8 @@ inline result<close_outcome> op_close(session& s, std::string_view oid, const st
 
 // A one-line summary: "oid=<oid> state=<ist> status=<sts or open> watchers=<n>", as the session sees the operation
 // (the committed dossier, plus what this session staged).
-inline result<std::string> op_get(const session& s, std::string_view oid) {
+template <class = void>
+result<std::string> op_get(const session& s, std::string_view oid) {
     auto view = detail::read_op(s, oid);
     if (!view) return view.error();
     return "oid=" + view->oid + " state=" + view->state + " status=" + view->close_status.value_or("open") +
