@@ -764,3 +764,28 @@ private:
 };
 
 }  // namespace cep
+
+// ---- compiling a heartbeat once ----
+// Every translation unit that uses a heartbeat<R> compiles all of its code again (it is a template). A program of
+// several translation units can compile it in one of them and only call it from the others:
+//
+//   using my_registry = cep::enzyme_registry<resize_image, write_metadata>;
+//   CEP_EXTERN_HEARTBEAT(my_registry);         // in the header that defines my_registry, seen by every TU
+//   CEP_INSTANTIATE_HEARTBEAT(my_registry);    // in exactly one .cpp file
+//
+// The argument is the registry type (an alias, or the enzyme_registry<...> itself). The _WITH forms name the
+// resolution policy first (cep::bound_or_matched, say). Both cover the default kernel: the heartbeat and the parts
+// that depend on the registry (router and processor). A program that forgets the _INSTANTIATE_ side fails to link
+// (undefined heartbeat member functions), never silently. Standard explicit instantiation, nothing else: the
+// macros only spell the kernel's part types, which are otherwise internal.
+#define CEP_EXTERN_HEARTBEAT_WITH(Resolution, ...)                                                                  \
+    extern template class ::cep::heartbeat<__VA_ARGS__, Resolution, ::cep::default_kernel>;                        \
+    extern template class ::cep::agenda_router<__VA_ARGS__, Resolution>;                                           \
+    extern template class ::cep::agenda_processor<__VA_ARGS__,                                                     \
+                                                  ::cep::kernel_parts<__VA_ARGS__, Resolution, ::cep::default_kernel>>
+#define CEP_INSTANTIATE_HEARTBEAT_WITH(Resolution, ...)                                                             \
+    template class ::cep::heartbeat<__VA_ARGS__, Resolution, ::cep::default_kernel>;                               \
+    template class ::cep::agenda_router<__VA_ARGS__, Resolution>;                                                  \
+    template class ::cep::agenda_processor<__VA_ARGS__, ::cep::kernel_parts<__VA_ARGS__, Resolution, ::cep::default_kernel>>
+#define CEP_EXTERN_HEARTBEAT(...) CEP_EXTERN_HEARTBEAT_WITH(::cep::bound_then_matched, __VA_ARGS__)
+#define CEP_INSTANTIATE_HEARTBEAT(...) CEP_INSTANTIATE_HEARTBEAT_WITH(::cep::bound_then_matched, __VA_ARGS__)
