@@ -1,10 +1,14 @@
 // Cell lookup: by interned id (what hot paths use), by path text (walks segments), against a
 // std::unordered_map<std::string, std::string> keyed by path text (what users write by hand). Also counts
-// allocations per lookup in steady state, and measures staging + commit of small writes (ns per write).
+// allocations per lookup in steady state, and measures staging + commit of small writes (ns per write). Last, new
+// cells: 32k children with hash-like names (not in name order) put under one cell, then listed once in name
+// order, against a std::map<std::string, std::string> doing the same (a dictionary keeps its children by name).
 #include "bench_util.hpp"
 
 #include <cep/cep.hpp>
 
+#include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,9 +53,37 @@ int main(int argc, char** argv) {
         }
     });
 
+    // New cells under one dictionary, names out of order (hex of a multiplicative hash), then one ordered listing.
+    constexpr std::size_t children = 32768;
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < children; ++i) {
+        char hex[17];
+        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>((i + 1) * 0x9e3779b97f4a7c15ull));
+        names.emplace_back(hex);
+    }
+    std::unique_ptr<cep::cell_tree> fresh;
+    std::map<std::string, std::string> ordered;
+    const cep::path parent("/bonds/contexts");
+    const auto [puts, map_puts] = bench::compare_setup(
+        children, [&] { fresh = std::make_unique<cep::cell_tree>(); },
+        [&] {
+            for (const auto& n : names) (void)fresh->put_text(parent / n, "v");
+            std::size_t listed = 0;
+            for (auto child : fresh->find(parent)->children()) listed += child.name().size();
+            bench::keep(listed);
+        },
+        [&] { ordered.clear(); },
+        [&] {
+            for (const auto& n : names) ordered.emplace(parent.str() + "/" + n, "v");
+            std::size_t listed = 0;
+            for (const auto& [name, value] : ordered) listed += name.size();
+            bench::keep(listed);
+        });
+
     bench::row("find by interned id (ns/find)", by_id, "unordered_map<string> find", baseline);
     bench::row("find by path (ns/find)", by_path, "unordered_map<string> find", baseline);
     bench::row("find by id [allocs/find]", bench::exact(per_lookup), "target: 0", bench::exact(0));
     bench::row_alone("stage+commit, 64 writes per beat (ns/write)", staged);
+    bench::row("new cells, 32k children out of name order (ns/put)", puts, "std::map<string> emplace", map_puts);
     return per_lookup == 0.0 ? 0 : 1;
 }

@@ -95,6 +95,53 @@ TEST_CASE("dictionary children iterate in name order whatever the insertion orde
     CHECK_FALSE(a.root().child("gamma").has_value());
 }
 
+TEST_CASE("children added in any order read in name order after every mix of writes, reads and removals") {
+    // New children go to the back and are put in order at the next ordered read (children(), subtree(), remove):
+    // check that order against a sorted copy after each step of a scripted mix, with names that tie on their first
+    // 8 bytes, names shorter than 8 bytes that prefix others, and bytes above 0x7f (compared unsigned).
+    cep::cell_tree tree;
+    std::vector<std::string> names;
+    std::vector<std::string> pool;
+    for (int i = 0; i < 300; ++i) {
+        const unsigned x = static_cast<unsigned>(i) * 2654435761u;
+        pool.push_back("prefix__" + std::to_string(x % 1000));  // ties on the first 8 bytes
+        pool.push_back(std::to_string(x % 97));                   // short, often prefixes of others
+        pool.push_back(std::string("\xc3\xa9t\xc3\xa9") + std::to_string(x % 50));  // UTF-8, bytes >= 0x80
+        pool.push_back("h" + std::to_string(x));
+    }
+    const auto expected = [&] {
+        auto sorted = names;
+        std::sort(sorted.begin(), sorted.end());
+        return sorted;
+    };
+    const auto add = [&](const std::string& n) {
+        if (std::find(names.begin(), names.end(), n) != names.end()) return;
+        REQUIRE(tree.put_text(P("/d") / n, n).has_value());
+        names.push_back(n);
+    };
+    std::size_t next = 0;
+    for (int round = 0; round < 40; ++round) {
+        const std::size_t batch = round % 3 == 0 ? 1 : static_cast<std::size_t>(round * 7 % 50);  // 1 or a batch
+        for (std::size_t k = 0; k < batch && next < pool.size(); ++k) add(pool[next++]);
+        if (round % 4 == 1) {
+            // A removal orders the siblings first, then takes one out of the middle.
+            const std::string gone = expected()[names.size() / 2];
+            REQUIRE(tree.remove(P("/d") / gone).has_value());
+            std::erase(names, gone);
+        }
+        if (round % 2 == 0) {
+            REQUIRE(child_names(*tree.find(P("/d"))) == expected());
+        } else {
+            std::vector<std::string> walked;
+            for (const auto& p : subtree_paths(tree, *tree.find(P("/d"))))
+                if (p != "/d") walked.push_back(p.substr(3));
+            REQUIRE(walked == expected());
+        }
+        for (const auto child : tree.find(P("/d"))->children()) REQUIRE(child.text() == child.name());
+    }
+    CHECK(names.size() > 300);
+}
+
 TEST_CASE("make_dictionary is idempotent; a cell of another kind is an error") {
     cep::cell_tree tree;
     auto first = tree.make_dictionary(P("/x/y")).value();

@@ -108,6 +108,17 @@ private:
     std::uint32_t generation_ = 0;
 };
 
+namespace detail {
+// The first 8 bytes of a name as a big-endian integer (zero-padded): integer order is byte order of the names,
+// except that names equal in those bytes tie and need their whole text compared.
+[[nodiscard]] inline std::uint64_t order_key(std::string_view name) noexcept {
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < 8; ++i)
+        key = (key << 8) | (i < name.size() ? static_cast<unsigned char>(name[i]) : 0u);
+    return key;
+}
+}  // namespace detail
+
 struct cell_node {
     static constexpr std::uint32_t npos = 0xffffffffu;
     std::uint32_t parent = npos;
@@ -120,8 +131,9 @@ struct cell_node {
     bool sealed = false;
     bool alive = false;
     std::uint32_t deferred = npos;  // list: its entries appended with append_entry() and not yet cells
+    std::uint32_t ordered = 0;      // children[0, ordered) are in order; those after were added since (order_children)
     std::string value;
-    std::vector<std::uint32_t> children;  // node indices
+    std::vector<std::uint32_t> children;  // node indices: a list's in append order, a dictionary's by name
 };
 
 class cell_tree {
@@ -352,7 +364,8 @@ public:
             return error{errc::cell_list_append_only, "cannot remove " + quoted(nodes_[found.index].id) +
                                                           ": entries of list " + quoted(nodes_[parent].id) +
                                                           " are append-only"};
-        // A dictionary keeps its children sorted by name: a binary search, not a scan of every sibling.
+        // A dictionary's children in name order: a binary search, not a scan of every sibling.
+        order_children(parent);
         auto& siblings = nodes_[parent].children;
         const std::string_view name = paths_.leaf(nodes_[found.index].id);
         auto at = std::lower_bound(siblings.begin(), siblings.end(), name,
@@ -362,6 +375,7 @@ public:
         if (at == siblings.end() || *at != found.index)  // not sorted by name after all: look at every one
             at = std::find(siblings.begin(), siblings.end(), found.index);
         siblings.erase(at);
+        nodes_[parent].ordered = static_cast<std::uint32_t>(siblings.size());  // ordered before the erase
         release(found.index);
         return {};
     }
@@ -677,6 +691,44 @@ private:
     void materialize(std::uint32_t list) const {
         if (nodes_[list].deferred != npos) const_cast<cell_tree*>(this)->make_deferred_cells(list);
     }
+    // A dictionary's new children go to the back of its vector: inserting each at its place moved half the
+    // siblings, quadratic for a directory of many hash-named children (a 32k-child put cost 5x more). Every read
+    // that needs the name order calls this first, also through const members, on the same grounds as
+    // materialize(): only a non-const tree adds children.
+    void order_children(std::uint32_t index) const {
+        const auto& node = nodes_[index];
+        if (node.ordered != node.children.size()) const_cast<cell_tree*>(this)->order_new_children(index);
+    }
+    // The children added since the last ordering are sorted (by an 8-byte prefix of the name read once each: a
+    // name read through the path table is a cache miss or two, and a sort compares each element many times), then
+    // merged in: a binary search among the ordered ones for each, and one pass that moves the runs between.
+    void order_new_children(std::uint32_t index) {
+        auto& node = nodes_[index];
+        auto& children = node.children;
+        const auto name_of = [this](std::uint32_t child) { return paths_.leaf(nodes_[child].id); };
+        auto& added = order_keys_;
+        added.clear();
+        for (auto k = children.begin() + node.ordered; k != children.end(); ++k)
+            added.emplace_back(detail::order_key(name_of(*k)), *k);
+        std::sort(added.begin(), added.end(), [&](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first < b.first : name_of(a.second) < name_of(b.second);
+        });
+        auto& merged = order_scratch_;
+        merged.clear();
+        merged.reserve(children.size());
+        auto from = children.cbegin();
+        const auto ordered_end = children.cbegin() + node.ordered;
+        for (const auto& [key, child] : added) {
+            const auto at = std::lower_bound(from, ordered_end, name_of(child),
+                                             [&](std::uint32_t c, std::string_view name) { return name_of(c) < name; });
+            merged.insert(merged.end(), from, at);
+            merged.push_back(child);
+            from = at;
+        }
+        merged.insert(merged.end(), from, ordered_end);
+        children.swap(merged);  // the old buffer is the next ordering's scratch
+        node.ordered = static_cast<std::uint32_t>(children.size());
+    }
     void materialize_all() const {
         for (const auto& pending : deferred_)
             if (pending.list != npos) materialize(pending.list);
@@ -735,20 +787,19 @@ private:
         node.value_type = value_kind::none;
         node.value.clear();
         node.children.clear();
+        node.ordered = 0;
         node.deferred = npos;
         if (by_path_.size() <= id.value) by_path_.resize(paths_.size(), npos);
         by_path_[id.value] = index;
-        auto& siblings = nodes_[parent].children;
-        if (nodes_[parent].kind == cell_kind::list) {
-            siblings.push_back(index);
-        } else {
-            const auto name = paths_.leaf(id);
-            auto it = std::lower_bound(siblings.begin(), siblings.end(), name,
-                                       [this](std::uint32_t child, std::string_view key) {
-                                           return paths_.leaf(nodes_[child].id) < key;
-                                       });
-            siblings.insert(it, index);
-        }
+        auto& above = nodes_[parent];
+        // Still in order when the parent is a list (append order), or when the new name sorts after the last one
+        // of an ordered dictionary (names added in order, like numbered ones of equal length); else order_children()
+        // sorts it in at the next read.
+        if (above.ordered == above.children.size() &&
+            (above.kind == cell_kind::list || above.children.empty() ||
+             paths_.leaf(nodes_[above.children.back()].id) < paths_.leaf(id)))
+            ++above.ordered;
+        above.children.push_back(index);
         ++live_;
         return index;
     }
@@ -787,6 +838,9 @@ private:
     };
     std::vector<deferred_entries> deferred_;
     std::vector<std::uint32_t> deferred_free_;
+    // Scratch of order_new_children(), kept for its capacity.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> order_keys_;
+    std::vector<std::uint32_t> order_scratch_;
     // The list appended to last, checked then (see deferred_slot).
     struct checked_list {
         path_id id{0xffffffffu};
@@ -955,7 +1009,10 @@ public:
         iterator& operator++() {
             while (!stack_.empty()) {
                 auto& [index, position] = stack_.back();
-                if (position == 0) tree_->materialize(index);
+                if (position == 0) {
+                    tree_->materialize(index);
+                    tree_->order_children(index);
+                }
                 const auto& node = tree_->nodes_[index];
                 if (node.kind != cell_kind::link && position < node.children.size()) {
                     const auto child = node.children[position++];
@@ -997,6 +1054,7 @@ private:
 inline detail::children_range cell_view::children() const {
     (void)node();
     tree_->materialize(index_);
+    tree_->order_children(index_);
     return detail::children_range(tree_, node().children);
 }
 
