@@ -142,6 +142,57 @@ TEST_CASE("children added in any order read in name order after every mix of wri
     CHECK(names.size() > 300);
 }
 
+TEST_CASE("removed children leave their parent's listing and size at once, and their cells are reused safely") {
+    // A removed child stays in its parent's vector, dead, until the next ordered read: check that no read sees it,
+    // that size() counts only live children, that a removed name can come back, and that removing the parent of
+    // such children frees every cell once (a cell freed twice would later be handed to two paths, and writing one
+    // would overwrite the other).
+    cep::cell_tree tree;
+    std::vector<std::string> names;
+    for (int i = 0; i < 64; ++i) {
+        names.push_back("k" + std::to_string(i * 37 % 64));
+        REQUIRE(tree.put_text(P("/d") / names.back(), names.back()).has_value());
+    }
+    const auto live = [&] {
+        auto sorted = names;
+        std::sort(sorted.begin(), sorted.end());
+        return sorted;
+    };
+    // Several removals with no read between them (fewer than half: no compaction on the way).
+    for (const char* gone : {"k5", "k40", "k0", "k63", "k17"}) {
+        REQUIRE(tree.remove(P("/d") / gone).has_value());
+        std::erase(names, std::string(gone));
+        CHECK(tree.find(P("/d"))->size() == names.size());
+        CHECK_FALSE(tree.find(P("/d") / gone).has_value());
+    }
+    CHECK(child_names(*tree.find(P("/d"))) == live());
+    // A removed name comes back once; more removals, then a walk instead of a listing.
+    REQUIRE(tree.put_text(P("/d/k40"), "k40").has_value());
+    names.push_back("k40");
+    for (const char* gone : {"k1", "k2", "k3"}) {
+        REQUIRE(tree.remove(P("/d") / gone).has_value());
+        std::erase(names, std::string(gone));
+    }
+    std::vector<std::string> walked;
+    for (const auto& p : subtree_paths(tree, *tree.find(P("/d"))))
+        if (p != "/d") walked.push_back(p.substr(3));
+    CHECK(walked == live());
+    // Remove most of them (past half: compactions on the way), then the parent itself with removed children in it.
+    while (names.size() > 10) {
+        const std::string gone = names[names.size() / 3];
+        REQUIRE(tree.remove(P("/d") / gone).has_value());
+        std::erase(names, gone);
+        REQUIRE(tree.find(P("/d"))->size() == names.size());
+    }
+    REQUIRE(tree.remove(P("/d") / names[0]).has_value());
+    REQUIRE(tree.remove(P("/d")).has_value());
+    CHECK_FALSE(tree.find(P("/d")).has_value());
+    // Every freed cell is handed out once: new cells each keep their own value.
+    for (int i = 0; i < 200; ++i) REQUIRE(tree.put_text(P("/e") / ("n" + std::to_string(i)), std::to_string(i)).has_value());
+    for (int i = 0; i < 200; ++i) REQUIRE(tree.find(P("/e") / ("n" + std::to_string(i)))->text() == std::to_string(i));
+    CHECK(tree.find(P("/e"))->size() == 200);
+}
+
 TEST_CASE("make_dictionary is idempotent; a cell of another kind is an error") {
     cep::cell_tree tree;
     auto first = tree.make_dictionary(P("/x/y")).value();

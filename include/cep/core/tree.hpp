@@ -132,6 +132,7 @@ struct cell_node {
     bool alive = false;
     std::uint32_t deferred = npos;  // list: its entries appended with append_entry() and not yet cells
     std::uint32_t ordered = 0;      // children[0, ordered) are in order; those after were added since (order_children)
+    std::uint32_t removed = 0;      // children removed since the last compaction: still in `children`, not alive
     std::string value;
     std::vector<std::uint32_t> children;  // node indices: a list's in append order, a dictionary's by name
 };
@@ -364,19 +365,13 @@ public:
             return error{errc::cell_list_append_only, "cannot remove " + quoted(nodes_[found.index].id) +
                                                           ": entries of list " + quoted(nodes_[parent].id) +
                                                           " are append-only"};
-        // A dictionary's children in name order: a binary search, not a scan of every sibling.
-        order_children(parent);
-        auto& siblings = nodes_[parent].children;
-        const std::string_view name = paths_.leaf(nodes_[found.index].id);
-        auto at = std::lower_bound(siblings.begin(), siblings.end(), name,
-                                   [this](std::uint32_t child, std::string_view key) {
-                                       return paths_.leaf(nodes_[child].id) < key;
-                                   });
-        if (at == siblings.end() || *at != found.index)  // not sorted by name after all: look at every one
-            at = std::find(siblings.begin(), siblings.end(), found.index);
-        siblings.erase(at);
-        nodes_[parent].ordered = static_cast<std::uint32_t>(siblings.size());  // ordered before the erase
-        release(found.index);
+        // The parent's vector keeps the removed child, dead, until the next read of its children (or until half of
+        // them are dead): erasing it at once moved half the siblings, quadratic for a mass removal (a mailbox
+        // purge). Until then its node is not reused, so the vector never names a live cell twice.
+        release(found.index, true);
+        auto& above = nodes_[parent];
+        ++above.removed;
+        if (above.removed * 2 > above.children.size()) compact_children(parent);
         return {};
     }
 
@@ -697,13 +692,34 @@ private:
     // materialize(): only a non-const tree adds children.
     void order_children(std::uint32_t index) const {
         const auto& node = nodes_[index];
-        if (node.ordered != node.children.size()) const_cast<cell_tree*>(this)->order_new_children(index);
+        if (node.removed != 0 || node.ordered != node.children.size())
+            const_cast<cell_tree*>(this)->order_new_children(index);
+    }
+    // Drops the removed children from the vector (and frees their nodes), keeping the others' order.
+    void compact_children(std::uint32_t index) {
+        auto& node = nodes_[index];
+        std::uint32_t kept = 0;
+        std::uint32_t ordered = 0;
+        for (std::uint32_t k = 0; k < node.children.size(); ++k) {
+            const std::uint32_t child = node.children[k];
+            if (!nodes_[child].alive) {
+                free_.push_back(child);
+                continue;
+            }
+            ordered += k < node.ordered;
+            node.children[kept++] = child;
+        }
+        node.children.resize(kept);
+        node.ordered = ordered;
+        node.removed = 0;
     }
     // The children added since the last ordering are sorted (by an 8-byte prefix of the name read once each: a
     // name read through the path table is a cache miss or two, and a sort compares each element many times), then
     // merged in: a binary search among the ordered ones for each, and one pass that moves the runs between.
     void order_new_children(std::uint32_t index) {
+        if (nodes_[index].removed != 0) compact_children(index);
         auto& node = nodes_[index];
+        if (node.ordered == node.children.size()) return;
         auto& children = node.children;
         const auto name_of = [this](std::uint32_t child) { return paths_.leaf(nodes_[child].id); };
         auto& added = order_keys_;
@@ -795,7 +811,7 @@ private:
         // Still in order when the parent is a list (append order), or when the new name sorts after the last one
         // of an ordered dictionary (names added in order, like numbered ones of equal length); else order_children()
         // sorts it in at the next read.
-        if (above.ordered == above.children.size() &&
+        if (above.removed == 0 && above.ordered == above.children.size() &&
             (above.kind == cell_kind::list || above.children.empty() ||
              paths_.leaf(nodes_[above.children.back()].id) < paths_.leaf(id)))
             ++above.ordered;
@@ -804,19 +820,27 @@ private:
         return index;
     }
 
-    void release(std::uint32_t index) {
+    // Parked: the node stays out of the free list (its parent's vector still holds it; compact_children frees it).
+    void release(std::uint32_t index, bool parked = false) {
         auto& node = nodes_[index];
         if (node.deferred != npos) {
             drop_deferred(node.deferred);
             node.deferred = npos;
         }
-        for (auto child : node.children) release(child);
+        for (auto child : node.children) {
+            if (nodes_[child].alive)
+                release(child);
+            else
+                free_.push_back(child);  // removed earlier, parked in this vector
+        }
         by_path_[node.id.value] = npos;
         node.alive = false;
         node.generation += 1;  // stale views notice
         node.children.clear();
+        node.ordered = 0;
+        node.removed = 0;
         node.value.clear();
-        free_.push_back(index);
+        if (!parked) free_.push_back(index);
         --live_;
     }
 
@@ -898,7 +922,7 @@ inline std::optional<path_id> cell_view::link_target() const {
 inline std::size_t cell_view::size() const {
     (void)node();
     tree_->materialize(index_);
-    return node().children.size();
+    return node().children.size() - node().removed;
 }
 inline std::optional<cell_view> cell_view::child(std::string_view name) const {
     (void)node();
