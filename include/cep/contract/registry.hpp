@@ -8,6 +8,7 @@
 #include <cep/contract/contract.hpp>
 #include <cep/core/error.hpp>
 #include <cep/core/fixed_string.hpp>
+#include <cep/core/name.hpp>
 #include <cep/detail/spelling.hpp>
 #include <cep/detail/type_list.hpp>
 
@@ -48,11 +49,7 @@ struct name_order {
     constexpr explicit name_order(const std::array<std::string_view, N>& all) : names(&all) {
         for (std::size_t i = 0; i < N; ++i) keys[i] = key_of(all[i]);
     }
-    [[nodiscard]] static constexpr std::uint64_t key_of(std::string_view name) noexcept {
-        std::uint64_t key = 0;
-        for (std::size_t c = 0; c < 8; ++c) key = key << 8 | (c < name.size() ? static_cast<unsigned char>(name[c]) : 0u);
-        return key;
-    }
+    [[nodiscard]] static constexpr std::uint64_t key_of(std::string_view name) noexcept { return order_key(name); }
     // Is name a before `name` (text order), given key_of(name)?
     [[nodiscard]] constexpr bool less_than(std::size_t a, std::string_view name, std::uint64_t key) const {
         if (keys[a] != key) return keys[a] < key;

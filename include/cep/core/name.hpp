@@ -8,6 +8,7 @@
 
 #include <compare>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,14 @@ consteval void require_valid_name(std::string_view text) {
             break;
         default: break;
     }
+}
+
+// The first 8 bytes of a name as a big-endian integer, zero-padded: comparing keys compares names in byte order,
+// except that names equal in those bytes tie (their texts decide). Sorting by keys reads each name once.
+[[nodiscard]] constexpr std::uint64_t order_key(std::string_view name) noexcept {
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < 8; ++i) key = key << 8 | (i < name.size() ? static_cast<unsigned char>(name[i]) : 0u);
+    return key;
 }
 
 }  // namespace detail

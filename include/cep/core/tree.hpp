@@ -108,17 +108,6 @@ private:
     std::uint32_t generation_ = 0;
 };
 
-namespace detail {
-// The first 8 bytes of a name as a big-endian integer (zero-padded): integer order is byte order of the names,
-// except that names equal in those bytes tie and need their whole text compared.
-[[nodiscard]] inline std::uint64_t order_key(std::string_view name) noexcept {
-    std::uint64_t key = 0;
-    for (std::size_t i = 0; i < 8; ++i)
-        key = (key << 8) | (i < name.size() ? static_cast<unsigned char>(name[i]) : 0u);
-    return key;
-}
-}  // namespace detail
-
 struct cell_node {
     static constexpr std::uint32_t npos = 0xffffffffu;
     std::uint32_t parent = npos;
@@ -689,7 +678,7 @@ private:
     // A dictionary's new children go to the back of its vector: inserting each at its place moved half the
     // siblings, quadratic for a directory of many hash-named children (a 32k-child put cost 5x more). Every read
     // that needs the name order calls this first, also through const members, on the same grounds as
-    // materialize(): only a non-const tree adds children.
+    // materialize(): only a non-const tree adds or removes children.
     void order_children(std::uint32_t index) const {
         const auto& node = nodes_[index];
         if (node.removed != 0 || node.ordered != node.children.size())
