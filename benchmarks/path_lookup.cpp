@@ -2,13 +2,16 @@
 // std::unordered_map<std::string, std::string> keyed by path text (what users write by hand). Also counts
 // allocations per lookup in steady state, and measures staging + commit of small writes (ns per write). Last, new
 // cells: 32k children with hash-like names (not in name order) put under one cell, then listed once in name
-// order, against a std::map<std::string, std::string> doing the same (a dictionary keeps its children by name).
+// order, against a std::map<std::string, std::string> doing the same (a dictionary keeps its children by name);
+// and the same 32k children removed in a shuffled order (a mass purge), against erasing them from the map.
 #include "bench_util.hpp"
 
 #include <cep/cep.hpp>
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -80,10 +83,35 @@ int main(int argc, char** argv) {
             bench::keep(listed);
         });
 
+    // The same children removed in a shuffled order, then the (empty) parent listed once.
+    std::vector<cep::path> doomed;
+    for (const auto& n : names) doomed.push_back(parent / n);
+    std::shuffle(doomed.begin(), doomed.end(), std::mt19937(7));
+    const auto [removals, map_erases] = bench::compare_setup(
+        children,
+        [&] {
+            fresh = std::make_unique<cep::cell_tree>();
+            for (const auto& p : doomed) (void)fresh->put_text(p, "v");
+            bench::keep(fresh->find(parent)->children().size());  // listed once: ordered before the timing
+        },
+        [&] {
+            for (const auto& p : doomed) (void)fresh->remove(p);
+            bench::keep(fresh->find(parent)->children().size());
+        },
+        [&] {
+            ordered.clear();
+            for (const auto& p : doomed) ordered.emplace(p.str(), "v");
+        },
+        [&] {
+            for (const auto& p : doomed) ordered.erase(p.str());
+            bench::keep(ordered.size());
+        });
+
     bench::row("find by interned id (ns/find)", by_id, "unordered_map<string> find", baseline);
     bench::row("find by path (ns/find)", by_path, "unordered_map<string> find", baseline);
     bench::row("find by id [allocs/find]", bench::exact(per_lookup), "target: 0", bench::exact(0));
     bench::row_alone("stage+commit, 64 writes per beat (ns/write)", staged);
     bench::row("new cells, 32k children out of name order (ns/put)", puts, "std::map<string> emplace", map_puts);
+    bench::row("remove 32k children, shuffled (ns/remove)", removals, "std::map<string> erase", map_erases);
     return per_lookup == 0.0 ? 0 : 1;
 }
