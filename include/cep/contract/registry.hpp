@@ -47,10 +47,9 @@ struct name_order {
     std::array<std::uint64_t, N> keys{};
 
     constexpr explicit name_order(const std::array<std::string_view, N>& all) : names(&all) {
-        for (std::size_t i = 0; i < N; ++i) keys[i] = key_of(all[i]);
+        for (std::size_t i = 0; i < N; ++i) keys[i] = order_key(all[i]);
     }
-    [[nodiscard]] static constexpr std::uint64_t key_of(std::string_view name) noexcept { return order_key(name); }
-    // Is name a before `name` (text order), given key_of(name)?
+    // Is name a before `name` (text order), given order_key(name)?
     [[nodiscard]] constexpr bool less_than(std::size_t a, std::string_view name, std::uint64_t key) const {
         if (keys[a] != key) return keys[a] < key;
         // Equal keys: the same first eight characters (or the same whole name, when shorter).

@@ -301,11 +301,10 @@ public:
     }();
 
 private:
-
     // The position of the enzyme with this name and identity (size when it is not registered): a binary search
     // over the names, then the identity (another type may bear a registered name).
     static constexpr std::size_t position_of(std::string_view name, const void* token) {
-        const std::uint64_t key = detail::name_order<size>::key_of(name);
+        const std::uint64_t key = detail::order_key(name);
         std::size_t low = 0;
         std::size_t high = size;
         while (low < high) {
