@@ -573,6 +573,50 @@ TEST_CASE("the store journals a write below a queue entry as the entry; a later 
     CHECK_FALSE(access::exists_after(s, entry, true));
 }
 
+TEST_CASE("the store reads and writes by interned id as by path, in both modes, and journals id writes too") {
+    cep::cell_tree tree;
+    const auto h = closure::context_upsert(tree, edit_spec()).value().hash;
+    const auto entry_path = closure::queue_entry("notify", h);
+    using access = closure::detail::store_access;
+    const auto exercise = [&](closure::store& s) {
+        auto& paths = s.paths();
+        const auto entry = paths.intern(entry_path);
+        const auto state = paths.child(entry, "queue_state").value();
+        CHECK(s.text(state) == "pending");
+        CHECK(s.find(state)->text() == "pending");
+        const auto mark = access::mark(s);
+        const auto meta = paths.child(entry, "meta").value();
+        REQUIRE(s.put_text(paths.child(meta, "note").value(), "below the entry").has_value());
+        CHECK(access::entries_written_since(s, mark) == std::vector<cep::path>{entry_path});  // journalled as the entry
+        REQUIRE(s.remove(entry).has_value());
+        CHECK_FALSE(access::exists_after(s, entry_path, true));
+        cep::path_table other;
+        for (int i = 0; i < 1000; ++i) (void)other.intern(cep::path("/x/" + std::to_string(i)));
+        const auto foreign = other.intern("/x/999"_path);
+        CHECK(s.put_text(foreign, "no").error().code == cep::errc::path_unknown_id);
+        CHECK(s.remove(foreign).error().code == cep::errc::path_unknown_id);
+        CHECK_FALSE(s.find(foreign).has_value());
+        CHECK_FALSE(s.text(foreign).has_value());
+    };
+    SECTION("immediate") {
+        closure::store s(tree);
+        exercise(s);
+        CHECK_FALSE(tree.contains(entry_path));
+    }
+    SECTION("staged") {
+        cep::staging_area stage(tree);
+        struct no_sink final : cep::impulse_sink {
+            cep::result<void> emit(cep::beat_number, const cep::path&, const cep::path*) override { return {}; }
+        } sink;
+        cep::write_context ctx(tree, stage, sink, 1);
+        closure::store s(ctx);
+        exercise(s);
+        CHECK(tree.contains(entry_path));  // nothing visible before the commit
+        REQUIRE(stage.commit().ok());
+        CHECK_FALSE(tree.contains(entry_path));
+    }
+}
+
 namespace {
 std::string label_seen;
 struct label_reader {

@@ -188,6 +188,12 @@ template <class Context>
 constexpr bool can_remove = requires(Context& c) { c.remove(cep::path()); };
 template <class Context>
 constexpr bool can_find = requires(Context& c) { c.find(cep::path()); };
+template <class Context>
+constexpr bool can_put_by_ref = requires(Context& c, const cep::path_ref& p) { c.put_text(p, "x"); };
+template <class Context>
+constexpr bool can_remove_by_ref = requires(Context& c, const cep::path_ref& p) { c.remove(p); };
+template <class Context>
+constexpr bool can_intern = requires(Context& c) { c.paths(); };
 }  // namespace
 
 TEST_CASE("a read-only context has no mutating operations") {
@@ -198,6 +204,34 @@ TEST_CASE("a read-only context has no mutating operations") {
     STATIC_REQUIRE_FALSE(can_emit<cep::read_context>);
     STATIC_REQUIRE_FALSE(can_remove<cep::read_context>);
     STATIC_REQUIRE(can_find<cep::read_context>);
+    STATIC_REQUIRE(can_put_by_ref<cep::write_context> && can_remove_by_ref<cep::write_context>);
+    STATIC_REQUIRE(can_intern<cep::write_context>);
+    STATIC_REQUIRE_FALSE(can_put_by_ref<cep::read_context> || can_remove_by_ref<cep::read_context>);
+    STATIC_REQUIRE_FALSE(can_intern<cep::read_context>);
+}
+
+TEST_CASE("a context writes by path_ref: by id in its own table, by text from another, and refuses an empty one") {
+    cep::cell_tree tree;
+    tree.put_text("/data/old"_path, "committed").value();
+    cep::staging_area stage(tree);
+    recording_sink sink;
+    cep::write_context ctx(tree, stage, sink, 3);
+    const cep::path_ref mine(ctx.paths(), ctx.paths().intern("/data/mine"_path));
+    REQUIRE(ctx.put_text(mine, "by id").has_value());
+    cep::path_table elsewhere;  // e.g. a path_ref kept from another heartbeat's impulse
+    const cep::path_ref theirs(elsewhere, elsewhere.intern("/data/theirs"_path));
+    REQUIRE(ctx.put_text(theirs, "by text").has_value());
+    REQUIRE(ctx.remove(cep::path_ref(ctx.paths(), ctx.paths().intern("/data/old"_path))).has_value());
+    const auto empty = ctx.put_text(cep::path_ref{}, "nowhere");
+    REQUIRE_FALSE(empty);
+    CHECK(empty.error().code == cep::errc::path_unknown_id);
+    CHECK(empty.error().message == "put_text: an empty path_ref names no cell");
+    CHECK(ctx.remove(cep::path_ref{}).error().message == "remove: an empty path_ref names no cell");
+    CHECK(ctx.find("/data/old"_path)->text() == "committed");  // staged: the next beat sees the changes
+    REQUIRE(stage.commit().ok());
+    CHECK(tree.find("/data/mine"_path)->text() == "by id");
+    CHECK(tree.find("/data/theirs"_path)->text() == "by text");
+    CHECK_FALSE(tree.find("/data/old"_path).has_value());
 }
 
 // ---- the registry ----

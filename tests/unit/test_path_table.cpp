@@ -209,6 +209,45 @@ TEST_CASE("interning: a new path under a known parent, under an unknown one, and
     CHECK(table.size() == 8);  // /, a, b, c, x, y, z, w
 }
 
+TEST_CASE("interning a compile-time path gives the id interning its text gives, known or new") {
+    cep::path_table table;
+    const auto known = table.intern(cep::path("/a/b"));
+    CHECK(table.intern(cep::path_c<"/a/b">) == known);
+    const auto size = table.size();
+    const auto fresh = table.intern(cep::path_c<"/a/b/c/d">);  // new: c and d are added, once
+    CHECK(table.size() == size + 2);
+    CHECK(table.text_of(fresh) == "/a/b/c/d");
+    CHECK(table.intern(cep::path("/a/b/c/d")) == fresh);
+    CHECK(table.intern(cep::path_c<"/">) == cep::path_table::root());
+}
+
+TEST_CASE("child(): the length limit holds whatever the segments' lengths; a known child is found again") {
+    // 15 segments of 255 bytes and one of 254: 4095 bytes, so one byte more fits and two do not. The segments are
+    // long, so the cheap bound (depth x longest segment) cannot clear the child and the exact length decides.
+    std::string long_text;
+    for (int i = 0; i < 16; ++i) long_text += "/" + std::string(i == 15 ? 253 : 255, 'l');
+    REQUIRE(long_text.size() == 4094);
+    cep::path_table table;
+    const auto parent = table.intern(cep::path(long_text));
+    const auto fits = table.child(parent, "x");  // 4096 bytes: exactly the limit
+    REQUIRE(fits.has_value());
+    CHECK(table.text_of(*fits).size() == 4096);
+    CHECK(table.child(parent, "x").value() == *fits);  // found, not added again
+    const auto too_long = table.child(parent, "xy");
+    REQUIRE_FALSE(too_long.has_value());
+    CHECK(too_long.error().code == cep::errc::path_too_long);
+    // Short segments, deep: the bound clears every child up to the depth limit, which still holds.
+    std::string deep_text;
+    for (int i = 0; i < 128; ++i) deep_text += "/d";
+    const auto deep = table.intern(cep::path(deep_text));
+    const auto too_deep = table.child(deep, "d");
+    REQUIRE_FALSE(too_deep.has_value());
+    CHECK(too_deep.error().code == cep::errc::path_too_deep);
+    CHECK(table.child(table.parent(deep), "e").has_value());
+    // A bad segment is refused even when a valid child of the same parent exists.
+    CHECK(table.child(parent, "x y").error().code == cep::errc::path_space);
+}
+
 TEST_CASE("interning: paths whose texts share prefixes, lengths and hashes' neighbourhoods stay distinct") {
     cep::path_table table;
     std::vector<cep::path> paths;

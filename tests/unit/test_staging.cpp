@@ -133,6 +133,28 @@ TEST_CASE("a span drops the writes made since it opened, and nothing when none w
     CHECK_FALSE(tree.find(P("/late")).has_value());
 }
 
+TEST_CASE("writes by interned id stage like writes by path; an id of another table is refused up front") {
+    cep::cell_tree tree;
+    tree.put_text(P("/old/gone"), "x").value();
+    cep::staging_area stage(tree);
+    const auto id = stage.paths().intern(P("/by/id"));
+    REQUIRE(stage.put_text(id, "one").has_value());
+    REQUIRE(stage.put_text(P("/by/id"), "two").has_value());  // the same cell: staging order decides
+    REQUIRE(stage.remove(stage.paths().intern(P("/old"))).has_value());
+    CHECK(tree.find(P("/old/gone")).has_value());  // staged: nothing visible yet
+    cep::path_table other;
+    for (int i = 0; i < 100; ++i) (void)other.intern(cep::path("/other/" + std::to_string(i)));
+    const auto foreign = other.intern(P("/other/99"));
+    const auto refused = stage.put_text(foreign, "no");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == cep::errc::path_unknown_id);
+    CHECK(stage.remove(foreign).error().code == cep::errc::path_unknown_id);
+    CHECK(stage.size() == 3);  // the refused writes were not staged
+    REQUIRE(stage.commit().ok());
+    CHECK(tree.find(P("/by/id"))->text() == "two");
+    CHECK_FALSE(tree.find(P("/old")).has_value());
+}
+
 TEST_CASE("bytes survive staging unchanged") {
     cep::cell_tree tree;
     cep::staging_area stage(tree);

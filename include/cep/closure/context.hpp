@@ -101,46 +101,71 @@ result<upsert_result> context_upsert(store& s, const context_spec& spec) {
                                                     "\") names the role '" + spec.participants[i].role.str() +
                                                     "' twice"};
 
-    std::string hash = context_hash(spec);
-    upsert_result out{hash, context_record(hash), {}, {}};
-    const auto write = [&](const path& p, std::string_view text) { return s.put_text(p, text); };
+    // Cells are reached by id from the context's and the facets' ids, one segment at a time: no path text is built
+    // or hashed per write. Reads look ids up without interning (a name never interned names no cell).
+    path_table& paths = s.paths();
+    const auto below = [&](path_id at, std::string_view segment) { return paths.child(at, segment).value(); };
+    const auto text_below = [&](path_id at, std::string_view segment) -> std::optional<std::string_view> {
+        const auto id = paths.find_child(at, segment);
+        if (!id) return std::nullopt;
+        const auto cell = s.find(*id);
+        if (!cell) return std::nullopt;
+        return cell->text();
+    };
 
-    if (const auto tag = s.text(out.context / "tag")) {
+    std::string hash = context_hash(spec);
+    const path_id context = below(paths.intern(contexts_root), hash);
+    upsert_result out{hash, paths.path_of(context), {}, {}};
+
+    if (const auto tag = text_below(context, "tag")) {
         // The record exists: the same context, or another one with the same 64-bit hash.
-        bool same = *tag == spec.tag.view() && s.text(out.context / "label") == spec.label;
-        const auto stored = s.find(out.context / "participants");
+        bool same = *tag == spec.tag.view() && text_below(context, "label") == std::string_view(spec.label);
+        const auto participants = paths.find_child(context, "participants");
+        const auto stored = participants ? s.find(*participants) : std::nullopt;
         same = same && (stored ? stored->size() : 0) == spec.participants.size();
         for (const auto& p : spec.participants)
-            same = same && s.text(out.context / "participants" / p.role.view()) == p.entity.str();
+            same = same && participants && text_below(*participants, p.role.view()) == p.entity.text();
         if (!same)
-            return error{errc::closure_context_conflict, "context '" + spec.tag.str() + "' (\"" + spec.label + "\") hashes to " +
-                                                out.hash + ", which holds a different context ('" + *tag + "')"};
+            return error{errc::closure_context_conflict, "context '" + spec.tag.str() + "' (\"" + spec.label +
+                                                             "\") hashes to " + out.hash +
+                                                             ", which holds a different context ('" +
+                                                             std::string(*tag) + "')"};
     } else {
-        for (const auto& p : spec.participants)
-            if (auto r = write(out.context / "participants" / p.role.view(), p.entity.str()); !r) return r.error();
-        if (auto r = write(out.context / "label", spec.label); !r) return r.error();
-        if (auto r = write(out.context / "tag", spec.tag.view()); !r) return r.error();  // last: marks it written
+        if (!spec.participants.empty()) {
+            const path_id participants = below(context, "participants");
+            for (const auto& p : spec.participants)
+                if (auto r = s.put_text(below(participants, p.role.view()), p.entity.text()); !r) return r.error();
+        }
+        if (auto r = s.put_text(below(context, "label"), spec.label); !r) return r.error();
+        if (auto r = s.put_text(below(context, "tag"), spec.tag.view()); !r) return r.error();  // last: marks it
     }
 
+    path_id facets = path_table::root();
+    path_id queue = path_table::root();
+    if (!spec.facets.empty()) {
+        facets = paths.intern(facets_root);
+        queue = paths.intern(queue_root);
+    }
     for (const cep::name facet : spec.facets) {
         const std::string tag(facet.view());
         if (std::find(out.queued.begin(), out.queued.end(), tag) != out.queued.end() ||
             std::find(out.already_promised.begin(), out.already_promised.end(), tag) != out.already_promised.end())
             continue;  // listed twice in the spec
-        const path record = facet_record(tag, out.hash);
-        if (s.find(record / "facet_state")) {
+        const path_id record = below(below(facets, tag), out.hash);
+        if (const auto state = paths.find_child(record, "facet_state"); state && s.find(*state)) {
             out.already_promised.push_back(tag);
             continue;
         }
-        const path entry = queue_entry(tag, out.hash);
-        for (auto [at, text] : {std::pair<path, std::string_view>{entry / "value", spec.label},
-                                {entry / "context_tag", spec.tag.view()},
-                                {entry / "queue_state", to_string(queue_state::pending)},
-                                {record / "value", spec.label},
-                                {record / "context_tag", spec.tag.view()},
-                                {record / "meta" / "attempts", "0"},
-                                {record / "facet_state", to_string(facet_state::pending)}})
-            if (auto r = write(at, text); !r) return r.error();
+        const path_id entry = below(below(queue, tag), out.hash);
+        const path_id meta = below(record, "meta");
+        for (auto [at, text] : {std::pair<path_id, std::string_view>{below(entry, "value"), spec.label},
+                                {below(entry, "context_tag"), spec.tag.view()},
+                                {below(entry, "queue_state"), to_string(queue_state::pending)},
+                                {below(record, "value"), spec.label},
+                                {below(record, "context_tag"), spec.tag.view()},
+                                {below(meta, "attempts"), "0"},
+                                {below(record, "facet_state"), to_string(facet_state::pending)}})
+            if (auto r = s.put_text(at, text); !r) return r.error();
         out.queued.push_back(tag);
     }
     return out;

@@ -63,47 +63,56 @@ constexpr cep::detail::index_pair first_duplicate_key(const std::array<std::stri
 }
 
 template <class = void>
-std::uint32_t read_attempts(const store& s, const path& counter, tick_summary& out) {
-    const auto text = s.text(counter);
-    if (!text || text->empty()) return 0;
+std::uint32_t read_attempts(const store& s, path_id counter, tick_summary& out) {
+    const auto cell = s.find(counter);
+    const std::string_view text = cell ? cell->text() : std::string_view{};
+    if (text.empty()) return 0;
     std::uint32_t n = 0;
-    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
-    if (ec != std::errc{} || end != text->data() + text->size()) {
-        out.errors.push_back(error{errc::closure_bad_record, counter.str() + " holds \"" + *text +
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+        out.errors.push_back(error{errc::closure_bad_record, s.paths().text_of(counter) + " holds \"" +
+                                                              std::string(text) +
                                                               "\", not a number of attempts: counting from 0"});
         return 0;
     }
     return n;
 }
 
-// The pass itself, written once for every handler set (the set only supplies its table).
+// The pass itself, written once for every handler set (the set only supplies its table). It works on interned ids:
+// the cells of an entry and of its facet record are reached from the entry's id by segment, with no path text
+// built, hashed or allocated, except the three paths a handler is given.
 template <class = void>
 tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* handlers) {
     tick_summary out;
+    path_table& paths = s.paths();
     const std::size_t mark = store_access::mark(s);
-    const auto write = [&](const path& p, std::string_view text) {
-        if (auto r = store_access::put_text(s, p, text); !r) out.errors.push_back(r.error());
+    const auto write = [&](path_id at, std::string_view text) {
+        if (auto r = store_access::put_text(s, at, text); !r) out.errors.push_back(r.error());
     };
+    const auto below = [&](path_id at, std::string_view segment) { return paths.child(at, segment).value(); };
 
-    // The entries as they are now: entries queued during the pass are left for the next one.
-    struct item {
-        std::string facet;
-        std::string hash;
-    };
-    std::vector<item> items;
-    if (const auto root = s.find(path(queue_root)))
-        for (const auto family : root->children())
-            for (const auto entry : family.children()) items.push_back({std::string(family.name()), std::string(entry.name())});
+    const path_id queue = paths.intern(queue_root);
+    const path_id facets = paths.intern(facets_root);
+    const path_id contexts = paths.intern(contexts_root);
 
-    std::vector<path> finished;  // removed after the pass
-    for (const auto& it : items) {
-        const path entry = queue_entry(it.facet, it.hash);
+    // The entries as they are now: entries queued during the pass are left for the next one. By name under the
+    // queue's path (the ids of /bonds/facet_queue/<facet>/<hash>, whatever links the tree follows to them).
+    std::vector<path_id> items;
+    if (const auto root = s.find(queue))
+        for (const auto family : root->children()) {
+            const path_id family_id = below(queue, family.name());
+            for (const auto entry : family.children()) items.push_back(below(family_id, entry.name()));
+        }
+
+    std::vector<path_id> finished;  // removed after the pass
+    for (const path_id entry : items) {
         // Gone already: cancelled by a handler earlier in this pass (or, in an immediate tick, removed).
         const auto entry_cell = s.find(entry);
         if (!entry_cell || !store_access::exists_after(s, entry, true)) continue;
-        // The entry's fields, found under its cell by name instead of by the texts of their paths.
+        // The entry's fields, found under its cell by name; through the tree by id only when one is a link.
         const auto field = [&](std::string_view name) -> std::optional<std::string> {
-            const auto cell = s.tree().find_below(*entry_cell, entry, {name});
+            auto cell = entry_cell->child(name);
+            if (cell && cell->link_target()) cell = s.find(below(entry, name));
             if (!cell) return std::nullopt;
             return std::string(cell->text());
         };
@@ -114,24 +123,38 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
         }
         if (state != to_string(queue_state::pending) && state != to_string(queue_state::missing)) continue;
 
+        const std::string facet(paths.leaf(paths.parent(entry)));
+        const std::string hash(paths.leaf(entry));
         const std::string context_tag = field("context_tag").value_or("");
         const std::string label = field("value").value_or("");
-        const path record = facet_record(it.facet, it.hash);
-        const path counter = record / "meta" / "attempts";
+        const path_id record = below(below(facets, facet), hash);
+        const path_id meta = below(record, "meta");
+        const path_id counter = below(meta, "attempts");
+        const path_id record_state = below(record, "facet_state");
+        const path_id entry_state = below(entry, "queue_state");
         const std::uint32_t attempts = read_attempts(s, counter, out);
 
         const handler_entry* handler = nullptr;
         for (const auto& h : table)
-            if (h.facet == it.facet && h.context == context_tag) handler = &h;
+            if (h.facet == facet && h.context == context_tag) handler = &h;
         if (!handler) {
-            if (state != to_string(queue_state::missing)) write(entry / "queue_state", to_string(queue_state::missing));
-            out.add({it.facet, context_tag, it.hash, outcome::missing, attempts});
+            if (state != to_string(queue_state::missing)) write(entry_state, to_string(queue_state::missing));
+            out.add({facet, context_tag, hash, outcome::missing, attempts});
             continue;
         }
 
         const std::uint32_t attempt = attempts + 1;
-        write(counter, std::to_string(attempt));
-        const facet_job job{it.facet, context_tag, it.hash, label, entry, record, context_record(it.hash), attempt};
+        char digits[16];
+        const auto printed = std::to_chars(digits, digits + sizeof digits, attempt);
+        write(counter, std::string_view(digits, static_cast<std::size_t>(printed.ptr - digits)));
+        const facet_job job{facet,
+                            context_tag,
+                            hash,
+                            label,
+                            paths.path_of(entry),
+                            paths.path_of(record),
+                            paths.path_of(below(contexts, hash)),
+                            attempt};
         status rc = status::fatal;
         std::string thrown;
         try {
@@ -143,61 +166,62 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
         }
 
         const auto fail = [&](std::string_view why) {
-            write(record / "facet_state", to_string(facet_state::failed));
-            if (!why.empty()) write(record / "meta" / "error", why);
-            write(entry / "queue_state", to_string(queue_state::fatal));
+            write(record_state, to_string(facet_state::failed));
+            if (!why.empty()) write(below(meta, "error"), why);
+            write(entry_state, to_string(queue_state::fatal));
         };
         outcome result = outcome::completed;
         if (!thrown.empty()) {
             fail("handler threw: " + thrown);
             result = outcome::failed;
         } else if (rc == status::success) {
-            write(record / "facet_state", to_string(facet_state::complete));
-            write(entry / "queue_state", to_string(queue_state::complete));
+            write(record_state, to_string(facet_state::complete));
+            write(entry_state, to_string(queue_state::complete));
             finished.push_back(entry);
         } else if (rc == status::fatal) {
             fail({});
             result = outcome::failed;
         } else if (attempt < handler->policy.budget()) {
             // Only what changes is written: fewer staged writes, and none racing a same-beat cancel.
-            if (s.text(record / "facet_state") != to_string(facet_state::pending))
-                write(record / "facet_state", to_string(facet_state::pending));
-            if (state != to_string(queue_state::pending)) write(entry / "queue_state", to_string(queue_state::pending));
+            const auto current = s.find(record_state);
+            if (!current || current->text() != to_string(facet_state::pending))
+                write(record_state, to_string(facet_state::pending));
+            if (state != to_string(queue_state::pending)) write(entry_state, to_string(queue_state::pending));
             result = outcome::retrying;
             out.more_work = true;
         } else {
             const std::string why = "retry budget exhausted after " + std::to_string(attempt) + " attempt(s)";
             if (handler->policy.exhausted == on_exhaustion::cancel) {
-                write(record / "meta" / "cancel_reason", why);
-                write(record / "facet_state", to_string(facet_state::cancelled));
+                write(below(meta, "cancel_reason"), why);
+                write(record_state, to_string(facet_state::cancelled));
                 finished.push_back(entry);
             } else {
                 fail(why);
             }
             result = outcome::exhausted;
         }
-        out.add({it.facet, context_tag, it.hash, result, attempt});
+        out.add({facet, context_tag, hash, result, attempt});
     }
 
-    // Last first: the pass visits entries in name order, and a dictionary keeps its children sorted, so removing
-    // from the back moves no sibling (front first moved all the others, once per entry).
+    // Last first: the pass visits entries in name order, so removing from the back leaves the earlier ones' slots
+    // as they are until the tree compacts its children.
     for (auto it = finished.rbegin(); it != finished.rend(); ++it)
-        if (const auto& entry = *it; store_access::exists_after(s, entry, true))
+        if (const path_id entry = *it; store_access::exists_after(s, entry, true))
             if (auto r = s.remove(entry); !r) out.errors.push_back(r.error());
 
     // Facets queued during the pass (by handlers) are work for the next one.
-    for (const auto& entry : store_access::entries_written_since(s, mark))
+    for (const path_id entry : store_access::entry_ids_written_since(s, mark))
         out.more_work = out.more_work || store_access::exists_after(s, entry, false);
 
     // Empty families go, but only when writing the tree itself: inside a beat another enzyme may be queueing into
     // a family in the same beat, and a staged removal of the family would erase that work at commit.
     if (!s.staged())
-        if (const auto root = s.find(path(queue_root))) {
+        if (const auto root = s.find(queue)) {
             std::vector<std::string> empty;
             for (const auto family : root->children())
                 if (family.size() == 0) empty.emplace_back(family.name());
             for (const auto& family : empty) {
-                if (auto r = s.remove(path(queue_root) / family); !r) out.errors.push_back(r.error());
+                if (auto r = s.remove(below(queue, family)); !r) out.errors.push_back(r.error());
                 else out.removed_families.push_back(family);
             }
         }

@@ -13,10 +13,11 @@
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/dispatch/context.hpp>
+#include <cep/detail/flat_index.hpp>
+#include <cep/detail/path_syntax.hpp>
 
+#include <algorithm>
 #include <cstddef>
-#include <functional>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -34,9 +35,9 @@ struct store_access;
 class store {
 public:
     // Immediate: writes go into `tree` and are visible at once.
-    explicit store(cell_tree& tree) noexcept : committed_(&tree), tree_(&tree) {}
+    explicit store(cell_tree& tree) noexcept : committed_(&tree), tree_(&tree), paths_(&tree.paths()) {}
     // Staged: reads see the committed tree, writes go into the beat's staging (visible at the next beat).
-    explicit store(write_context& ctx) noexcept : committed_(&ctx.tree()), ctx_(&ctx) {}
+    explicit store(write_context& ctx) noexcept : committed_(&ctx.tree()), ctx_(&ctx), paths_(&ctx.paths()) {}
 
     store(const store&) = delete;
     store& operator=(const store&) = delete;
@@ -45,88 +46,118 @@ public:
     // The enzyme's context when staged (to emit impulses, say); nullptr when writing a tree directly.
     [[nodiscard]] write_context* beat_context() const noexcept { return ctx_; }
 
+    // The table naming the tree's paths. A handler that touches the same cells often can intern them once
+    // (paths().child(id, "segment") or paths().intern(p)) and read and write by id: no text is built or hashed.
+    [[nodiscard]] path_table& paths() const noexcept { return *paths_; }
+
     // ---- reading: the tree (as committed, when staged) ----
     [[nodiscard]] const cell_tree& tree() const noexcept { return *committed_; }
     [[nodiscard]] std::optional<cell_view> find(const path& p) const { return committed_->find(p); }
-    // The text of a cell, or nullopt when it does not exist.
-    [[nodiscard]] std::optional<std::string> text(const path& p) const {
-        const auto cell = committed_->find(p);
-        if (!cell) return std::nullopt;
-        return std::string(cell->text());
+    [[nodiscard]] std::optional<cell_view> find(path_id id) const {
+        if (!paths_->owns(id)) return std::nullopt;
+        return committed_->find(id);
     }
+    // The text of a cell, or nullopt when it does not exist.
+    [[nodiscard]] std::optional<std::string> text(const path& p) const { return text_of(committed_->find(p)); }
+    [[nodiscard]] std::optional<std::string> text(path_id id) const { return text_of(find(id)); }
 
     // ---- writing ----
-    result<void> put_text(const path& p, std::string_view text) {
-        note_write(p);
-        return raw_put_text(p, text);
+    result<void> put_text(const path& p, std::string_view text) { return put_text(paths_->intern(p), text); }
+    // An id of another table is an error (cep::errc::path_unknown_id).
+    result<void> put_text(path_id id, std::string_view text) {
+        if (!paths_->owns(id)) [[unlikely]] return unknown_id(id);
+        note_write(id);
+        return raw_put_text(id, text);
     }
     result<void> put_bytes(const path& p, std::span<const std::byte> bytes) {
-        note_write(p);
+        note_write(paths_->intern(p));
         if (ctx_) return ctx_->put_bytes(p, bytes);
         return discard_view(tree_->put_bytes(p, bytes));
     }
     result<void> make_list(const path& p, std::string_view entry_prefix = {}) {
-        note_write(p);
+        note_write(paths_->intern(p));
         if (ctx_) return ctx_->make_list(p, entry_prefix);
         return discard_view(tree_->make_list(p, entry_prefix));
     }
     result<void> append_text(const path& list, std::string_view text) {
-        note_write(list);
+        note_write(paths_->intern(list));
         if (ctx_) return ctx_->append_text(list, text);
         return discard_view(tree_->append_text(list, text));
     }
-    result<void> remove(const path& p) {
-        note_remove(p);
-        return raw_remove(p);
+    result<void> remove(const path& p) { return remove(paths_->intern(p)); }
+    result<void> remove(path_id id) {
+        if (!paths_->owns(id)) [[unlikely]] return unknown_id(id);
+        note(last_remove_, id);
+        return raw_remove(id);
     }
 
 private:
     friend struct detail::store_access;
 
+    static std::optional<std::string> text_of(const std::optional<cell_view>& cell) {
+        if (!cell) return std::nullopt;
+        return std::string(cell->text());
+    }
     static result<void> discard_view(const result<cell_view>& r) {
         if (!r) return r.error();
         return {};
     }
-    result<void> raw_put_text(const path& p, std::string_view text) {
-        if (ctx_) return ctx_->put_text(p, text);
-        return discard_view(tree_->put_text(p, text));
+    [[gnu::cold]] static error unknown_id(path_id id) {
+        return error{errc::path_unknown_id,
+                     "path id " + std::to_string(id.value) + " does not belong to this store's path table"};
     }
-    result<void> raw_remove(const path& p) {
-        if (ctx_) return ctx_->remove(p);
-        return tree_->remove(p);
+    result<void> raw_put_text(path_id id, std::string_view text) {
+        if (ctx_) return ctx_->put_text(path_ref(*paths_, id), text);
+        return discard_view(tree_->put_text(id, text));
     }
-    // Only writes at or below a queue entry (/bonds/facet_queue/<facet>/<hash>/...) are journalled, as the entry.
-    // On texts, not paths: this runs for every write through the store, and building paths allocates.
-    void note_write(const path& p) {
-        constexpr std::string_view root = queue_root.view();
-        const std::string_view text = p.text();
-        if (text.size() <= root.size() + 1 || !text.starts_with(root) || text[root.size()] != '/') return;
-        const std::size_t facet_end = text.find('/', root.size() + 1);
-        if (facet_end == std::string_view::npos) return;  // the facet's directory itself
-        note(last_write_, text.substr(0, text.find('/', facet_end + 1)));  // the entry: two segments below root
+    result<void> raw_remove(path_id id) {
+        if (ctx_) return ctx_->remove(path_ref(*paths_, id));
+        return tree_->remove(id);
     }
-    void note_remove(const path& p) { note(last_remove_, p.text()); }
-    void note(std::map<std::string, std::size_t, std::less<>>& journal, std::string_view key) {
-        if (const auto it = journal.find(key); it != journal.end())
-            it->second = ++sequence_;
-        else
-            journal.emplace(std::string(key), ++sequence_);
+
+    // Only writes at or below a queue entry (/bonds/facet_queue/<facet>/<hash>/...) are journalled, as the entry:
+    // the ancestor of the written id two levels below the queue root, found by walking up (no text built).
+    void note_write(path_id id) {
+        if (const auto entry = entry_of(id)) note(last_write_, *entry);
+    }
+    [[nodiscard]] std::optional<path_id> entry_of(path_id id) {
+        if (!queue_root_id_) {
+            // Interned once anything below it is: until then no write can be under it.
+            path_id at = path_table::root();
+            for (const auto segment : cep::detail::segment_range(queue_root.view())) {
+                const auto next = paths_->find_child(at, segment);
+                if (!next) return std::nullopt;
+                at = *next;
+            }
+            queue_root_id_ = at;
+            queue_root_depth_ = paths_->depth(at);
+        }
+        std::size_t depth = paths_->depth(id);
+        if (depth < queue_root_depth_ + 2) return std::nullopt;
+        for (; depth > queue_root_depth_ + 2; --depth) id = paths_->parent(id);
+        if (paths_->parent(paths_->parent(id)) != *queue_root_id_) return std::nullopt;
+        return id;
+    }
+    void note(cep::detail::flat_map<std::size_t>& journal, path_id key) {
+        if (auto* known = journal.find(key.value)) {
+            *known = ++sequence_;
+            return;
+        }
+        journal.add(key.value, ++sequence_);
+        if (&journal == &last_write_) written_.push_back(key);
     }
 
     // After this store's operations, does `entry` exist, given whether it existed in the tree before them? The
     // latest of its own writes and of the removals of it or an ancestor decides.
-    [[nodiscard]] bool exists_after(const path& entry, bool existed) const {
-        const auto written = last_write_.find(entry.text());
-        const std::size_t w = written == last_write_.end() ? 0 : written->second;
+    [[nodiscard]] bool exists_after(path_id entry, bool existed) const {
+        const auto* written = last_write_.find(entry.value);
+        const std::size_t w = written == nullptr ? 0 : *written;
         std::size_t r = 0;
-        // The entry and each ancestor, as prefixes of its text ("/a/b", "/a", "/"): nothing to build.
-        for (std::string_view at = entry.text(); !last_remove_.empty();) {
-            if (const auto removed = last_remove_.find(at); removed != last_remove_.end() && removed->second > r)
-                r = removed->second;
-            if (at == "/") break;
-            const std::size_t slash = at.rfind('/');
-            at = at.substr(0, slash == 0 ? 1 : slash);
-        }
+        if (last_remove_.size() != 0)
+            for (path_id at = entry;; at = paths_->parent(at)) {
+                if (const auto* removed = last_remove_.find(at.value); removed != nullptr && *removed > r) r = *removed;
+                if (at == path_table::root()) break;
+            }
         if (w == 0 && r == 0) return existed;
         return w > r;
     }
@@ -134,22 +165,36 @@ private:
     const cell_tree* committed_;
     cell_tree* tree_ = nullptr;
     write_context* ctx_ = nullptr;
+    path_table* paths_;
+    std::optional<path_id> queue_root_id_;
+    std::size_t queue_root_depth_ = 0;
     std::size_t sequence_ = 0;
-    std::map<std::string, std::size_t, std::less<>> last_write_;   // queue entry -> sequence number of its latest write
-    std::map<std::string, std::size_t, std::less<>> last_remove_;  // any cell -> sequence number of its latest removal
+    cep::detail::flat_map<std::size_t> last_write_;   // queue entry -> sequence number of its latest write
+    cep::detail::flat_map<std::size_t> last_remove_;  // any cell -> sequence number of its latest removal
+    std::vector<path_id> written_;                    // the keys of last_write_, in first-write order
 };
 
 namespace detail {
 // Tick's own state writes are not journalled (it knows what it did to the entries it visits); its removals are.
 struct store_access {
-    static result<void> put_text(store& s, const path& p, std::string_view text) { return s.raw_put_text(p, text); }
-    static bool exists_after(const store& s, const path& entry, bool existed) { return s.exists_after(entry, existed); }
+    static result<void> put_text(store& s, path_id id, std::string_view text) { return s.raw_put_text(id, text); }
+    static bool exists_after(const store& s, path_id entry, bool existed) { return s.exists_after(entry, existed); }
+    static bool exists_after(const store& s, const path& entry, bool existed) {
+        return s.exists_after(s.paths_->intern(entry), existed);
+    }
     [[nodiscard]] static std::size_t mark(const store& s) noexcept { return s.sequence_; }
-    // Queue entries written through the store after `mark` (by upserts, typically from handlers), in path order.
+    // Queue entries written through the store after `mark` (by upserts, typically from handlers), by id.
+    static std::vector<path_id> entry_ids_written_since(const store& s, std::size_t mark) {
+        std::vector<path_id> out;
+        for (const auto id : s.written_)
+            if (*s.last_write_.find(id.value) > mark) out.push_back(id);
+        return out;
+    }
+    // The same as paths, in path order.
     static std::vector<path> entries_written_since(const store& s, std::size_t mark) {
         std::vector<path> out;
-        for (const auto& [text, sequence] : s.last_write_)
-            if (sequence > mark) out.push_back(path(text));
+        for (const auto id : entry_ids_written_since(s, mark)) out.push_back(s.paths_->path_of(id));
+        std::sort(out.begin(), out.end());
         return out;
     }
 };

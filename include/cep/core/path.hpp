@@ -131,6 +131,7 @@ public:
     }
 
 private:
+    friend class path_table;  // rebuilds texts it checked when they were interned: not parsed again
     path(std::string text, detail::trusted_text_t) : text_(std::move(text)) {}
     std::string text_;
 };

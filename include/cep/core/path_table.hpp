@@ -52,7 +52,8 @@ public:
           segment_index_(std::move(other.segment_index_)),
           children_(std::move(other.children_)),
           text_index_(std::move(other.text_index_)),
-          texts_(std::move(other.texts_)) {}
+          texts_(std::move(other.texts_)),
+          longest_segment_(other.longest_segment_) {}
     path_table& operator=(path_table&& other) noexcept {
         entries_ = std::move(other.entries_);
         owned_ = std::exchange(other.owned_, 0);
@@ -63,6 +64,7 @@ public:
         children_ = std::move(other.children_);
         text_index_ = std::move(other.text_index_);
         texts_ = std::move(other.texts_);
+        longest_segment_ = other.longest_segment_;
         return *this;
     }
 
@@ -75,6 +77,15 @@ public:
         const std::uint64_t hash = detail::hash_text(p.text());
         if (const auto known = find_text(p.text(), hash); known != detail::flat_index::absent) return path_id{known};
         return intern_new(p.text(), hash);
+    }
+
+    // A compile-time checked path (cep::path_c<"/a/b">, "/a/b"_path): the same, without building a path.
+    template <fixed_string Text>
+    path_id intern(path_constant<Text>) {
+        constexpr std::string_view text = Text.view();
+        const std::uint64_t hash = detail::hash_text(text);
+        if (const auto known = find_text(text, hash); known != detail::flat_index::absent) return path_id{known};
+        return intern_new(text, hash);
     }
 
     // Parses and interns run-time text.
@@ -97,13 +108,22 @@ public:
         return id;
     }
 
-    // The child of `parent` named `segment`, interned after checking the segment against the path grammar.
+    // The child of `parent` named `segment`, interned after checking the segment against the path grammar. A
+    // child interned before is found first: it was checked then.
     [[nodiscard]] result<path_id> child(path_id parent, std::string_view segment) {
         check_id(parent);
+        const std::uint64_t hash = detail::hash_text(segment);
+        const std::uint32_t seg = find_segment(segment, hash);
+        if (seg != detail::flat_index::absent)
+            if (const auto known = children_.find(child_key(parent, seg)); known != detail::flat_index::absent)
+                return path_id{known};
         const std::size_t depth = entries_[parent.value].depth + 1;
         auto check = detail::check_segment(segment, 0, detail::path_grammar::path);
         if (check.code == errc::none && depth > path_limits::max_depth) check = {errc::path_too_deep, 0};
-        if (check.code == errc::none && text_length(parent) + 1 + segment.size() > path_limits::max_length)
+        // The parent's length is summed over its segments only when a bound says it could matter.
+        const std::size_t added = 1 + segment.size();
+        if (check.code == errc::none && (depth - 1) * (1 + longest_segment_) + added > path_limits::max_length &&
+            text_length(parent) + added > path_limits::max_length)
             check = {errc::path_too_long, 0};
         if (check.code != errc::none) {
             std::string text = parent == root() ? std::string() : text_of(parent);
@@ -112,7 +132,7 @@ public:
             text.append(segment);
             return detail::make_path_error(text, {check.code, offset}, detail::path_grammar::path);
         }
-        return intern_checked_child(parent, segment);
+        return add_child(parent, segment, hash, seg);
     }
 
     [[nodiscard]] std::optional<path_id> find_child(path_id parent, std::string_view segment) const noexcept {
@@ -230,7 +250,7 @@ public:
         append_text(id, out);
         return out;
     }
-    [[nodiscard]] path path_of(path_id id) const { return path(text_of(id)); }
+    [[nodiscard]] path path_of(path_id id) const { return path(text_of(id), detail::trusted_text); }
 
 private:
     static constexpr std::uint32_t no_segment = 0xffffffffu;
@@ -326,6 +346,7 @@ private:
                 segment_uses_.push_back(0);
             }
             segment_index_.insert(hash, seg);
+            if (segment.size() > longest_segment_) longest_segment_ = segment.size();
         }
         ++segment_uses_[seg];
         return seg;
@@ -384,10 +405,14 @@ private:
     path_id intern_checked_child(path_id parent, std::string_view segment) {
         // One hash and one probe of the segment serve both the lookup and the insertion.
         const std::uint64_t hash = detail::hash_text(segment);
-        std::uint32_t seg = find_segment(segment, hash);
+        const std::uint32_t seg = find_segment(segment, hash);
         if (seg != detail::flat_index::absent)
             if (const auto child = children_.find(child_key(parent, seg)); child != detail::flat_index::absent)
                 return path_id{child};
+        return add_child(parent, segment, hash, seg);
+    }
+    // A new child (none under `parent` by that name): `seg` is the segment's index, or absent when it is new.
+    path_id add_child(path_id parent, std::string_view segment, std::uint64_t hash, std::uint32_t seg) {
         seg = use_segment(segment, hash, seg);
         const auto id = static_cast<std::uint32_t>(entries_.size());
         const auto& above = entries_[parent.value];
@@ -411,6 +436,7 @@ private:
     // Whole texts of paths interned through intern(const path&): one hash instead of one per segment.
     detail::flat_index text_index_;  // hash of a whole text -> id
     std::vector<char> texts_;
+    std::size_t longest_segment_ = 0;  // the longest segment text ever held: bounds a text's length by its depth
 };
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no

@@ -57,6 +57,12 @@ public:
     result<void> seal(const path& p) { return stage(op_kind::seal, p); }
     result<void> remove(const path& p) { return stage(op_kind::remove, p); }
 
+    // By interned id (tree().paths()): no text to hash. An id of another table is an error (path_unknown_id).
+    result<void> put_text(path_id id, std::string_view text) { return stage_id(op_kind::put, id, value_kind::text, text); }
+    result<void> remove(path_id id) { return stage_id(op_kind::remove, id); }
+    // The table that ids name paths in (interning is not a write: it adds names, not cells).
+    [[nodiscard]] path_table& paths() noexcept { return tree_->paths(); }
+
     [[nodiscard]] std::size_t size() const noexcept { return ops_.size(); }
     [[nodiscard]] bool empty() const noexcept { return ops_.empty(); }
 
@@ -109,7 +115,15 @@ private:
     };
 
     result<void> stage(op_kind kind, const path& p, value_kind type = value_kind::none, std::string_view data = {}) {
-        const auto id = tree_->paths().intern(p);
+        return stage_known(kind, tree_->paths().intern(p), type, data);
+    }
+    result<void> stage_id(op_kind kind, path_id id, value_kind type = value_kind::none, std::string_view data = {}) {
+        if (!tree_->paths().owns(id)) [[unlikely]]
+            return error{errc::path_unknown_id,
+                         "path id " + std::to_string(id.value) + " does not belong to this tree's path table"};
+        return stage_known(kind, id, type, data);
+    }
+    result<void> stage_known(op_kind kind, path_id id, value_kind type, std::string_view data) {
         if (auto ok = tree_->can_write(id); !ok) return ok;
         if (span_start_ == no_span) span_start_ = ops_.size();
         ops_.push_back(op{kind, type, id, path_id{}, buffer_.size(), data.size()});

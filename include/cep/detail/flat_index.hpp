@@ -165,6 +165,7 @@ public:
         index_.clear();
         values_.clear();
     }
+    [[nodiscard]] std::size_t size() const noexcept { return values_.size(); }
 
 private:
     flat_index index_;

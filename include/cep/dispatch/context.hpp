@@ -105,6 +105,27 @@ public:
     {
         return stage_->remove(p);
     }
+    // By interned path (paths().intern(p), or an impulse's path_ref): the text is not hashed again.
+    result<void> put_text(const path_ref& p, std::string_view text)
+        requires declared_read_write
+    {
+        if (p.table() == &tree_->paths()) return stage_->put_text(p.id(), text);
+        if (p.empty()) return empty_ref("put_text");
+        return stage_->put_text(p.to_path(), text);
+    }
+    result<void> remove(const path_ref& p)
+        requires declared_read_write
+    {
+        if (p.table() == &tree_->paths()) return stage_->remove(p.id());
+        if (p.empty()) return empty_ref("remove");
+        return stage_->remove(p.to_path());
+    }
+    // The tree's path table, to intern the paths an enzyme writes often, once (interning adds names, not cells).
+    [[nodiscard]] path_table& paths() const noexcept
+        requires declared_read_write
+    {
+        return stage_->paths();
+    }
 
     // Content store: stages a large payload under /cas/<sha-256 hex> and returns the digest, for outputs and
     // journals to reference instead of carrying the bytes.
@@ -146,6 +167,10 @@ public:
     }
 
 private:
+    [[gnu::cold]] static error empty_ref(std::string_view doing) {
+        return error{errc::path_unknown_id, std::string(doing) + ": an empty path_ref names no cell"};
+    }
+
     const cell_tree* tree_;
     staging_area* stage_;
     impulse_sink* sink_;
