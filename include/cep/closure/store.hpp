@@ -17,6 +17,7 @@
 #include <cep/detail/path_syntax.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -33,6 +34,14 @@ struct store_access;
 }
 
 class store {
+    // The segments of queue_root, first to last.
+    static constexpr auto queue_root_segments = [] {
+        std::array<std::string_view, decltype(queue_root)::depth> out{};
+        std::size_t n = 0;
+        for (const auto segment : cep::detail::segment_range(queue_root.view())) out[n++] = segment;
+        return out;
+    }();
+
 public:
     // Immediate: writes go into `tree` and are visible at once.
     explicit store(cell_tree& tree) noexcept : committed_(&tree), tree_(&tree), paths_(&tree.paths()) {}
@@ -121,21 +130,19 @@ private:
         if (const auto entry = entry_of(id)) note(last_write_, *entry);
     }
     [[nodiscard]] std::optional<path_id> entry_of(path_id id) {
-        if (!queue_root_id_) {
-            // Interned once anything below it is: until then no write can be under it.
-            path_id at = path_table::root();
-            for (const auto segment : cep::detail::segment_range(queue_root.view())) {
-                const auto next = paths_->find_child(at, segment);
-                if (!next) return std::nullopt;
-                at = *next;
-            }
-            queue_root_id_ = at;
-            queue_root_depth_ = paths_->depth(at);
-        }
+        constexpr std::size_t entry_depth = decltype(queue_root)::depth + 2;
         std::size_t depth = paths_->depth(id);
-        if (depth < queue_root_depth_ + 2) return std::nullopt;
-        for (; depth > queue_root_depth_ + 2; --depth) id = paths_->parent(id);
-        if (paths_->parent(paths_->parent(id)) != *queue_root_id_) return std::nullopt;
+        if (depth < entry_depth) return std::nullopt;
+        for (; depth > entry_depth; --depth) id = paths_->parent(id);
+        const path_id root = paths_->parent(paths_->parent(id));
+        if (!queue_root_id_) {
+            // The first candidate is compared by its segments (no hashing); once found, by id.
+            path_id at = root;
+            for (std::size_t up = 0; up < queue_root_segments.size(); ++up, at = paths_->parent(at))
+                if (paths_->leaf(at) != queue_root_segments[queue_root_segments.size() - 1 - up]) return std::nullopt;
+            queue_root_id_ = root;
+        }
+        if (root != *queue_root_id_) return std::nullopt;
         return id;
     }
     void note(cep::detail::flat_map<std::size_t>& journal, path_id key) {
@@ -167,7 +174,6 @@ private:
     write_context* ctx_ = nullptr;
     path_table* paths_;
     std::optional<path_id> queue_root_id_;
-    std::size_t queue_root_depth_ = 0;
     std::size_t sequence_ = 0;
     cep::detail::flat_map<std::size_t> last_write_;   // queue entry -> sequence number of its latest write
     cep::detail::flat_map<std::size_t> last_remove_;  // any cell -> sequence number of its latest removal

@@ -115,12 +115,18 @@ template <class = void>
 // published (cep::heartbeat::publish_wallclock), none otherwise. A value that is not a number is an error.
 template <class = void>
 [[nodiscard]] result<moment> moment_at(const cell_tree& tree, beat_number beat) {
-    const path at = path("/rt/beat") / std::to_string(beat) / "meta" / "unix_ts_ns";
-    const auto cell = tree.find(at);
+    // Through the tree's structure, one child at a time: OPS asks for it at every history entry, and building the
+    // path cost more than the lookups.
+    char digits[24];
+    const auto printed = std::to_chars(digits, digits + sizeof digits, beat);
+    const std::string_view number(digits, static_cast<std::size_t>(printed.ptr - digits));
+    auto cell = tree.find(path_c<"/rt/beat">);
+    for (const std::string_view name : {number, std::string_view("meta"), std::string_view("unix_ts_ns")})
+        if (cell) cell = cell->child(name);
     if (!cell || !cell->has_value()) return moment{beat, std::nullopt};
     const auto ns = detail::parse_u64(cell->text());
     if (!ns)
-        return error{errc::mailbox_bad_record, "wallclock " + detail::quoted(at) + " holds \"" +
+        return error{errc::mailbox_bad_record, "wallclock " + detail::quoted(cell->path()) + " holds \"" +
                                                 std::string(cell->text()) + "\", not a count of nanoseconds"};
     return moment{beat, *ns};
 }

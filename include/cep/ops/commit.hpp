@@ -64,12 +64,21 @@ template <class = void>
     return std::string(child->text());
 }
 
+// The cell `name` below `at`, found through the tree's structure (no path built, nothing interned); a link is
+// followed, as finding the path would.
+template <class = void>
+[[nodiscard]] std::optional<cell_view> cell_below(const cell_tree& tree, const cell_view& at, std::string_view name) {
+    auto child = at.child(name);
+    if (child && child->is_link()) return tree.find(child->id());
+    return child;
+}
+
 // Seals a staged envelope; warns when two identical starts in one beat shared this dossier (see session.hpp).
 template <class = void>
-void settle_envelope(cell_tree& tree, const std::string& oid, const path& dossier, commit_outcome& out) {
-    const auto envelope = tree.find(dossier / "envelope");
+void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& dossier, commit_outcome& out) {
+    const auto envelope = cell_below(tree, dossier, "envelope");
     if (!envelope || envelope->sealed()) return;
-    if (const auto history = tree.find(dossier / "history"); history && history->size() > 1) {
+    if (const auto history = cell_below(tree, dossier, "history"); history && history->size() > 1) {
         const auto first = (*history->children().begin()).text();
         std::size_t starts = 0;
         for (auto entry : history->children()) starts += entry.text() == first;
@@ -77,7 +86,7 @@ void settle_envelope(cell_tree& tree, const std::string& oid, const path& dossie
             out.warnings.push_back("the history of operation " + oid + " records its start " + std::to_string(starts) +
                                    " times: identical starts in one beat share one dossier");
     }
-    if (auto sealed = tree.seal(dossier / "envelope"); !sealed)
+    if (auto sealed = tree.seal(envelope->id()); !sealed)
         out.warnings.push_back("cannot seal the envelope of " + oid + ": " + sealed.error().message);
     else
         ++out.sealed;
@@ -86,9 +95,10 @@ void settle_envelope(cell_tree& tree, const std::string& oid, const path& dossie
 // Seals a staged close record, after checking what concurrent staged writes may have left: a state other than the
 // close's (set by another enzyme in the closing beat; restored) or two closes in one beat (the later one stands).
 template <class = void>
-void settle_close(cell_tree& tree, const std::string& oid, const path& dossier, commit_outcome& out) {
-    const auto close = tree.find(dossier / "close");
+void settle_close(cell_tree& tree, const std::string& oid, const cell_view& dossier, commit_outcome& out) {
+    const auto close = cell_below(tree, dossier, "close");
     if (!close || close->sealed()) return;
+    const path_id close_id = close->id();
     const auto status_text = field(*close, "status");
     auto parsed = status::parse(status_text.value_or(""));
     if (!parsed) {
@@ -96,7 +106,7 @@ void settle_close(cell_tree& tree, const std::string& oid, const path& dossier, 
                                parsed.error().message);
     } else {
         const auto final_state = parsed->final_state();
-        if (const auto history = tree.find(dossier / "history")) {
+        if (const auto history = cell_below(tree, dossier, "history")) {
             std::size_t closes = 0;
             for (auto entry : history->children()) {
                 const auto line = parse_history_line(entry.text());
@@ -107,16 +117,17 @@ void settle_close(cell_tree& tree, const std::string& oid, const path& dossier, 
                 out.warnings.push_back("operation " + oid + " was closed " + std::to_string(closes) +
                                        " times in one beat; the last close (" + parsed->str() + ") stands");
         }
-        const auto current = tree.find(dossier / "state");
+        const auto current = cell_below(tree, dossier, "state");
         if (!current || current->text() != final_state.view()) {
             out.warnings.push_back("operation " + oid + " had its state set to " +
                                    (current ? std::string(current->text()) : std::string("(none)")) +
                                    " in the beat it closed; restored " + final_state.str());
-            if (auto put = tree.put_text(dossier / "state", final_state.view()); !put)
+            const path_id state_id = tree.paths().child(dossier.id(), "state").value();
+            if (auto put = tree.put_text(state_id, final_state.view()); !put)
                 out.warnings.push_back("cannot restore the state of " + oid + ": " + put.error().message);
         }
     }
-    if (auto sealed = tree.seal(dossier / "close"); !sealed)
+    if (auto sealed = tree.seal(close_id); !sealed)
         out.warnings.push_back("cannot seal the close record of " + oid + ": " + sealed.error().message);
     else
         ++out.sealed;
@@ -124,13 +135,16 @@ void settle_close(cell_tree& tree, const std::string& oid, const path& dossier, 
 
 // Fires the due watchers of one operation; returns whether any watcher is left.
 template <class = void>
-bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, const path& dossier,
-                            commit_outcome& out) {
-    const auto watchers = tree.find(dossier / "watchers");
+bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, const cell_view& dossier,
+                     const path& dossier_path, commit_outcome& out) {
+    const auto watchers = cell_below(tree, dossier, "watchers");
     if (!watchers) return false;
-    const auto state_cell = tree.find(dossier / "state");
+    const path_id watchers_id = watchers->id();
+    const auto state_cell = cell_below(tree, dossier, "state");
     const std::string current = state_cell ? std::string(state_cell->text()) : std::string();
-    const auto close_status = tree.find(dossier / "close" / "status");
+    const auto close = cell_below(tree, dossier, "close");
+    const auto close_status = close ? cell_below(tree, *close, "status") : std::nullopt;
+    const std::string close_text = close_status ? std::string(close_status->text()) : std::string();
 
     std::vector<std::string> ids;  // collected first: firing removes cells
     ids.reserve(watchers->size());
@@ -138,7 +152,7 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
 
     std::size_t left = 0;
     for (const auto& id : ids) {
-        const path at = dossier / "watchers" / id;
+        const path_id at = tree.paths().child(watchers_id, id).value();
         const auto w = tree.find(at);
         if (!w) continue;
         const auto want = field(*w, "want");
@@ -149,10 +163,11 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
         if (cont) signal = path::parse(*cont).value_or(path());
         if (payload) target = path::parse(*payload).value_or(path());
         if (!want || !cont || !deadline || !signal || signal->is_root() || (payload && target->is_root())) {
-            out.warnings.push_back("watcher \"" + at.str() + "\" is malformed (want, cont, deadline or payload); "
+            const std::string where = tree.paths().text_of(at);
+            out.warnings.push_back("watcher \"" + where + "\" is malformed (want, cont, deadline or payload); "
                                    "removed without firing");
             if (auto removed = tree.remove(at); !removed) {
-                out.warnings.push_back("cannot remove \"" + at.str() + "\": " + removed.error().message);
+                out.warnings.push_back("cannot remove \"" + where + "\": " + removed.error().message);
                 ++left;
             }
             continue;
@@ -166,9 +181,8 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
         } else if (close_status) {
             f.why = firing::reason::closed;
             f.signal = timeout_signal;
-            f.note = "operation " + oid + " closed (" + std::string(close_status->text()) + ", " + current +
-                     ") without reaching " + *want + ": watcher " + id + " sends " + std::string(timeout_signal.view()) +
-                     " instead of " + *cont;
+            f.note = "operation " + oid + " closed (" + close_text + ", " + current + ") without reaching " + *want +
+                     ": watcher " + id + " sends " + std::string(timeout_signal.view()) + " instead of " + *cont;
         } else if (*deadline != 0 && *deadline <= beat) {
             f.why = firing::reason::deadline;
             f.signal = timeout_signal;
@@ -180,11 +194,11 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
         }
         f.oid = oid;
         f.watcher = id;
-        f.target = target ? *target : dossier;
+        f.target = target ? *target : dossier_path;
         if (auto removed = tree.remove(at); !removed) {
             // Not removed, so not fired either: it would fire again at the next pass.
-            out.warnings.push_back("cannot remove watcher \"" + at.str() + "\" (" + removed.error().message +
-                                   "); it did not fire");
+            out.warnings.push_back("cannot remove watcher \"" + tree.paths().text_of(at) + "\" (" +
+                                   removed.error().message + "); it did not fire");
             ++left;
             continue;
         }
@@ -196,29 +210,34 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
 }  // namespace detail
 
 // The pass for `beat`, on the tree as committed at the end of it. Writes (seals, removals) go into `tree` at once;
-// the impulses to queue are returned, for the caller to queue for beat + 1.
+// the impulses to queue are returned, for the caller to queue for beat + 1. Cells are reached by id and through
+// the tree's structure: no path text is built per operation, except a fired watcher's default target.
 template <class = void>
 commit_outcome stage_commit(cell_tree& tree, beat_number beat) {
     commit_outcome out;
-    const path pending = detail::pending_root();
+    auto& paths = tree.paths();
+    const path_id pending = paths.child(paths.intern(ops_meta_root), "pending").value();
     const auto list = tree.find(pending);
     if (!list) return out;
     std::vector<std::string> oids;
     oids.reserve(list->size());
     for (auto entry : list->children()) oids.emplace_back(entry.name());
+    const path_id root = paths.intern(ops_root);
     for (const auto& oid : oids) {
-        const path dossier = path(ops_root) / oid;
+        const path_id dossier_id = paths.child(root, oid).value();
         bool keep = false;
-        if (!tree.contains(dossier)) {
+        if (const auto dossier = tree.find(dossier_id); !dossier) {
             out.warnings.push_back("operation " + oid + " is listed as pending but has no dossier; dropped from the list");
         } else {
-            detail::settle_envelope(tree, oid, dossier, out);
-            detail::settle_close(tree, oid, dossier, out);
-            keep = detail::settle_watchers(tree, beat, oid, dossier, out);
+            detail::settle_envelope(tree, oid, *dossier, out);
+            detail::settle_close(tree, oid, *dossier, out);
+            keep = detail::settle_watchers(tree, beat, oid, *dossier, paths.path_of(dossier_id), out);
         }
-        if (!keep)
-            if (auto removed = tree.remove(pending / oid); !removed)
-                out.warnings.push_back("cannot remove \"" + (pending / oid).str() + "\": " + removed.error().message);
+        if (!keep) {
+            const path_id listed = paths.child(pending, oid).value();
+            if (auto removed = tree.remove(listed); !removed)
+                out.warnings.push_back("cannot remove \"" + paths.text_of(listed) + "\": " + removed.error().message);
+        }
     }
     return out;
 }

@@ -52,6 +52,7 @@ namespace detail {
 struct op_view {
     std::string oid;
     path dossier;
+    path_id dossier_id;  // the same, interned: its cells are reached by segment
     std::string mode;
     std::string state;
     std::optional<std::string> close_status;
@@ -69,7 +70,8 @@ result<op_view> read_op(const session& s, std::string_view oid) {
     auto dossier = dossier_path(oid);
     if (!dossier) return dossier.error();
     const auto* staged = session_access::staged(s, oid);
-    op_view view{std::string(oid), *dossier, {}, {}, {}, {}, 0};
+    op_view view{std::string(oid), *dossier, {}, {}, {}, {}, {}, 0};
+    view.dossier_id = session_access::paths(s).intern(*dossier);
     const cell_tree& tree = s.tree();
     if (const auto cell = tree.find(*dossier)) {
         const auto text_below = [&](std::initializer_list<std::string_view> names) -> std::optional<std::string> {
@@ -108,6 +110,16 @@ template <class = void>
 result<void> put(session& s, const path& p, std::string_view text) {
     return session_access::store(s).put_text(p, text);
 }
+// By id: the writes of a dossier go to cells reached from its id by segment (no path text built or hashed).
+template <class = void>
+result<void> put(session& s, path_id at, std::string_view text) {
+    return session_access::store(s).put_text(at, text);
+}
+// The id of `parent`'s child `segment` (a name the caller knows is a valid segment).
+template <class = void>
+path_id below(session& s, path_id parent, std::string_view segment) {
+    return session_access::paths(s).child(parent, segment).value();
+}
 
 // Appends the history entry of `state` at the session's beat (with the beat's Unix time when it was published).
 template <class = void>
@@ -132,18 +144,24 @@ result<void> arm_watchers(session& s, const op_view& view, std::string_view stat
             const auto armed = w.child("armed");
             if (want && want->text() == state && !(armed && armed->text() == "true")) to_arm.emplace_back(w.name());
         }
+        const path_id under = below(s, view.dossier_id, "watchers");
         for (const auto& id : to_arm)
-            if (auto ok = put(s, view.dossier / "watchers" / id / "armed", "true"); !ok) return ok;
+            if (auto ok = put(s, below(s, below(s, under, id), "armed"), "true"); !ok) return ok;
     }
     if (const auto* staged = session_access::staged(s, view.oid))
         for (const auto& [id, want] : staged->watchers)
             if (want == state)
-                if (auto ok = put(s, view.dossier / "watchers" / id / "armed", "true"); !ok) return ok;
+                if (auto ok = put(s, below(s, below(s, below(s, view.dossier_id, "watchers"), id), "armed"), "true");
+                    !ok)
+                    return ok;
     return {};
 }
 
 template <class = void>
-result<void> mark_pending(session& s, std::string_view oid) { return put(s, pending_root() / oid, ""); }
+result<void> mark_pending(session& s, std::string_view oid) {
+    auto& paths = session_access::paths(s);
+    return put(s, below(s, below(s, paths.intern(ops_meta_root), "pending"), oid), "");
+}
 
 template <class = void>
 [[nodiscard]] error closed_error(const op_view& view, std::string_view doing) {
@@ -170,12 +188,16 @@ result<std::string> op_start(session& s, const verb& what, const path& target, c
     const std::string identity = "cep.ops.start/1;verb=" + what.str() + ";target=" + target.str() + ";mode=" +
                                  how.str() + ";ttl=" + std::to_string(ttl) + ";payload=" + payload_id.value_or("");
     const cell_tree& tree = s.tree();
+    auto& paths = access::paths(s);
+    const path_id root = paths.intern(ops_root);
     auto oid = access::mint(s, "OPS", detail::oid_counter(), identity, [&](const std::string& name) {
-        return tree.contains(path(ops_root) / name);
+        const auto id = paths.find_child(root, name);
+        return id && tree.find(*id).has_value();
     });
     if (!oid) return oid.error();
-    const path dossier = path(ops_root) / *oid;
-    const path envelope = dossier / "envelope";
+    const path_id dossier_id = detail::below(s, root, *oid);
+    const path_id envelope_id = detail::below(s, dossier_id, "envelope");
+    const path dossier = paths.path_of(dossier_id);
 
     std::vector<std::pair<std::string_view, std::string>> fields = {
         {"verb", what.str()},
@@ -186,8 +208,8 @@ result<std::string> op_start(session& s, const verb& what, const path& target, c
     };
     if (payload_id) fields.emplace_back("payload_id", *payload_id);
     for (const auto& [field, value] : fields)
-        if (auto ok = detail::put(s, envelope / field, value); !ok) return ok.error();
-    if (auto ok = detail::put(s, dossier / "state", states::run.view()); !ok) return ok.error();
+        if (auto ok = detail::put(s, detail::below(s, envelope_id, field), value); !ok) return ok.error();
+    if (auto ok = detail::put(s, detail::below(s, dossier_id, "state"), states::run.view()); !ok) return ok.error();
     if (auto ok = access::store(s).make_list(dossier / "history", "OPH"); !ok) return ok.error();
     if (auto ok = access::make_dictionary(s, dossier / "watchers"); !ok) return ok.error();
     auto first = detail::append_history(s, dossier, states::run.view());
@@ -198,7 +220,7 @@ result<std::string> op_start(session& s, const verb& what, const path& target, c
         note->mode = how.str();
         note->state = states::run.str();
         note->last_history = std::move(*first);
-    } else if (auto sealed = access::seal(s, envelope); !sealed) {
+    } else if (auto sealed = access::seal(s, dossier / "envelope"); !sealed) {
         return sealed.error();
     }
     return std::move(*oid);
@@ -222,10 +244,11 @@ result<state_change> op_state_set(session& s, std::string_view oid, const state&
                                            view->mode + " (start it with opm:states to record intermediate states)"};
     const bool repeat =
         view->last_history && view->last_history->state == to.view() && view->last_history->beat == s.beat();
-    if (auto ok = detail::put(s, view->dossier / "code", std::to_string(code)); !ok) return ok.error();
-    if (auto ok = detail::put(s, view->dossier / "note", note); !ok) return ok.error();
+    if (auto ok = detail::put(s, detail::below(s, view->dossier_id, "code"), std::to_string(code)); !ok)
+        return ok.error();
+    if (auto ok = detail::put(s, detail::below(s, view->dossier_id, "note"), note); !ok) return ok.error();
     if (repeat) return state_change::refreshed;
-    if (auto ok = detail::put(s, view->dossier / "state", to.view()); !ok) return ok.error();
+    if (auto ok = detail::put(s, detail::below(s, view->dossier_id, "state"), to.view()); !ok) return ok.error();
     auto entry = detail::append_history(s, view->dossier, to.view());
     if (!entry) return entry.error();
     if (auto ok = detail::arm_watchers(s, *view, to.view()); !ok) return ok.error();
@@ -262,18 +285,22 @@ result<await_result> op_await(session& s, std::string_view oid, const state& wan
                                  std::to_string(ttl) + ";cont=" + continuation.str() +
                                  ";payload=" + (payload ? payload->str() : std::string());
     const cell_tree& tree = s.tree();
+    auto& paths = access::paths(s);
+    const path_id watchers = detail::below(s, view->dossier_id, "watchers");
     auto id = access::mint(s, "OPW", path(ops_meta_root) / "next_watcher", identity, [&](const std::string& name) {
-        return tree.contains(view->dossier / "watchers" / name);
+        const auto known = paths.find_child(watchers, name);
+        return known && tree.find(*known).has_value();
     });
     if (!id) return id.error();
-    const path watcher = view->dossier / "watchers" / *id;
-    if (auto ok = detail::put(s, watcher / "want", want.view()); !ok) return ok.error();
-    if (auto ok = detail::put(s, watcher / "deadline", std::to_string(deadline)); !ok) return ok.error();
-    if (auto ok = detail::put(s, watcher / "cont", continuation.str()); !ok) return ok.error();
+    const path_id watcher = detail::below(s, watchers, *id);
+    const auto field = [&](std::string_view name) { return detail::below(s, watcher, name); };
+    if (auto ok = detail::put(s, field("want"), want.view()); !ok) return ok.error();
+    if (auto ok = detail::put(s, field("deadline"), std::to_string(deadline)); !ok) return ok.error();
+    if (auto ok = detail::put(s, field("cont"), continuation.str()); !ok) return ok.error();
     if (payload)
-        if (auto ok = detail::put(s, watcher / "payload", payload->str()); !ok) return ok.error();
-    if (auto ok = detail::put(s, watcher / "issued_beat", std::to_string(s.beat())); !ok) return ok.error();
-    if (auto ok = detail::put(s, watcher / "armed", satisfied ? "true" : "false"); !ok) return ok.error();
+        if (auto ok = detail::put(s, field("payload"), payload->str()); !ok) return ok.error();
+    if (auto ok = detail::put(s, field("issued_beat"), std::to_string(s.beat())); !ok) return ok.error();
+    if (auto ok = detail::put(s, field("armed"), satisfied ? "true" : "false"); !ok) return ok.error();
     if (auto ok = detail::mark_pending(s, oid); !ok) return ok.error();
     if (auto* staged = access::note(s, oid)) staged->watchers.emplace_back(*id, want.str());
     return await_result{std::move(*id), satisfied, deadline};
@@ -296,15 +323,17 @@ result<close_outcome> op_close(session& s, std::string_view oid, const status& h
                                                    *view->close_status + "; refusing " + how.str()};
     }
     const state final_state = how.final_state();
-    const path close = view->dossier / "close";
-    if (auto ok = detail::put(s, close / "status", how.view()); !ok) return ok.error();
-    if (auto ok = detail::put(s, close / "closed_beat", std::to_string(s.beat())); !ok) return ok.error();
+    const path_id close = detail::below(s, view->dossier_id, "close");
+    if (auto ok = detail::put(s, detail::below(s, close, "status"), how.view()); !ok) return ok.error();
+    if (auto ok = detail::put(s, detail::below(s, close, "closed_beat"), std::to_string(s.beat())); !ok)
+        return ok.error();
     if (!summary.empty()) {
         auto digest = access::store_content(s, summary);
         if (!digest) return digest.error();
-        if (auto ok = detail::put(s, close / "summary_id", *digest); !ok) return ok.error();
+        if (auto ok = detail::put(s, detail::below(s, close, "summary_id"), *digest); !ok) return ok.error();
     }
-    if (auto ok = detail::put(s, view->dossier / "state", final_state.view()); !ok) return ok.error();
+    if (auto ok = detail::put(s, detail::below(s, view->dossier_id, "state"), final_state.view()); !ok)
+        return ok.error();
     auto entry = detail::append_history(s, view->dossier, final_state.view());
     if (!entry) return entry.error();
     if (auto ok = detail::arm_watchers(s, *view, final_state.view()); !ok) return ok.error();
@@ -314,7 +343,7 @@ result<close_outcome> op_close(session& s, std::string_view oid, const status& h
         staged->state = final_state.str();
         staged->close_status = how.str();
         staged->last_history = std::move(*entry);
-    } else if (auto sealed = access::seal(s, close); !sealed) {
+    } else if (auto sealed = access::seal(s, view->dossier / "close"); !sealed) {
         return sealed.error();
     }
     return close_outcome::closed;

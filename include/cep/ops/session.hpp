@@ -88,6 +88,8 @@ namespace detail {
 // Everything the op_* functions need beyond closure::store: the journal, sealing, dictionaries, naming, the CAS.
 struct session_access {
     static closure::store& store(session& s) noexcept { return s.store_; }
+    // The path table of the session's tree (reading sessions intern too: names are not cells).
+    static path_table& paths(const session& s) noexcept { return s.store_.paths(); }
     static std::map<std::string, staged_op, std::less<>>& journal(session& s) noexcept { return s.journal_; }
     static const std::map<std::string, staged_op, std::less<>>& journal(const session& s) noexcept {
         return s.journal_;
