@@ -34,7 +34,7 @@ closure::context_spec the_edit() {
 
 // Layer 0: the edit itself, which promises its follow-up work.
 cep::status edit_document(const cep::impulse_ref& impulse, cep::write_context& ctx) {
-    if (!ctx.put_text(impulse.target.to_path(), "rev 3")) return cep::status::fatal;
+    if (!ctx.put_text(impulse.target, "rev 3")) return cep::status::fatal;  // by id: no path text built
     const auto promised = closure::context_upsert(ctx, the_edit());  // staged: visible at the next beat
     if (!promised) return cep::status::fatal;
     std::printf("  edit_document: %s = rev 3; context %s promises", impulse.target.str().c_str(),

@@ -123,9 +123,12 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
         }
         if (state != to_string(queue_state::pending) && state != to_string(queue_state::missing)) continue;
 
-        const std::string facet(paths.leaf(paths.parent(entry)));
-        const std::string hash(paths.leaf(entry));
-        const std::string context_tag = field("context_tag").value_or("");
+        // The visit's strings are the ones the handler sees: built once, moved into the summary at the end.
+        facet_visit visit{std::string(paths.leaf(paths.parent(entry))), field("context_tag").value_or(""),
+                          std::string(paths.leaf(entry)), outcome::completed, 0};
+        const std::string& facet = visit.facet;
+        const std::string& hash = visit.hash;
+        const std::string& context_tag = visit.context_tag;
         const std::string label = field("value").value_or("");
         const path_id record = below(below(facets, facet), hash);
         const path_id meta = below(record, "meta");
@@ -139,7 +142,9 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
             if (h.facet == facet && h.context == context_tag) handler = &h;
         if (!handler) {
             if (state != to_string(queue_state::missing)) write(entry_state, to_string(queue_state::missing));
-            out.add({facet, context_tag, hash, outcome::missing, attempts});
+            visit.result = outcome::missing;
+            visit.attempt = attempts;
+            out.add(std::move(visit));
             continue;
         }
 
@@ -200,7 +205,9 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
             }
             result = outcome::exhausted;
         }
-        out.add({facet, context_tag, hash, result, attempt});
+        visit.result = result;
+        visit.attempt = attempt;
+        out.add(std::move(visit));
     }
 
     // Last first: the pass visits entries in name order, so removing from the back leaves the earlier ones' slots
