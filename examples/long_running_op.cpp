@@ -55,8 +55,8 @@ cep::status send_chunk(const cep::impulse_ref& impulse, cep::write_context& ctx)
     if (state->text() == "ist:run") {
         if (!ops::op_state_set(s, oid, "ist:sending", 1, "chunk 1 of 2")) return cep::status::fatal;
         say(ctx.beat(), "chunk 1 of 2 -> ist:sending");
-        return ctx.emit("/signals/upload/chunk"_path, impulse.target.to_path()) ? cep::status::success
-                                                                                : cep::status::fatal;
+        // To the impulse's own target, by path_ref: its text is neither built nor hashed again.
+        return ctx.emit("/signals/upload/chunk"_path, impulse.target) ? cep::status::success : cep::status::fatal;
     }
     if (!ops::op_state_set(s, oid, "ist:sent", 2, "chunk 2 of 2")) return cep::status::fatal;
     say(ctx.beat(), "chunk 2 of 2 -> ist:sent");
@@ -69,8 +69,8 @@ cep::status on_sent(const cep::impulse_ref& impulse, cep::write_context& ctx) {
     const std::string oid(impulse.target.leaf());
     if (!ops::op_state_set(s, oid, "ist:verifying")) return cep::status::fatal;
     say(ctx.beat(), "continuation: sent; verifying until beat " + std::to_string(ctx.beat() + 2));
-    return ctx.emit_at(ctx.beat() + 2, "/signals/upload/verify"_path, impulse.target.to_path()) ? cep::status::success
-                                                                                               : cep::status::fatal;
+    return ctx.emit_at(ctx.beat() + 2, "/signals/upload/verify"_path, impulse.target) ? cep::status::success
+                                                                                     : cep::status::fatal;
 }
 
 cep::status verify(const cep::impulse_ref& impulse, cep::write_context& ctx) {

@@ -587,7 +587,8 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
         const auto mark = access::mark(s);
         const auto meta = paths.child(entry, "meta").value();
         REQUIRE(s.put_text(paths.child(meta, "note").value(), "below the entry").has_value());
-        CHECK(access::entries_written_since(s, mark) == std::vector<cep::path>{entry_path});  // journalled as the entry
+        // Journalled as the entry.
+        CHECK(access::entries_written_since(s, mark) == std::vector<cep::path>{entry_path});
         REQUIRE(s.remove(entry).has_value());
         CHECK_FALSE(access::exists_after(s, entry_path, true));
         cep::path_table other;

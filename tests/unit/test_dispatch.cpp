@@ -227,6 +227,12 @@ TEST_CASE("a context writes by path_ref: by id in its own table, by text from an
     CHECK(empty.error().code == cep::errc::path_unknown_id);
     CHECK(empty.error().message == "put_text: an empty path_ref names no cell");
     CHECK(ctx.remove(cep::path_ref{}).error().message == "remove: an empty path_ref names no cell");
+    // Emits: a sink that implements only emit(beat, signal, path*) receives the path written out.
+    sink.now = 3;
+    REQUIRE(ctx.emit("/signals/x"_path, mine).has_value());
+    REQUIRE(ctx.emit_at(9, "/signals/y"_path, theirs).has_value());
+    CHECK(sink.emitted == std::vector<std::string>{"4 /signals/x /data/mine", "9 /signals/y /data/theirs"});
+    CHECK(ctx.emit("/signals/x"_path, cep::path_ref{}).error().code == cep::errc::path_unknown_id);
     CHECK(ctx.find("/data/old"_path)->text() == "committed");  // staged: the next beat sees the changes
     REQUIRE(stage.commit().ok());
     CHECK(tree.find("/data/mine"_path)->text() == "by id");

@@ -293,6 +293,55 @@ TEST_CASE("N -> N+1: nothing written or emitted in a beat is visible in that bea
     CHECK(ledger(hb.tree(), 2, "impulses") == std::vector<std::string>{"signal=/signals/read target=/data/value"});
 }
 
+namespace {
+// Passes each impulse on to /signals/next for the same target, by path_ref (the target is not written out), and
+// for a path_ref of another table (written out as its text).
+cep::path_table& other_table() {
+    static cep::path_table table;
+    return table;
+}
+std::vector<std::string> relay_errors;
+struct relay {
+    static constexpr cep::name name = "relay";
+    static constexpr cep::query_constant<"/signals/start"> query{};
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
+        runs.push_back("relay " + impulse.target.str());
+        if (!ctx.emit("/signals/next"_path, impulse.target)) return cep::status::fatal;
+        const cep::path_ref elsewhere(other_table(), other_table().intern("/data/y"_path));
+        if (!ctx.emit_at(ctx.beat() + 2, "/signals/next"_path, elsewhere)) return cep::status::fatal;
+        if (auto r = ctx.emit("/signals/next"_path, cep::path_ref{}); !r) relay_errors.push_back(r.error().message);
+        if (auto r = ctx.emit_at(ctx.beat(), "/signals/next"_path, impulse.target); !r)
+            relay_errors.push_back(r.error().message);
+        return cep::status::success;
+    }
+};
+using next_probe = probe<"next_probe", "/signals/next">;
+}  // namespace
+
+TEST_CASE("an enzyme emits to a path_ref: its own table's by id, another table's by text; empty and past refused") {
+    runs.clear();
+    relay_errors.clear();
+    for (int i = 0; i < 50; ++i) (void)other_table().intern(cep::path("/pad/" + std::to_string(i)));  // ids differ
+    cep::heartbeat<cep::enzyme_registry<relay, next_probe>> hb;
+    hb.register_all();
+    hb.bind<relay>("/data"_path, cep::propagate);
+    hb.bind<next_probe>("/data"_path, cep::propagate);
+    REQUIRE(hb.enqueue("/signals/start"_path, "/data/x"_path).has_value());
+    hb.step();
+    CHECK(runs == std::vector<std::string>{"relay /data/x"});
+    CHECK(relay_errors == std::vector<std::string>{
+                              "emit: an empty path_ref names no target (emit(signal) broadcasts)",
+                              "cannot emit /signals/next for beat 1: the earliest beat open for impulses is 2"});
+    runs.clear();
+    hb.step();  // beat 2: the emit to the impulse's own target
+    CHECK(runs == std::vector<std::string>{"next_probe /signals/next /data/x"});
+    runs.clear();
+    hb.step();  // beat 3: the emit_at to the other table's path
+    CHECK(runs == std::vector<std::string>{"next_probe /signals/next /data/y"});
+    CHECK(ledger(hb.tree(), 2, "impulses") == std::vector<std::string>{"signal=/signals/next target=/data/x"});
+    CHECK(ledger(hb.tree(), 3, "impulses") == std::vector<std::string>{"signal=/signals/next target=/data/y"});
+}
+
 TEST_CASE("enqueue honours the beat argument and rejects the past") {
     cep::heartbeat<visibility> hb;
     hb.register_all();

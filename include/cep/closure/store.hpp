@@ -116,11 +116,11 @@ private:
                      "path id " + std::to_string(id.value) + " does not belong to this store's path table"};
     }
     result<void> raw_put_text(path_id id, std::string_view text) {
-        if (ctx_) return ctx_->put_text(path_ref(*paths_, id), text);
+        if (ctx_) return ctx_->put_text(path_ref(*paths_, id, cep::detail::checked_id), text);
         return discard_view(tree_->put_text(id, text));
     }
     result<void> raw_remove(path_id id) {
-        if (ctx_) return ctx_->remove(path_ref(*paths_, id));
+        if (ctx_) return ctx_->remove(path_ref(*paths_, id, cep::detail::checked_id));
         return tree_->remove(id);
     }
 

@@ -58,7 +58,9 @@ public:
     result<void> remove(const path& p) { return stage(op_kind::remove, p); }
 
     // By interned id (tree().paths()): no text to hash. An id of another table is an error (path_unknown_id).
-    result<void> put_text(path_id id, std::string_view text) { return stage_id(op_kind::put, id, value_kind::text, text); }
+    result<void> put_text(path_id id, std::string_view text) {
+        return stage_id(op_kind::put, id, value_kind::text, text);
+    }
     result<void> remove(path_id id) { return stage_id(op_kind::remove, id); }
     // The table that ids name paths in (interning is not a write: it adds names, not cells).
     [[nodiscard]] path_table& paths() noexcept { return tree_->paths(); }

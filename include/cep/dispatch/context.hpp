@@ -33,6 +33,12 @@ class impulse_sink {
 public:
     // Queues (signal, target) for `beat` (no target: a broadcast); a beat that is not in the future is an error.
     virtual result<void> emit(beat_number beat, const path& signal, const path* target) = 0;
+    // The same with a target interned in `paths` (an impulse's target, say). The heartbeat's sink queues the id
+    // as it is; this default writes the path out and calls emit().
+    virtual result<void> emit_to(beat_number beat, const path& signal, const path_table& paths, path_id target) {
+        const path written = paths.path_of(target);
+        return emit(beat, signal, &written);
+    }
 
 protected:
     impulse_sink() = default;
@@ -164,6 +170,20 @@ public:
         requires declared_read_write
     {
         return sink_->emit(beat, signal, nullptr);
+    }
+    // To an interned target (an impulse's own target, say): its text is neither built nor hashed again. An empty
+    // path_ref is an error: emit(signal) is the broadcast.
+    result<void> emit(const path& signal, const path_ref& target)
+        requires declared_read_write
+    {
+        return emit_at(beat_ + 1, signal, target);
+    }
+    result<void> emit_at(beat_number beat, const path& signal, const path_ref& target)
+        requires declared_read_write
+    {
+        if (target.empty())
+            return error{errc::path_unknown_id, "emit: an empty path_ref names no target (emit(signal) broadcasts)"};
+        return sink_->emit_to(beat, signal, *target.table(), target.id());
     }
 
 private:

@@ -442,18 +442,28 @@ private:
 
     // impulse_sink: emits from enzymes, for the commit to promote.
     result<void> emit(beat_number at, const path& signal, const path* target) override {
-        if (at <= beat_)
-            return error{errc::beat_in_past, "cannot emit " + signal.str() + " for beat " + std::to_string(at) +
-                                                 ": the earliest beat open for impulses is " +
-                                                 std::to_string(beat_ + 1)};
+        if (at <= beat_) return emit_in_the_past(signal, at);
         auto& paths = hierarchy_->tree().paths();
-        const path_id s = paths.intern(signal);
-        const std::uint32_t t = target ? paths.intern(*target).value : queued_impulse::no_target;
-        paths.pin(s);  // queued ids must keep naming their paths (see path_table::rename)
-        if (target) paths.pin(path_id{t});
+        return queue_emit(at, paths.intern(signal), target ? paths.intern(*target).value : queued_impulse::no_target);
+    }
+    // A target interned in this heartbeat's table goes in as its id; one of another table, as its text.
+    result<void> emit_to(beat_number at, const path& signal, const path_table& table, path_id target) override {
+        auto& paths = hierarchy_->tree().paths();
+        if (&table != &paths) return impulse_sink::emit_to(at, signal, table, target);
+        if (at <= beat_) return emit_in_the_past(signal, at);
+        return queue_emit(at, paths.intern(signal), target.value);
+    }
+    result<void> queue_emit(beat_number at, path_id signal, std::uint32_t target) {
+        auto& paths = hierarchy_->tree().paths();
+        paths.pin(signal);  // queued ids must keep naming their paths (see path_table::rename)
+        if (target != queued_impulse::no_target) paths.pin(path_id{target});
         note_emit();
-        emits_.push_back(queued_impulse{at, s.value, t});
+        emits_.push_back(queued_impulse{at, signal.value, target});
         return {};
+    }
+    [[nodiscard]] error emit_in_the_past(const path& signal, beat_number at) const {
+        return error{errc::beat_in_past, "cannot emit " + signal.str() + " for beat " + std::to_string(at) +
+                                             ": the earliest beat open for impulses is " + std::to_string(beat_ + 1)};
     }
 
     // The contexts of this beat's invocations, one per access mode, built once per beat rather than per call.
