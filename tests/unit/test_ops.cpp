@@ -270,6 +270,7 @@ TEST_CASE("ops: unknown and invalid operation ids", "[ops]") {
     CHECK(ops::op_state_set(s, "OPS:7", "ist:x").error().code == cep::errc::op_unknown);
     CHECK(ops::op_close(s, "OPS:7", ops::statuses::ok).error().code == cep::errc::op_unknown);
     CHECK(ops::op_await(s, "OPS:7", "ist:x", 1, "/c"_path).error().code == cep::errc::op_unknown);
+    CHECK_FALSE(tree.paths().find("/rt/ops/OPS:7"_path).has_value());  // asking about it interned nothing
     CHECK(ops::op_get(s, "a/b").error().code == cep::errc::op_invalid);
     CHECK(ops::op_get(s, "").error().code == cep::errc::op_invalid);
     tree.put_text("/rt/ops/stray"_path, "x").value();

@@ -71,7 +71,6 @@ result<op_view> read_op(const session& s, std::string_view oid) {
     if (!dossier) return dossier.error();
     const auto* staged = session_access::staged(s, oid);
     op_view view{std::string(oid), *dossier, {}, {}, {}, {}, {}, 0};
-    view.dossier_id = session_access::paths(s).intern(*dossier);
     const cell_tree& tree = s.tree();
     if (const auto cell = tree.find(*dossier)) {
         const auto text_below = [&](std::initializer_list<std::string_view> names) -> std::optional<std::string> {
@@ -95,6 +94,8 @@ result<op_view> read_op(const session& s, std::string_view oid) {
     } else if (!staged || !staged->mode) {
         return unknown(oid);
     }
+    // Interned only for an operation that exists: asking about an unknown oid adds no name to the table.
+    view.dossier_id = session_access::paths(s).intern(*dossier);
     if (staged) {
         if (staged->mode) view.mode = *staged->mode;
         if (staged->state) view.state = *staged->state;
