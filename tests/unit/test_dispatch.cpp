@@ -345,6 +345,12 @@ TEST_CASE("SHA-256 digests match the standard test vectors") {
     CHECK(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
           "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     CHECK(hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    // A prefix of the digits: the same digits, cut (odd lengths end on a high nibble); more than 64 is all 64.
+    const auto abc = std::as_bytes(std::span<const char>("abc", 3));
+    CHECK(cep::detail::sha256::hex(abc, 16) == "ba7816bf8f01cfea");
+    CHECK(cep::detail::sha256::hex(abc, 5) == "ba781");
+    CHECK(cep::detail::sha256::hex(abc, 0).empty());
+    CHECK(cep::detail::sha256::hex(abc, 100) == hex("abc"));
 }
 
 TEST_CASE("store_content stages a payload under cas/<digest> and returns the digest") {

@@ -75,10 +75,9 @@ std::string context_identity(const context_spec& spec) {
 template <class = void>
 [[nodiscard]] std::string context_hash(const context_spec& spec) {
     const std::string identity = detail::context_identity(spec);
-    std::string hex = cep::detail::sha256::hex(
-        std::span<const std::byte>(reinterpret_cast<const std::byte*>(identity.data()), identity.size()));
-    hex.resize(context_hash_digits);
-    return hex;
+    return cep::detail::sha256::hex(
+        std::span<const std::byte>(reinterpret_cast<const std::byte*>(identity.data()), identity.size()),
+        context_hash_digits);
 }
 
 struct upsert_result {

@@ -39,18 +39,16 @@ public:
         return out;
     }
 
-    // Lower-case hex of the digest of `data`.
-    [[nodiscard]] static std::string hex(std::span<const std::byte> data) {
+    // Lower-case hex of the digest of `data`: all 64 digits, or the first `digits` of them (a short prefix fits in
+    // the string's own buffer: nothing allocated).
+    [[nodiscard]] static std::string hex(std::span<const std::byte> data, std::size_t digits = 64) {
         sha256 h;
         h.update(data);
         const auto digest = h.finish();
-        constexpr char digits[] = "0123456789abcdef";
-        std::string out;
-        out.reserve(64);
-        for (auto b : digest) {
-            out.push_back(digits[b >> 4]);
-            out.push_back(digits[b & 0xf]);
-        }
+        constexpr char hex_digits[] = "0123456789abcdef";
+        std::string out(digits < 64 ? digits : 64, '0');
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out[i] = hex_digits[i % 2 == 0 ? digest[i / 2] >> 4 : digest[i / 2] & 0xf];
         return out;
     }
 

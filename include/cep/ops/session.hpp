@@ -133,7 +133,7 @@ struct session_access {
         if (s.ctx_) {
             const std::string text = std::string(identity) + ";seq=" + std::to_string(++s.minted_);
             std::string name = std::string(prefix) + ":" + std::to_string(s.beat_) + "-" +
-                               cep::detail::sha256::hex(bytes_of(text)).substr(0, 12);
+                               cep::detail::sha256::hex(bytes_of(text), 12);
             if (taken(name))
                 return error{errc::op_invalid, "the name " + name + " is already taken in the committed tree"};
             return name;
