@@ -32,6 +32,11 @@ std::optional<std::string> text(const cep::cell_tree& tree, const cep::path& p) 
     return std::string(cell->text());
 }
 
+// A sink for staged contexts in tests that emit nothing.
+struct no_sink final : cep::impulse_sink {
+    cep::result<void> emit(cep::beat_number, const cep::path&, const cep::path*) override { return {}; }
+};
+
 closure::context_spec edit_spec(std::string label = "alice edits readme rev 3") {
     return {.tag = "edit",
             .label = std::move(label),
@@ -431,9 +436,7 @@ TEST_CASE("a handler that cancels an entry later in the same pass: that entry is
     }
     SECTION("staged") {
         cep::staging_area stage(tree);
-        struct no_sink final : cep::impulse_sink {
-            cep::result<void> emit(cep::beat_number, const cep::path&, const cep::path*) override { return {}; }
-        } sink;
+        no_sink sink;
         cep::write_context ctx(tree, stage, sink, 1);
         closure::handler_set<audit_cancels_notify, notify_edit> handlers;
         const auto summary = handlers.tick(ctx);
@@ -606,9 +609,7 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
     }
     SECTION("staged") {
         cep::staging_area stage(tree);
-        struct no_sink final : cep::impulse_sink {
-            cep::result<void> emit(cep::beat_number, const cep::path&, const cep::path*) override { return {}; }
-        } sink;
+        no_sink sink;
         cep::write_context ctx(tree, stage, sink, 1);
         closure::store s(ctx);
         exercise(s);
