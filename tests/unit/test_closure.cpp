@@ -580,6 +580,7 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
     cep::cell_tree tree;
     const auto h = closure::context_upsert(tree, edit_spec()).value().hash;
     const auto entry_path = closure::queue_entry("notify", h);
+    tree.make_list("/data/log"_path).value();
     using access = closure::detail::store_access;
     const auto exercise = [&](closure::store& s) {
         auto& paths = s.paths();
@@ -598,6 +599,8 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
         for (int i = 0; i < 1000; ++i) (void)other.intern(cep::path("/x/" + std::to_string(i)));
         const auto foreign = other.intern("/x/999"_path);
         CHECK(s.put_text(foreign, "no").error().code == cep::errc::path_unknown_id);
+        CHECK(s.append_text(foreign, "no").error().code == cep::errc::path_unknown_id);
+        REQUIRE(s.append_text(paths.intern("/data/log"_path), "by id").has_value());
         CHECK(s.remove(foreign).error().code == cep::errc::path_unknown_id);
         CHECK_FALSE(s.find(foreign).has_value());
         CHECK_FALSE(s.text(foreign).has_value());
@@ -606,6 +609,7 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
         closure::store s(tree);
         exercise(s);
         CHECK_FALSE(tree.contains(entry_path));
+        CHECK(text(tree, "/data/log/1"_path) == "by id");
     }
     SECTION("staged") {
         cep::staging_area stage(tree);
@@ -614,8 +618,10 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
         closure::store s(ctx);
         exercise(s);
         CHECK(tree.contains(entry_path));  // nothing visible before the commit
+        CHECK_FALSE(tree.contains("/data/log/1"_path));
         REQUIRE(stage.commit().ok());
         CHECK_FALSE(tree.contains(entry_path));
+        CHECK(text(tree, "/data/log/1"_path) == "by id");
     }
 }
 

@@ -193,6 +193,8 @@ constexpr bool can_put_by_ref = requires(Context& c, const cep::path_ref& p) { c
 template <class Context>
 constexpr bool can_remove_by_ref = requires(Context& c, const cep::path_ref& p) { c.remove(p); };
 template <class Context>
+constexpr bool can_append_by_ref = requires(Context& c, const cep::path_ref& p) { c.append_text(p, "x"); };
+template <class Context>
 constexpr bool can_intern = requires(Context& c) { c.paths(); };
 }  // namespace
 
@@ -207,6 +209,8 @@ TEST_CASE("a read-only context has no mutating operations") {
     STATIC_REQUIRE(can_put_by_ref<cep::write_context> && can_remove_by_ref<cep::write_context>);
     STATIC_REQUIRE(can_intern<cep::write_context>);
     STATIC_REQUIRE_FALSE(can_put_by_ref<cep::read_context> || can_remove_by_ref<cep::read_context>);
+    STATIC_REQUIRE(can_append_by_ref<cep::write_context>);
+    STATIC_REQUIRE_FALSE(can_append_by_ref<cep::read_context>);
     STATIC_REQUIRE_FALSE(can_intern<cep::read_context>);
 }
 
@@ -222,6 +226,10 @@ TEST_CASE("a context writes by path_ref: by id in its own table, by text from an
     const cep::path_ref theirs(elsewhere, elsewhere.intern("/data/theirs"_path));
     REQUIRE(ctx.put_text(theirs, "by text").has_value());
     REQUIRE(ctx.remove(cep::path_ref(ctx.paths(), ctx.paths().intern("/data/old"_path))).has_value());
+    tree.make_list("/data/log"_path).value();
+    REQUIRE(ctx.append_text(cep::path_ref(ctx.paths(), ctx.paths().intern("/data/log"_path)), "mine").has_value());
+    REQUIRE(ctx.append_text(cep::path_ref(elsewhere, elsewhere.intern("/data/log"_path)), "theirs").has_value());
+    CHECK(ctx.append_text(cep::path_ref{}, "x").error().message == "append_text: an empty path_ref names no cell");
     const auto empty = ctx.put_text(cep::path_ref{}, "nowhere");
     REQUIRE_FALSE(empty);
     CHECK(empty.error().code == cep::errc::path_unknown_id);
@@ -237,6 +245,8 @@ TEST_CASE("a context writes by path_ref: by id in its own table, by text from an
     REQUIRE(stage.commit().ok());
     CHECK(tree.find("/data/mine"_path)->text() == "by id");
     CHECK(tree.find("/data/theirs"_path)->text() == "by text");
+    CHECK(tree.find("/data/log/1"_path)->text() == "mine");
+    CHECK(tree.find("/data/log/2"_path)->text() == "theirs");
     CHECK_FALSE(tree.find("/data/old"_path).has_value());
 }
 

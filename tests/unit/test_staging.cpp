@@ -141,6 +141,8 @@ TEST_CASE("writes by interned id stage like writes by path; an id of another tab
     REQUIRE(stage.put_text(id, "one").has_value());
     REQUIRE(stage.put_text(P("/by/id"), "two").has_value());  // the same cell: staging order decides
     REQUIRE(stage.remove(stage.paths().intern(P("/old"))).has_value());
+    tree.make_list(P("/log")).value();
+    REQUIRE(stage.append_text(stage.paths().intern(P("/log")), "entry by id").has_value());
     CHECK(tree.find(P("/old/gone")).has_value());  // staged: nothing visible yet
     cep::path_table other;
     for (int i = 0; i < 100; ++i) (void)other.intern(cep::path("/other/" + std::to_string(i)));
@@ -149,10 +151,12 @@ TEST_CASE("writes by interned id stage like writes by path; an id of another tab
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == cep::errc::path_unknown_id);
     CHECK(stage.remove(foreign).error().code == cep::errc::path_unknown_id);
-    CHECK(stage.size() == 3);  // the refused writes were not staged
+    CHECK(stage.append_text(foreign, "no").error().code == cep::errc::path_unknown_id);
+    CHECK(stage.size() == 4);  // the refused writes were not staged
     REQUIRE(stage.commit().ok());
     CHECK(tree.find(P("/by/id"))->text() == "two");
     CHECK_FALSE(tree.find(P("/old")).has_value());
+    CHECK(tree.find(P("/log/1"))->text() == "entry by id");
 }
 
 TEST_CASE("bytes survive staging unchanged") {

@@ -72,7 +72,7 @@ public:
 
     // ---- writing ----
     result<void> put_text(const path& p, std::string_view text) { return put_text(paths_->intern(p), text); }
-    // An id of another table is an error (cep::errc::path_unknown_id).
+    // By id (put_text, append_text, remove): an id of another table is an error (cep::errc::path_unknown_id).
     result<void> put_text(path_id id, std::string_view text) {
         if (!paths_->owns(id)) [[unlikely]] return unknown_id(id);
         note_write(id);
@@ -89,9 +89,13 @@ public:
         return discard_view(tree_->make_list(p, entry_prefix));
     }
     result<void> append_text(const path& list, std::string_view text) {
-        note_write(paths_->intern(list));
-        if (ctx_) return ctx_->append_text(list, text);
-        return discard_view(tree_->append_text(list, text));
+        return append_text(paths_->intern(list), text);
+    }
+    result<void> append_text(path_id list, std::string_view text) {
+        if (!paths_->owns(list)) [[unlikely]] return unknown_id(list);
+        note_write(list);
+        if (ctx_) return ctx_->append_text(path_ref(*paths_, list, cep::detail::checked_id), text);
+        return discard_view(tree_->append(list, value_kind::text, text));
     }
     result<void> remove(const path& p) { return remove(paths_->intern(p)); }
     result<void> remove(path_id id) {

@@ -62,6 +62,9 @@ public:
         return stage_id(op_kind::put, id, value_kind::text, text);
     }
     result<void> remove(path_id id) { return stage_id(op_kind::remove, id); }
+    result<void> append_text(path_id list, std::string_view text) {
+        return stage_id(op_kind::append, list, value_kind::text, text);
+    }
     // The table that ids name paths in (interning is not a write: it adds names, not cells).
     [[nodiscard]] path_table& paths() noexcept { return tree_->paths(); }
 

@@ -126,6 +126,13 @@ public:
         if (p.empty()) return empty_ref("remove");
         return stage_->remove(p.to_path());
     }
+    result<void> append_text(const path_ref& list, std::string_view text)
+        requires declared_read_write
+    {
+        if (list.table() == &tree_->paths()) return stage_->append_text(list.id(), text);
+        if (list.empty()) return empty_ref("append_text");
+        return stage_->append_text(list.to_path(), text);
+    }
     // The tree's path table, to intern the paths an enzyme writes often, once (interning adds names, not cells).
     [[nodiscard]] path_table& paths() const noexcept
         requires declared_read_write

@@ -124,11 +124,11 @@ path_id below(session& s, path_id parent, std::string_view segment) {
 
 // Appends the history entry of `state` at the session's beat (with the beat's Unix time when it was published).
 template <class = void>
-result<history_entry> append_history(session& s, const path& dossier, std::string_view state) {
+result<history_entry> append_history(session& s, path_id dossier, std::string_view state) {
     auto when = cep::mailbox::moment_at(s.tree(), s.beat());
     if (!when) return when.error();
     history_entry entry{std::string(state), s.beat(), when->unix_ns};
-    if (auto appended = session_access::store(s).append_text(dossier / "history",
+    if (auto appended = session_access::store(s).append_text(below(s, dossier, "history"),
                                                               history_line(state, s.beat(), when->unix_ns));
         !appended)
         return appended.error();
@@ -138,23 +138,22 @@ result<history_entry> append_history(session& s, const path& dossier, std::strin
 // Arms the watchers of `view` that want `state` (committed ones and those this session staged).
 template <class = void>
 result<void> arm_watchers(session& s, const op_view& view, std::string_view state) {
-    if (const auto watchers = s.tree().find(view.dossier / "watchers")) {
+    const path_id under = below(s, view.dossier_id, "watchers");
+    const auto arm = [&](std::string_view id) { return put(s, below(s, below(s, under, id), "armed"), "true"); };
+    if (const auto watchers = s.tree().find(under)) {
         std::vector<std::string> to_arm;
         for (auto w : watchers->children()) {
             const auto want = w.child("want");
             const auto armed = w.child("armed");
             if (want && want->text() == state && !(armed && armed->text() == "true")) to_arm.emplace_back(w.name());
         }
-        const path_id under = below(s, view.dossier_id, "watchers");
         for (const auto& id : to_arm)
-            if (auto ok = put(s, below(s, below(s, under, id), "armed"), "true"); !ok) return ok;
+            if (auto ok = arm(id); !ok) return ok;
     }
     if (const auto* staged = session_access::staged(s, view.oid))
         for (const auto& [id, want] : staged->watchers)
             if (want == state)
-                if (auto ok = put(s, below(s, below(s, below(s, view.dossier_id, "watchers"), id), "armed"), "true");
-                    !ok)
-                    return ok;
+                if (auto ok = arm(id); !ok) return ok;
     return {};
 }
 
@@ -213,7 +212,7 @@ result<std::string> op_start(session& s, const verb& what, const path& target, c
     if (auto ok = detail::put(s, detail::below(s, dossier_id, "state"), states::run.view()); !ok) return ok.error();
     if (auto ok = access::store(s).make_list(dossier / "history", "OPH"); !ok) return ok.error();
     if (auto ok = access::make_dictionary(s, dossier / "watchers"); !ok) return ok.error();
-    auto first = detail::append_history(s, dossier, states::run.view());
+    auto first = detail::append_history(s, dossier_id, states::run.view());
     if (!first) return first.error();
     if (s.staged()) {
         if (auto ok = detail::mark_pending(s, *oid); !ok) return ok.error();  // the commit pass seals the envelope
@@ -250,7 +249,7 @@ result<state_change> op_state_set(session& s, std::string_view oid, const state&
     if (auto ok = detail::put(s, detail::below(s, view->dossier_id, "note"), note); !ok) return ok.error();
     if (repeat) return state_change::refreshed;
     if (auto ok = detail::put(s, detail::below(s, view->dossier_id, "state"), to.view()); !ok) return ok.error();
-    auto entry = detail::append_history(s, view->dossier, to.view());
+    auto entry = detail::append_history(s, view->dossier_id, to.view());
     if (!entry) return entry.error();
     if (auto ok = detail::arm_watchers(s, *view, to.view()); !ok) return ok.error();
     if (auto* staged = detail::session_access::note(s, oid)) {
@@ -335,7 +334,7 @@ result<close_outcome> op_close(session& s, std::string_view oid, const status& h
     }
     if (auto ok = detail::put(s, detail::below(s, view->dossier_id, "state"), final_state.view()); !ok)
         return ok.error();
-    auto entry = detail::append_history(s, view->dossier, final_state.view());
+    auto entry = detail::append_history(s, view->dossier_id, final_state.view());
     if (!entry) return entry.error();
     if (auto ok = detail::arm_watchers(s, *view, final_state.view()); !ok) return ok.error();
     if (s.staged()) {
