@@ -653,4 +653,15 @@ TEST_CASE("find_below finds cells under a found cell by name, and follows links 
     // A base reached through a link: the same cells as find() by path.
     const auto rec2 = tree.find(P("/rec2")).value();
     CHECK(tree.find_below(rec2, P("/rec2"), {"meta", "attempts"})->path() == tree.find(P("/rec2/meta/attempts"))->path());
+    // Without the base's path: the same cells.
+    CHECK(tree.find_below(rec, {"meta", "attempts"})->text() == "2");
+    CHECK_FALSE(tree.find_below(rec, {"meta", "missing"}).has_value());
+    CHECK(tree.find_below(rec3, {"state"})->text() == "linked");
+    CHECK(tree.find_below(rec3, {"meta", "attempts"})->text() == "7");
+    CHECK(tree.find_below(rec2, {"meta", "attempts"})->path() == tree.find(P("/rec2/meta/attempts"))->path());
+    (void)tree.put_text(P("/gone"), "soon").value();
+    (void)tree.link(P("/rec3/dangling"), P("/gone")).value();
+    (void)tree.remove(P("/gone")).value();  // the link now points at nothing: nothing found, as find() finds
+    CHECK_FALSE(tree.find(P("/rec3/dangling")).has_value());
+    CHECK_FALSE(tree.find_below(tree.find(P("/rec3")).value(), {"dangling"}).has_value());
 }

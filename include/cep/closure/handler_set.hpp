@@ -109,10 +109,9 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
         // Gone already: cancelled by a handler earlier in this pass (or, in an immediate tick, removed).
         const auto entry_cell = s.find(entry);
         if (!entry_cell || !store_access::exists_after(s, entry, true)) continue;
-        // The entry's fields, found under its cell by name; through the tree by id only when one is a link.
+        // The entry's fields, found under its cell by name.
         const auto field = [&](std::string_view name) -> std::optional<std::string> {
-            auto cell = entry_cell->child(name);
-            if (cell && cell->link_target()) cell = s.find(below(entry, name));
+            const auto cell = s.tree().find_below(*entry_cell, {name});
             if (!cell) return std::nullopt;
             return std::string(cell->text());
         };

@@ -177,11 +177,16 @@ public:
         if (found.code != errc::none) return std::nullopt;
         return view(found.index);
     }
-    // The cell at base_path/names..., where `base` is the cell found at base_path: one probe per name from base,
-    // no path built. Only when a cell on the way is a link is the whole path built and found, so links are followed
-    // exactly as find() follows them. For reading several fields of a record already found.
-    [[nodiscard]] std::optional<cell_view> find_below(const cell_view& base, const path& base_path,
+    // The cell at names... below `base`: one probe per name from base, no path built or interned. A link on the way
+    // is followed from its own cell, as find() follows it. For reading several fields of a record already found.
+    [[nodiscard]] std::optional<cell_view> find_below(const cell_view& base,
                                                       std::initializer_list<std::string_view> names) const;
+    // The same (the base's path is not needed: kept for the callers that pass it).
+    [[nodiscard]] std::optional<cell_view> find_below(const cell_view& base, const path& base_path,
+                                                      std::initializer_list<std::string_view> names) const {
+        (void)base_path;
+        return find_below(base, names);
+    }
 
     // Would a write at `id` be refused because it lies in a sealed branch? (Checks the nearest existing cell.)
     [[nodiscard]] result<void> can_write(path_id id) const {
@@ -919,17 +924,13 @@ inline std::optional<cell_view> cell_view::child(std::string_view name) const {
     if (index == cell_tree::npos) return std::nullopt;
     return tree_->view(index);
 }
-inline std::optional<cell_view> cell_tree::find_below(const cell_view& base, const path& base_path,
+inline std::optional<cell_view> cell_tree::find_below(const cell_view& base,
                                                       std::initializer_list<std::string_view> names) const {
     std::optional<cell_view> at = base;
     for (const auto name : names) {
         at = at->child(name);
+        if (at && at->is_link()) at = find(at->id());  // find() by the link's id follows it (and any chain of links)
         if (!at) return std::nullopt;
-        if (at->link_target()) {
-            path whole = base_path;
-            for (const auto n : names) whole = whole / n;
-            return find(whole);
-        }
     }
     return at;
 }

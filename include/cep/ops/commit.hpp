@@ -64,21 +64,12 @@ template <class = void>
     return std::string(child->text());
 }
 
-// The cell `name` below `at`, found through the tree's structure (no path built, nothing interned); a link is
-// followed, as finding the path would.
-template <class = void>
-[[nodiscard]] std::optional<cell_view> cell_below(const cell_tree& tree, const cell_view& at, std::string_view name) {
-    auto child = at.child(name);
-    if (child && child->is_link()) return tree.find(child->id());
-    return child;
-}
-
 // Seals a staged envelope; warns when two identical starts in one beat shared this dossier (see session.hpp).
 template <class = void>
 void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& dossier, commit_outcome& out) {
-    const auto envelope = cell_below(tree, dossier, "envelope");
+    const auto envelope = tree.find_below(dossier, {"envelope"});
     if (!envelope || envelope->sealed()) return;
-    if (const auto history = cell_below(tree, dossier, "history"); history && history->size() > 1) {
+    if (const auto history = tree.find_below(dossier, {"history"}); history && history->size() > 1) {
         const auto first = (*history->children().begin()).text();
         std::size_t starts = 0;
         for (auto entry : history->children()) starts += entry.text() == first;
@@ -96,7 +87,7 @@ void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& d
 // close's (set by another enzyme in the closing beat; restored) or two closes in one beat (the later one stands).
 template <class = void>
 void settle_close(cell_tree& tree, const std::string& oid, const cell_view& dossier, commit_outcome& out) {
-    const auto close = cell_below(tree, dossier, "close");
+    const auto close = tree.find_below(dossier, {"close"});
     if (!close || close->sealed()) return;
     const path_id close_id = close->id();
     const auto status_text = field(*close, "status");
@@ -106,7 +97,7 @@ void settle_close(cell_tree& tree, const std::string& oid, const cell_view& doss
                                parsed.error().message);
     } else {
         const auto final_state = parsed->final_state();
-        if (const auto history = cell_below(tree, dossier, "history")) {
+        if (const auto history = tree.find_below(dossier, {"history"})) {
             std::size_t closes = 0;
             for (auto entry : history->children()) {
                 const auto line = parse_history_line(entry.text());
@@ -117,7 +108,7 @@ void settle_close(cell_tree& tree, const std::string& oid, const cell_view& doss
                 out.warnings.push_back("operation " + oid + " was closed " + std::to_string(closes) +
                                        " times in one beat; the last close (" + parsed->str() + ") stands");
         }
-        const auto current = cell_below(tree, dossier, "state");
+        const auto current = tree.find_below(dossier, {"state"});
         if (!current || current->text() != final_state.view()) {
             out.warnings.push_back("operation " + oid + " had its state set to " +
                                    (current ? std::string(current->text()) : std::string("(none)")) +
@@ -136,14 +127,13 @@ void settle_close(cell_tree& tree, const std::string& oid, const cell_view& doss
 // Fires the due watchers of one operation; returns whether any watcher is left.
 template <class = void>
 bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, const cell_view& dossier,
-                     const path& dossier_path, commit_outcome& out) {
-    const auto watchers = cell_below(tree, dossier, "watchers");
+                     path_id dossier_id, commit_outcome& out) {
+    const auto watchers = tree.find_below(dossier, {"watchers"});
     if (!watchers) return false;
     const path_id watchers_id = watchers->id();
-    const auto state_cell = cell_below(tree, dossier, "state");
+    const auto state_cell = tree.find_below(dossier, {"state"});
     const std::string current = state_cell ? std::string(state_cell->text()) : std::string();
-    const auto close = cell_below(tree, dossier, "close");
-    const auto close_status = close ? cell_below(tree, *close, "status") : std::nullopt;
+    const auto close_status = tree.find_below(dossier, {"close", "status"});
     const std::string close_text = close_status ? std::string(close_status->text()) : std::string();
 
     std::vector<std::string> ids;  // collected first: firing removes cells
@@ -194,7 +184,7 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
         }
         f.oid = oid;
         f.watcher = id;
-        f.target = target ? *target : dossier_path;
+        f.target = target ? *target : tree.paths().path_of(dossier_id);  // built only for a watcher that fires
         if (auto removed = tree.remove(at); !removed) {
             // Not removed, so not fired either: it would fire again at the next pass.
             out.warnings.push_back("cannot remove watcher \"" + tree.paths().text_of(at) + "\" (" +
@@ -231,7 +221,7 @@ commit_outcome stage_commit(cell_tree& tree, beat_number beat) {
         } else {
             detail::settle_envelope(tree, oid, *dossier, out);
             detail::settle_close(tree, oid, *dossier, out);
-            keep = detail::settle_watchers(tree, beat, oid, *dossier, paths.path_of(dossier_id), out);
+            keep = detail::settle_watchers(tree, beat, oid, *dossier, dossier_id, out);
         }
         if (!keep) {
             const path_id listed = paths.child(pending, oid).value();

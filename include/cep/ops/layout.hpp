@@ -52,8 +52,6 @@ template <class = void>
 namespace detail {
 
 template <class = void>
-[[nodiscard]] path pending_root() { return path(ops_meta_root) / "pending"; }
-template <class = void>
 [[nodiscard]] path oid_counter() { return path(ops_meta_root) / "next_oid"; }
 
 using cep::mailbox::detail::parse_u64;
