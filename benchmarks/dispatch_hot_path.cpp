@@ -293,6 +293,8 @@ int main(int argc, char** argv) {
         const auto h = bench::measure(impulses, hand_rep);
         bench::row("retry-heavy beat, 4 enzymes, 1 retries once", c, "(a) direct calls + retry list", f);
         bench::row("retry-heavy beat, 4 enzymes, 1 retries once", c, "(b) map<string,function> + list", h);
+        const double allocs = bench::allocations_per(impulses, cep_rep);
+        bench::row("retry-heavy beat [allocs/impulse]", bench::exact(allocs), "target: 0", bench::exact(0));
     }
     return 0;
 }

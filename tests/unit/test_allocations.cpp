@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <string>
+#include <vector>
 
 namespace {
 std::atomic<std::size_t> allocation_count{0};
@@ -77,4 +79,49 @@ TEST_CASE("memo hits allocate nothing per impulse (ledger off)") {
     CHECK(total > before_total);  // the enzymes did run: 4 per impulse
     CHECK(allocations == 0);
     INFO("allocations over " << beats * 3 << " impulses: " << allocations);
+}
+
+namespace {
+// Asks for a retry on the first run for a target and succeeds on the re-run, so every retry is settled.
+int flaky_runs = 0;
+std::vector<unsigned char> flaky_retried(1 << 16);  // by the target's path id
+struct flaky {
+    static constexpr cep::name name = "flaky";
+    static constexpr auto query = "/signals/tick"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context&) {
+        ++flaky_runs;
+        auto& retried = flaky_retried.at(impulse.target.id().value);
+        retried ^= 1;
+        return retried != 0 ? cep::status::retry : cep::status::success;
+    }
+};
+using retrying = cep::enzyme_registry<counter<"c1">, flaky>;
+}  // namespace
+
+TEST_CASE("retries allocate nothing per impulse once their peak is reached (ledger off)") {
+    cep::heartbeat<retrying> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind("/env"_path, "c1", cep::propagate).value();
+    hb.bind("/env"_path, "flaky", cep::propagate).value();
+    const cep::path signal = "/signals/tick"_path;
+    // Two sets of targets on alternate beats, so a retry is due in a beat where its target is not queued.
+    std::vector<cep::path> targets;
+    for (int i = 0; i < 32; ++i) targets.push_back(cep::path("/env/jobs/job-number-" + std::to_string(1000 + i)));
+    int beat_count = 0;
+    const auto run = [&](int beats) {
+        for (int beat = 0; beat < beats; ++beat, ++beat_count) {
+            for (int i = 0; i < 16; ++i) (void)hb.enqueue(signal, targets[(beat_count % 2) * 16 + i]);
+            hb.step();
+        }
+    };
+    run(40);  // warm up: interning, memo entries, queue and retry capacities
+    const int runs_before = flaky_runs;
+    const auto before = allocation_count.load();
+    run(400);
+    const auto allocations = allocation_count.load() - before;
+    // Each beat runs flaky once per target and re-runs the 16 retries of the beat before.
+    CHECK(flaky_runs - runs_before == 2 * 400 * 16);
+    CHECK(allocations == 0);
+    INFO("allocations over " << 400 * 16 << " impulses: " << allocations);
 }

@@ -13,6 +13,7 @@
 #include <cep/core/staging.hpp>
 #include <cep/core/status.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/flat_index.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/dispatch/enzyme.hpp>
 #include <cep/kernel/concepts.hpp>
@@ -29,7 +30,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -97,6 +97,59 @@ status invoke_enzyme(invocation_frame& frame, const impulse_ref& impulse) noexce
         return frame.caught("unknown exception");
     }
 }
+
+// Attempts so far per (enzyme, signal, target) with a retry pending. Records are reused through a free list and
+// found through a flat index keyed by the (signal, target) pair, so a retry allocates nothing once the peak number
+// pending has been reached (a node-based map allocated one node per retry, and freed it at the re-run).
+class retry_counts {
+public:
+    // The count of the invocation, added at 0 when it has none; `added` tells which.
+    std::uint32_t& find_or_add(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, bool& added) {
+        const std::uint64_t key = pair_key(signal, target);
+        const auto known = index_.find(key, [&](std::uint32_t at) { return records_[at].enzyme == enzyme; });
+        added = known == flat_index::absent;
+        if (!added) return records_[known].attempts;
+        std::uint32_t at;
+        if (!free_.empty()) {
+            at = free_.back();
+            free_.pop_back();
+            records_[at] = record{enzyme, 0};
+        } else {
+            at = static_cast<std::uint32_t>(records_.size());
+            // free_ keeps room for every record, so erase() (noexcept) never allocates.
+            if (free_.capacity() < records_.size() + 1) free_.reserve(2 * (records_.size() + 1));
+            records_.push_back(record{enzyme, 0});
+        }
+        try {
+            index_.insert(key, at);
+        } catch (...) {
+            free_.push_back(at);  // within the room reserved above
+            throw;
+        }
+        return records_[at].attempts;
+    }
+    // Forgets the invocation's count; false when it had none.
+    bool erase(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target) noexcept {
+        std::uint32_t removed = flat_index::absent;
+        const bool found = index_.erase(pair_key(signal, target), [&](std::uint32_t at) {
+            if (records_[at].enzyme != enzyme) return false;
+            removed = at;
+            return true;
+        });
+        if (found) free_.push_back(removed);  // within the room reserved when the record was added
+        return found;
+    }
+    [[nodiscard]] bool empty() const noexcept { return index_.size() == 0; }
+
+private:
+    struct record {
+        std::uint16_t enzyme;
+        std::uint32_t attempts;
+    };
+    std::vector<record> records_;
+    std::vector<std::uint32_t> free_;  // positions in records_ not in use
+    flat_index index_;
+};
 
 template <class E>
 void destroy_enzyme(unsigned char* at) noexcept {
@@ -313,18 +366,6 @@ private:
         std::uint32_t signal;
         std::uint32_t target;
     };
-    struct retry_id {
-        std::uint16_t enzyme;
-        std::uint32_t signal;
-        std::uint32_t target;
-        friend bool operator==(const retry_id&, const retry_id&) = default;
-    };
-    struct retry_id_hash {
-        std::size_t operator()(const retry_id& k) const noexcept {
-            return std::hash<std::uint64_t>{}(detail::pair_key(k.signal, k.target)) ^
-                   (std::hash<std::uint16_t>{}(k.enzyme) * 0x9e3779b97f4a7c15ull);
-        }
-    };
 
     std::pair<memo_entry*, queued_impulse> agenda_of(const impulse& message) {
         auto& paths = hierarchy_->tree().paths();
@@ -375,21 +416,21 @@ private:
         watch_ = recording_ || !retries_.empty();
     }
     void settle(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, status rc) {
-        const retry_id key{enzyme, signal, target};
-        std::string failure = std::exchange(frame_.failure, {});
         if (rc == status::success) {
-            forget_attempts(key);
+            forget_attempts(enzyme, signal, target);
             return;
         }
         // Retry or fatal: this invocation's writes and emits are discarded (a retry re-runs from the same state).
         staging_->discard_span();
         if (emit_span_ != no_span) emits_.resize(emit_span_);
         emit_span_ = no_span;
+        std::string failure;  // only a thrown exception leaves a message in the frame, and it returns fatal
         if (rc == status::retry && has_flag(Registry::flags[enzyme], enzyme_flags::no_retry)) {
             failure = "retry refused: the enzyme is declared no_retry";
         } else if (rc == status::retry) {
-            auto& attempts = retries_[key];
-            if (attempts == 0) ++counted_[enzyme];  // a new count
+            bool added = false;
+            auto& attempts = retries_.find_or_add(enzyme, signal, target, added);
+            if (added) ++counted_[enzyme];  // a new count
             attempts += 1;
             const retry_plan plan = scheduler_->plan_retry(attempts, beat_);
             if (plan.again) {
@@ -397,10 +438,12 @@ private:
                 return;
             }
             failure = "retry budget exhausted after " + std::to_string(attempts) + " attempt(s)";
+        } else {
+            failure = std::exchange(frame_.failure, {});
         }
         // Fatal: recorded in CEI; the beat goes on with the others. The next retry of this invocation starts its
         // count afresh.
-        forget_attempts(key);
+        forget_attempts(enzyme, signal, target);
         ++failures_;
         std::string note = "enzyme=" + std::string(Registry::names[enzyme]) + " signal=" + text_of(signal) +
                            " target=" + text_of(target);
@@ -408,8 +451,8 @@ private:
         defer_cei("error", "enzyme", note);
     }
 
-    void forget_attempts(const retry_id& key) {
-        if (counted_[key.enzyme] != 0 && retries_.erase(key) != 0) --counted_[key.enzyme];
+    void forget_attempts(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target) noexcept {
+        if (counted_[enzyme] != 0 && retries_.erase(enzyme, signal, target)) --counted_[enzyme];
     }
 
     std::size_t run_retries() {
@@ -495,7 +538,7 @@ private:
     std::vector<agenda_record> log_;
     std::size_t failures_ = 0;
 
-    std::unordered_map<retry_id, std::uint32_t, retry_id_hash> retries_;  // attempts so far
+    detail::retry_counts retries_;  // attempts so far
     std::array<std::uint32_t, enzyme_count> counted_{};  // entries of retries_ per enzyme
     std::vector<retry_item> retry_order_;
     std::vector<retry_item> due_now_;
