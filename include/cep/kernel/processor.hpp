@@ -401,7 +401,8 @@ private:
         // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
         const status rc = instances_type::thunks[enzyme](frame_, impulse);
         if (rc != status::success || watch_) [[unlikely]]
-            after_run(enzyme, signal, target, rc);
+            // A success matters only to the ledger, or to an enzyme with attempt counts to forget.
+            if (rc != status::success || recording_ || counted_[enzyme] != 0) after_run(enzyme, signal, target, rc);
     }
     // Where this invocation's emits begin, noted by its first emit.
     void note_emit() noexcept {
