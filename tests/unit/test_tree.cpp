@@ -337,6 +337,55 @@ TEST_CASE("sealed branches reject every write with an error naming the seal") {
     CHECK(tree.can_write(tree.paths().intern(P("/rt/ops/op1/other/x"))).has_value());
 }
 
+TEST_CASE("a seal reaches every cell below, those made later from deferred entries too, and ends with the cell") {
+    cep::cell_tree tree;
+    (void)tree.put_text(P("/box/a/b/c/d"), "deep").value();
+    (void)tree.put_text(P("/box/a/side"), "s").value();
+    tree.make_list(P("/box/log")).value();
+    REQUIRE(tree.append_entry(tree.paths().intern(P("/box/log")), "waiting"));  // not a cell until read
+    (void)tree.put_text(P("/beside/x"), "x").value();
+    REQUIRE(tree.seal(P("/box/a/b")).has_value());  // an inner seal first, then the whole box
+    REQUIRE(tree.seal(P("/box")).has_value());
+
+    for (const char* inside : {"/box", "/box/a", "/box/a/side", "/box/a/b/c", "/box/a/b/c/d", "/box/log"}) {
+        INFO(inside);
+        CHECK(tree.find(P(inside))->sealed());
+    }
+    CHECK(tree.put_text(P("/box/a/b/c/d"), "x").error().message ==
+          R"(cannot write "/box/a/b/c/d": "/box/a/b" is sealed)");  // the nearest seal is named
+    CHECK(tree.put_text(P("/box/a/side"), "x").error().message == R"(cannot write "/box/a/side": "/box" is sealed)");
+    // The deferred entry becomes a cell when the list is read: inside the seal like the rest.
+    const auto log = *tree.find(P("/box/log"));
+    REQUIRE(child_names(log).size() == 1);
+    const auto entry = *log.children().begin();
+    CHECK(entry.text() == "waiting");
+    CHECK(entry.sealed());
+    CHECK_FALSE(tree.find(P("/beside/x"))->sealed());
+    CHECK(tree.put_text(P("/beside/x/y/z"), "new").has_value());  // a new branch made outside: writable
+    CHECK_FALSE(tree.find(P("/beside/x/y"))->sealed());
+}
+
+TEST_CASE("a cell whose parents are missing is made with them, in place, by path and by id") {
+    cep::cell_tree tree;
+    (void)tree.put_text(P("/a/b/c/d/e"), "deep").value();  // four missing dictionaries above it
+    for (const char* level : {"/a", "/a/b", "/a/b/c", "/a/b/c/d"}) {
+        INFO(level);
+        CHECK(tree.find(P(level))->kind() == cep::cell_kind::dictionary);
+    }
+    CHECK(tree.find(P("/a/b/c/d/e"))->text() == "deep");
+    CHECK(child_names(*tree.find(P("/a"))) == std::vector<std::string>{"b"});  // nothing made beside the chain
+    const auto id = tree.paths().intern(P("/a/b/x/y"));
+    (void)tree.put_text(id, "by id").value();
+    CHECK(child_names(*tree.find(P("/a/b"))) == std::vector<std::string>{"c", "x"});
+    CHECK(child_names(*tree.find(P("/a/b/x"))) == std::vector<std::string>{"y"});
+    CHECK(tree.find(P("/a/b/x/y"))->text() == "by id");
+    // Under a link, a missing cell is made below the link's target.
+    tree.link(P("/alias"), P("/a/b/c")).value();
+    (void)tree.put_text(P("/alias/new/leaf"), "through").value();
+    CHECK(tree.find(P("/a/b/c/new/leaf"))->text() == "through");
+    CHECK(child_names(*tree.find(P("/a/b/c"))) == std::vector<std::string>{"d", "new"});
+}
+
 TEST_CASE("remove takes exactly the named cell out of many siblings, wherever it sits among them") {
     cep::cell_tree tree;
     std::vector<std::string> names;

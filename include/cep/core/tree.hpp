@@ -118,6 +118,7 @@ struct cell_node {
     cell_kind kind = cell_kind::dictionary;
     value_kind value_type = value_kind::none;
     bool sealed = false;
+    bool in_sealed = false;  // this cell or an ancestor is sealed: writability is one read, not a walk up
     bool alive = false;
     std::uint32_t deferred = npos;  // list: its entries appended with append_entry() and not yet cells
     std::uint32_t ordered = 0;      // children[0, ordered) are in order; those after were added since (order_children)
@@ -336,6 +337,7 @@ public:
         // The cell that gets sealed (a link's target, when `id` is a link).
         if (auto ok = check_not_reserved(nodes_[found.index].id, "seal", true); !ok) return ok;
         nodes_[found.index].sealed = true;
+        mark_sealed(found.index);
         ++seal_epoch_;  // the append fast path re-checks writability
         return {};
     }
@@ -380,6 +382,7 @@ private:
         errc code = errc::none;
         path_id at{};       // where resolution stopped (missing cell, or the dangling link)
         path_id target{};   // for a dangling link: what it points at
+        std::uint32_t parent = npos;  // for a missing cell: its parent's cell when that exists (links followed)
     };
 
     [[nodiscard]] cell_view view(std::uint32_t index) const noexcept {
@@ -461,13 +464,17 @@ private:
             if (id == path_table::root()) return {0, errc::none, id, {}};
             const path_id parent_id = paths_.parent(id);
             auto parent = resolve_id(parent_id, true, hops);
-            if (parent.code != errc::none) return parent;
+            if (parent.code != errc::none) {
+                parent.parent = npos;  // that was the grandparent: id's own parent is what is missing
+                return parent;
+            }
             // Under its own parent's cell (no link on the way), a dictionary's child named like id would carry id
             // itself, which has no cell: missing, without looking the name up.
             const auto& above = nodes_[parent.index];
-            if (above.kind == cell_kind::dictionary && above.id == parent_id) return {npos, errc::cell_not_found, id, {}};
+            if (above.kind == cell_kind::dictionary && above.id == parent_id)
+                return {npos, errc::cell_not_found, id, {}, parent.index};
             index = child_index(parent.index, paths_.leaf(id));
-            if (index == npos) return {npos, errc::cell_not_found, id, {}};
+            if (index == npos) return {npos, errc::cell_not_found, id, {}, parent.index};
         }
         return follow_final ? follow(index, hops) : resolution{index, errc::none, id, {}};
     }
@@ -487,12 +494,20 @@ private:
         return follow(index, 0);
     }
 
+    // A seal reaches the whole subtree (cells created there later inherit it in create()). Recursive: depth is
+    // bounded by path_limits::max_depth.
+    void mark_sealed(std::uint32_t index) noexcept {
+        nodes_[index].in_sealed = true;
+        for (const auto child : nodes_[index].children)
+            if (nodes_[child].alive && !nodes_[child].in_sealed) mark_sealed(child);
+    }
     [[nodiscard]] std::optional<std::uint32_t> sealed_ancestor(std::uint32_t index) const {
         for (auto i = index; i != npos; i = nodes_[i].parent)
             if (nodes_[i].sealed) return i;
         return std::nullopt;
     }
     result<void> check_writable(std::uint32_t index, path_id wanted) const {
+        if (!nodes_[index].in_sealed) [[likely]] return {};
         if (auto sealed = sealed_ancestor(index))
             return error{errc::cell_sealed, "cannot write " + quoted(wanted) + ": " + quoted(nodes_[*sealed].id) +
                                                 " is sealed"};
@@ -525,7 +540,8 @@ private:
             return found.index;
         }
         if (found.code != errc::cell_not_found) return describe(found, paths_.text_of(id));
-        auto parent = ensure_container(paths_.parent(id));
+        // The parent's cell, when resolving id reached it: not resolved a second time.
+        auto parent = found.parent != npos ? result<std::uint32_t>(found.parent) : ensure_container(paths_.parent(id));
         if (!parent) return parent.error();
         if (auto ok = check_can_add(*parent, id); !ok) return ok.error();
         // Reached without a link, the parent cell is id's own parent and the new cell's id is id (checked when it
@@ -792,6 +808,7 @@ private:
         node.kind = kind;
         node.alive = true;
         node.sealed = false;
+        node.in_sealed = nodes_[parent].in_sealed;
         node.aux = 0;
         node.prefix = 0;
         node.value_type = value_kind::none;
@@ -904,10 +921,7 @@ inline std::span<const std::byte> cell_view::bytes() const {
     const auto& value = node().value;
     return {reinterpret_cast<const std::byte*>(value.data()), value.size()};
 }
-inline bool cell_view::sealed() const {
-    (void)node();
-    return tree_->sealed_ancestor(index_).has_value();
-}
+inline bool cell_view::sealed() const { return node().in_sealed; }
 inline std::optional<path_id> cell_view::link_target() const {
     const auto& n = node();
     if (n.kind != cell_kind::link) return std::nullopt;
