@@ -118,7 +118,9 @@ public:
             if (const auto known = children_.find(child_key(parent, seg)); known != detail::flat_index::absent)
                 return path_id{known};
         const std::size_t depth = entries_[parent.value].depth + 1;
-        auto check = detail::check_segment(segment, 0, detail::path_grammar::path);
+        // A segment text held already passed the grammar when it was first interned: only the limits remain.
+        auto check = seg != detail::flat_index::absent ? detail::path_check{}
+                                                       : detail::check_segment(segment, 0, detail::path_grammar::path);
         if (check.code == errc::none && depth > path_limits::max_depth) check = {errc::path_too_deep, 0};
         // The parent's length is summed over its segments only when a bound says it could matter.
         const std::size_t added = 1 + segment.size();
