@@ -125,3 +125,30 @@ TEST_CASE("retries allocate nothing per impulse once their peak is reached (ledg
     CHECK(allocations == 0);
     INFO("allocations over " << 400 * 16 << " impulses: " << allocations);
 }
+
+TEST_CASE("with the ledger on, steady-state beats allocate nothing once the ledger's buffers have grown") {
+    cep::heartbeat<four> hb(cep::heartbeat_policy{.ensure_directories = true});
+    hb.register_all();
+    for (const char* name : {"c1", "c2", "c3", "c4"}) hb.bind("/env"_path, name, cep::propagate).value();
+    const cep::path signal = "/signals/tick"_path;
+    const cep::path targets[] = {cep::path("/env/projects/alpha/img-0001.jpg"),
+                                 cep::path("/env/projects/alpha/img-0002.jpg"),
+                                 cep::path("/env/projects/beta/img-0001.jpg")};
+    const auto run = [&](int beats) {
+        for (int beat = 0; beat < beats; ++beat) {
+            for (const auto& t : targets) (void)hb.enqueue(signal, t);
+            hb.step();
+        }
+    };
+    // Warm up past beat 1000 and several retention windows (256 beats): ledger lines name their beat, so each new
+    // digit lengthens them once, and the buffers of removed beats, reused for new ones, grow to fit.
+    run(2000);
+    REQUIRE(hb.tree().contains(cep::path("/rt/beat/2000/agenda")));
+    const auto before = allocation_count.load();
+    run(2000);  // beats 2001..4000: no new digit
+    const auto allocations = allocation_count.load() - before;
+    CHECK(hb.tree().contains(cep::path("/rt/beat/4000/agenda")));
+    CHECK_FALSE(hb.tree().contains(cep::path("/rt/beat/3000")));  // retention went on removing beats
+    CHECK(allocations == 0);
+    INFO("allocations over 2000 beats of 3 impulses: " << allocations);
+}

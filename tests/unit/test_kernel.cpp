@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 using namespace cep::literals;
@@ -175,6 +176,50 @@ TEST_CASE("listeners hear the ledger lines also when the ledger is off") {
     CHECK(agenda == std::vector<std::string>{"enzyme=write_thumb rc=success signal=/signals/image/thumbnail target=",
                                              "enzyme=index_thumb rc=success signal=/signals/image/thumbnail target="});
     CHECK_FALSE(hb.tree().contains(P("/rt/beat/1")));
+}
+
+TEST_CASE("a listener that enqueues while it hears a ledger line leaves that line intact for the next listener") {
+    // The enqueue renders the new impulse's line for the listeners while the outer line is still being delivered:
+    // it must not go into the buffer the outer event views. Long paths: a buffer that grows moves its bytes.
+    for (const bool ledger_on : {false, true}) {
+        INFO("ledger " << (ledger_on ? "on" : "off"));
+        heart hb(cep::heartbeat_policy{.ensure_directories = ledger_on});
+        hb.register_all();
+        hb.bind<write_thumb>(P("/env"), cep::propagate);
+        std::vector<std::string> first, second;
+        bool enqueued = false;
+        for (const char* topic : {"impulses", "agenda", "stage"}) {
+            hb.listeners().on(topic, [&, topic](const cep::event& e) {
+                first.push_back(std::string(topic) + ": " + std::string(e.text));
+                if (e.beat == 1 && !std::exchange(enqueued, true))
+                    REQUIRE(hb.enqueue(P("/signals/image/a-signal-with-a-long-name"),
+                                       P("/env/a/target/path/long/enough/to/need/a/bigger/buffer/than/before.jpg")));
+            });
+        }
+        for (const char* topic : {"impulses", "agenda", "stage"})
+            hb.listeners().on(topic, [&, topic](const cep::event& e) {
+                second.push_back(std::string(topic) + ": " + std::string(e.text));
+            });
+        REQUIRE(hb.enqueue(P("/signals/image/x"), P("/env/a.jpg")));
+        hb.step();
+        REQUIRE(enqueued);
+        // The first listener hears the outer line before it enqueues, the second after the inner line: the same
+        // lines in another order, each of them intact.
+        auto sorted = [](std::vector<std::string> lines) {
+            std::sort(lines.begin(), lines.end());
+            return lines;
+        };
+        CHECK(sorted(first) == sorted(second));
+        CHECK(second.size() == 5);  // two impulses, two agenda lines, one stage line
+        CHECK(std::count(second.begin(), second.end(),
+                         "impulses: signal=/signals/image/x target=/env/a.jpg") == 1);
+        CHECK(std::count(second.begin(), second.end(),
+                         "impulses: signal=/signals/image/a-signal-with-a-long-name "
+                         "target=/env/a/target/path/long/enough/to/need/a/bigger/buffer/than/before.jpg") == 1);
+        CHECK(std::count(second.begin(), second.end(),
+                         "agenda: enzyme=write_thumb rc=success signal=/signals/image/x target=/env/a.jpg") == 1);
+        CHECK(std::count(second.begin(), second.end(), "stage: commit: promoted 0 impulse(s) -> beat 2") == 1);
+    }
 }
 
 TEST_CASE("a commit listener enqueues for the next beat") {

@@ -376,3 +376,21 @@ TEST_CASE("hash_text: every byte of a text, and its length, change the hash") {
     }
     CHECK(seen.size() == texts);
 }
+
+TEST_CASE("text_length: the length of an id's text without building it") {
+    cep::path_table table;
+    CHECK(table.text_length(cep::path_table::root()) == 1);  // "/"
+    for (const char* text : {"/a", "/a/bc", "/data/CEP/CEP/L1/contexts/0123456789abcdef", "/x/y/z/w"}) {
+        INFO(text);
+        const auto id = table.intern(cep::path(text));
+        CHECK(table.text_length(id) == std::string_view(text).size());
+        CHECK(table.text_length(id) == table.text_of(id).size());
+    }
+    // A renamed (recycled) id: the length follows the new name.
+    const auto top = table.intern(cep::path("/rt/beat"));
+    table.make_recycling_root(top);
+    const auto dir = table.child(top, "7").value();
+    REQUIRE(table.rename(dir, "1234"));
+    CHECK(table.text_length(dir) == std::string_view("/rt/beat/1234").size());
+    CHECK_THROWS_AS(table.text_length(cep::path_id{999999}), cep::path_error);
+}

@@ -125,7 +125,7 @@ public:
         // The parent's length is summed over its segments only when a bound says it could matter.
         const std::size_t added = 1 + segment.size();
         if (check.code == errc::none && (depth - 1) * (1 + longest_segment_) + added > path_limits::max_length &&
-            text_length(parent) + added > path_limits::max_length)
+            segments_length(parent) + added > path_limits::max_length)
             check = {errc::path_too_long, 0};
         if (check.code != errc::none) {
             std::string text = parent == root() ? std::string() : text_of(parent);
@@ -143,6 +143,13 @@ public:
         const auto child = children_.find(child_key(parent, seg));
         if (child == detail::flat_index::absent) return std::nullopt;
         return path_id{child};
+    }
+
+    // The length of an id's text ("/" for the root: 1), summed over its segments: no text is built.
+    [[nodiscard]] std::size_t text_length(path_id id) const {
+        check_id(id);
+        if (id == root()) return 1;
+        return segments_length(id);
     }
 
     // Structure of an id. The root's parent is the root.
@@ -367,6 +374,12 @@ private:
     }
 
     // Inline and cheap: it guards every id-based call, on the hot path too.
+    std::size_t segments_length(path_id id) const noexcept {
+        std::size_t n = 0;
+        for (; id != root(); id = path_id{entries_[id.value].parent})
+            n += 1 + segments_[entries_[id.value].segment].size();
+        return n;
+    }
     void check_id(path_id id) const {
         if (id.value >= owned_) [[unlikely]]
             unknown_id(id);
@@ -374,13 +387,6 @@ private:
     [[noreturn, gnu::cold, gnu::noinline]] static void unknown_id(path_id id) {
         throw path_error(error{errc::path_unknown_id,
                                "path id " + std::to_string(id.value) + " does not belong to this path table"});
-    }
-
-    std::size_t text_length(path_id id) const {
-        std::size_t n = 0;
-        for (; id != root(); id = path_id{entries_[id.value].parent})
-            n += 1 + segments_[entries_[id.value].segment].size();
-        return n;
     }
 
     // One resize and a copy per segment (ledger lines are built from path texts on the hot path).

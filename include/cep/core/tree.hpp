@@ -652,7 +652,7 @@ private:
             auto& fresh = deferred_[node.deferred];
             fresh.list = index;
             fresh.render = render;
-            fresh.path_length = static_cast<std::uint32_t>(paths_.text_of(node.id).size());
+            fresh.path_length = static_cast<std::uint32_t>(paths_.text_length(node.id));
         }
         const auto& pending = deferred_[node.deferred];
         // The entry's path must be valid when it becomes a cell: "<list>/<prefix>:<n>" (names only grow longer, so

@@ -48,6 +48,33 @@
 
 namespace cep {
 
+namespace detail {
+// Beat numbers in order, in one vector: the heartbeat adds the newest beat and drops the oldest, so a set of them
+// never allocates once it holds as many as retention keeps (a std::set allocates a node per beat).
+class beat_set {
+public:
+    [[nodiscard]] bool contains(beat_number at) const noexcept { return std::binary_search(beats_.begin(), beats_.end(), at); }
+    void insert(beat_number at) {
+        if (beats_.empty() || beats_.back() < at) {
+            beats_.push_back(at);  // the common case: a new beat
+            return;
+        }
+        const auto it = std::lower_bound(beats_.begin(), beats_.end(), at);
+        if (*it != at) beats_.insert(it, at);
+    }
+    // Whether `at` was there.
+    bool erase(beat_number at) noexcept {
+        const auto it = std::lower_bound(beats_.begin(), beats_.end(), at);
+        if (it == beats_.end() || *it != at) return false;
+        beats_.erase(it);
+        return true;
+    }
+
+private:
+    std::vector<beat_number> beats_;
+};
+}  // namespace detail
+
 struct heartbeat_policy {
     bool ensure_directories = true;         // write the ledger under rt/beat/<N>/
     std::size_t max_impulses_per_beat = 0;  // 0: no limit; the overflow is deferred to the next beat, never dropped
@@ -310,9 +337,10 @@ public:
                 for (const auto& packed : ledger_batch_) {
                     if (policy_.ensure_directories)
                         append_ledger_record(beat_, ledger_kind::agenda, packed, &render_agenda);
-                    line_.clear();
-                    render_agenda(tree().paths(), packed, line_);
-                    notify(ledger_names[static_cast<std::size_t>(ledger_kind::agenda)], line_, beat_);
+                    std::string own;
+                    auto& line = line_buffer(own);
+                    render_agenda(tree().paths(), packed, line);
+                    notify(ledger_names[static_cast<std::size_t>(ledger_kind::agenda)], line, beat_);
                 }
             } else if (policy_.ensure_directories && !ledger_batch_.empty()) {
                 // One append for the beat's agenda lines: one check per batch, not one per line.
@@ -320,9 +348,11 @@ public:
                     return tree().append_records(id, ledger_batch_, &render_agenda);
                 });
             }
-            std::string note = "commit: promoted " + std::to_string(promoted) + " impulse(s) -> beat " +
-                               std::to_string(beat_ + 1);
-            if (const auto ts = beat_to_unix(beat_)) note += " ts=" + std::to_string(*ts);
+            std::string own;
+            auto& note = line_buffer(own);
+            note.append("commit: promoted ").append(decimal(promoted).view()).append(" impulse(s) -> beat ");
+            note.append(decimal(beat_ + 1).view());
+            if (const auto ts = beat_to_unix(beat_)) note.append(" ts=").append(decimal(*ts).view());
             write_ledger(beat_, ledger_kind::stage, note);
             if (later != 0)
                 write_ledger(beat_, ledger_kind::stage, "commit: scheduled " + std::to_string(later) +
@@ -520,6 +550,17 @@ private:
     }
     enum class ledger_kind : std::uint8_t { impulses, agenda, stage };
     static constexpr std::array<std::string_view, 3> ledger_names{"impulses", "agenda", "stage"};
+    // The buffer for a line that listeners will hear: line_, emptied (its capacity kept, so nothing is allocated
+    // per line), unless a listener is running now. Then an outer event may still be viewing line_ (a listener
+    // that enqueues hears the impulse's line while its own event is being delivered), so the line goes to `own`.
+    std::string& line_buffer(std::string& own) {
+        if constexpr (requires { listeners().emitting(); })
+            if (!listeners().emitting()) {
+                line_.clear();
+                return line_;
+            }
+        return own;
+    }
     void write_ledger(beat_number at, ledger_kind list, std::string_view line) {
         if (policy_.ensure_directories) append_ledger(at, list, line);
         notify(ledger_names[static_cast<std::size_t>(list)], line, at);
@@ -577,7 +618,7 @@ private:
     }
 
     void ensure_beat_directories(beat_number at) {
-        if (ledger_ready_.count(at) != 0) return;
+        if (ledger_ready_.contains(at)) return;
         ledger_ready_.insert(at);
         beat_dirs_.insert(at);
         const path_id base = beat_directory(at);
@@ -613,9 +654,10 @@ private:
         if (policy_.ensure_directories)
             append_ledger_record(at, ledger_kind::impulses, packed, &render_impulse);
         if (listeners().active()) {
-            line_.clear();
-            render_impulse(tree().paths(), packed, line_);
-            notify(ledger_names[static_cast<std::size_t>(ledger_kind::impulses)], line_, at);
+            std::string own;
+            auto& line = line_buffer(own);
+            render_impulse(tree().paths(), packed, line);
+            notify(ledger_names[static_cast<std::size_t>(ledger_kind::impulses)], line, at);
         }
     }
 
@@ -691,7 +733,7 @@ private:
         for (; oldest_kept_ < horizon; ++oldest_kept_) {
             forget_ledger_lists(oldest_kept_);  // its ids may serve another beat from now on
             // Only beats that have a directory (a ledger, or a published wallclock): nothing to build otherwise.
-            if (beat_dirs_.erase(oldest_kept_) != 0) {
+            if (beat_dirs_.erase(oldest_kept_)) {
                 if (const auto dir = known_numbered_child(rt_beat_, oldest_kept_)) {
                     (void)tree().remove(*dir);
                     spare_beat_dirs_.push_back(*dir);
@@ -733,8 +775,8 @@ private:
     path_id rt_spacing_{};  // /rt/analytics/spacing
     std::vector<path_id> spare_beat_dirs_;  // rt/beat/<N> ids retention removed: renamed for new beats
     std::vector<path_id> spare_spacing_;    // the same for rt/analytics/spacing/<N>
-    std::set<beat_number> ledger_ready_;  // beats whose ledger lists exist
-    std::set<beat_number> beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention
+    detail::beat_set ledger_ready_;  // beats whose ledger lists exist
+    detail::beat_set beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention
     struct ledger_lists {
         beat_number beat = 0;
         bool ready = false;

@@ -40,6 +40,8 @@ public:
     // ---- kernel interface ----
     // Whether emit() would reach anyone: checked before an event is built.
     [[nodiscard]] bool active() const noexcept { return enabled_ && !listeners.empty(); }
+    // Whether a listener is being called now (emit() is on the stack).
+    [[nodiscard]] bool emitting() const noexcept { return emitting_ != 0; }
 
     // ---- the listeners contract ----
     listener_id on(std::string_view topic, listener call) {
