@@ -373,13 +373,13 @@ private:
         return (static_cast<std::uint64_t>(parent.value) << 32) | segment;
     }
 
-    // Inline and cheap: it guards every id-based call, on the hot path too.
     std::size_t segments_length(path_id id) const noexcept {
         std::size_t n = 0;
         for (; id != root(); id = path_id{entries_[id.value].parent})
             n += 1 + segments_[entries_[id.value].segment].size();
         return n;
     }
+    // Inline and cheap: it guards every id-based call, on the hot path too.
     void check_id(path_id id) const {
         if (id.value >= owned_) [[unlikely]]
             unknown_id(id);

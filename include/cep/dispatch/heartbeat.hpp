@@ -53,7 +53,9 @@ namespace detail {
 // never allocates once it holds as many as retention keeps (a std::set allocates a node per beat).
 class beat_set {
 public:
-    [[nodiscard]] bool contains(beat_number at) const noexcept { return std::binary_search(beats_.begin(), beats_.end(), at); }
+    [[nodiscard]] bool contains(beat_number at) const noexcept {
+        return std::binary_search(beats_.begin(), beats_.end(), at);
+    }
     void insert(beat_number at) {
         if (beats_.empty() || beats_.back() < at) {
             beats_.push_back(at);  // the common case: a new beat
