@@ -172,6 +172,9 @@ int main(int argc, char** argv) {
         };
         const auto [ledger_on, ledger_off] = bench::compare(impulses, on, off);
         bench::row("memo hit, 4 enzymes, ledger on", ledger_on, "cep, ledger off", ledger_off);
+        // Steady state: past beat 1000 and a few retention windows, so the ledger's buffers have grown (every new
+        // digit of the beat number lengthens its lines once; docs/performance.md, session 10).
+        while (ledger.beat() < 2000) on();
         const double ledger_allocs = bench::allocations_per(impulses, on);
         bench::row("memo hit, ledger on [allocs/impulse]", bench::exact(ledger_allocs), "cep, ledger off",
                    bench::exact(allocs));
