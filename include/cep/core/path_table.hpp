@@ -7,6 +7,13 @@
 // renamed (rename()) to serve a new path, its descendants following. The heartbeat renames the directory of a beat
 // that retention removed to serve a new beat. Using an id as an impulse's signal or target, binding on it, linking
 // to it or resolving an agenda for it pins it and its ancestors: those are never renamed.
+//
+// The second exception is for programs that address many short-lived paths (a target per message, per request):
+// below a transient root, an id is released by release_unused() once nothing uses it (no mark_in_use() since the
+// last release, no pin, no descendant in use), and its slot serves a new path. Queued impulses and resolved agendas
+// do not pin transient ids: their owner marks them at release time instead (the heartbeat sweeps between beats).
+// Bindings and links still pin. A released id is unknown to the table (path_unknown_id) until its slot is reused;
+// an id kept across a release may then name another path, so a transient path is looked up again, not kept.
 #pragma once
 
 #include <cep/core/error.hpp>
@@ -53,7 +60,9 @@ public:
           children_(std::move(other.children_)),
           text_index_(std::move(other.text_index_)),
           texts_(std::move(other.texts_)),
-          longest_segment_(other.longest_segment_) {}
+          longest_segment_(other.longest_segment_),
+          transient_ids_(std::move(other.transient_ids_)),
+          free_ids_(std::move(other.free_ids_)) {}
     path_table& operator=(path_table&& other) noexcept {
         entries_ = std::move(other.entries_);
         owned_ = std::exchange(other.owned_, 0);
@@ -65,10 +74,13 @@ public:
         text_index_ = std::move(other.text_index_);
         texts_ = std::move(other.texts_);
         longest_segment_ = other.longest_segment_;
+        transient_ids_ = std::move(other.transient_ids_);
+        free_ids_ = std::move(other.free_ids_);
         return *this;
     }
 
     [[nodiscard]] static constexpr path_id root() noexcept { return path_id{0}; }
+    // Slots: the ids held, plus released ones waiting for a new path (released_count()). Every id is below it.
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
     // Interns a path (and all its ancestors). A known path costs one hash of its text, one probe and one memcmp;
@@ -157,8 +169,10 @@ public:
         check_id(id);
         return path_id{entries_[id.value].parent};
     }
-    // Whether the id belongs to this table (ids are never released; see rename() for recycled ones).
-    [[nodiscard]] bool owns(path_id id) const noexcept { return id.value < owned_; }
+    // Whether the id belongs to this table (not a released transient id; see rename() for recycled ones).
+    [[nodiscard]] bool owns(path_id id) const noexcept {
+        return id.value < owned_ && (entries_[id.value].flags & free_flag) == 0;
+    }
     // Owned and outside every recycling root: what the hot paths accept without further checks.
     [[nodiscard]] bool owns_plain(path_id id) const noexcept {
         return id.value < owned_ && entries_[id.value].flags == 0;
@@ -169,15 +183,67 @@ public:
     void make_recycling_root(path_id top) {
         check_id(top);
         entries_[top.value].flags |= recycling_root_flag;
-        for (std::uint32_t id = 1; id < owned_; ++id) {
-            if (id == top.value || !contains(top, path_id{id})) continue;
-            auto& e = entries_[id];
-            e.flags |= recyclable_flag;
-            if (e.text_at == no_text) continue;
-            // A text that may change is no longer cached (its bytes stay in texts_: once per id at most).
-            (void)text_index_.erase(detail::hash_text(cached_text(e)), [&](std::uint32_t v) { return v == id; });
-            e.text_at = no_text;
+        flag_descendants(top, recyclable_flag);
+    }
+    // Makes `top` a transient root (see the top of this file): the paths interned below it from now on are
+    // transient (and recyclable: their texts are not cached). Ids below it interned before may be held by anything
+    // (a binding, a link, a caller): they stay for good, as roots of their own new descendants. False, changing
+    // nothing, for the table's root and for an id below a recycling root or a transient one (`top` itself is then
+    // recyclable).
+    [[nodiscard]] bool make_transient_root(path_id top) {
+        check_id(top);
+        if (top == root() || (entries_[top.value].flags & recyclable_flag) != 0) return false;
+        entries_[top.value].flags |= recycling_root_flag | transient_root_flag;
+        for (std::uint32_t id = 1; id < owned_; ++id)
+            if ((entries_[id].flags & free_flag) == 0 && id != top.value && contains(top, path_id{id}))
+                entries_[id].flags |= recycling_root_flag | transient_root_flag;
+        return true;
+    }
+    [[nodiscard]] bool transient(path_id id) const {
+        check_id(id);
+        return (entries_[id.value].flags & transient_flag) != 0;
+    }
+    // Transient ids held now that a release may free (not pinned ones), and slots of released ones waiting.
+    [[nodiscard]] std::size_t transient_count() const noexcept { return transient_ids_.size(); }
+    [[nodiscard]] std::size_t released_count() const noexcept { return free_ids_.size(); }
+    // Pins `id` (see pin()) unless it is transient: for uses that end (a queued impulse, a memoised agenda), whose
+    // owner marks transient ids with mark_in_use() when they are released instead.
+    void pin_in_use(path_id id) noexcept {
+        if (id.value < owned_ && (entries_[id.value].flags & transient_flag) == 0) pin(id);
+    }
+    // Keeps a transient id and its transient ancestors through the next release_unused() (others: no effect).
+    void mark_in_use(path_id id) noexcept {
+        if (id.value >= owned_) return;
+        constexpr std::uint8_t stops = transient_flag | marked_flag | free_flag | pinned_flag;
+        for (auto* e = &entries_[id.value]; (e->flags & stops) == transient_flag; e = &entries_[e->parent])
+            e->flags |= marked_flag;  // a pinned id's ancestors are pinned: the walk stops there
+    }
+    // Releases every transient id that is not pinned, not marked since the last release, not `in_use(id)` and not
+    // an ancestor of one of those; clears the marks. Returns how many were released. Their slots serve new paths.
+    template <class InUse>
+    std::size_t release_unused(InUse&& in_use) {
+        for (const std::uint32_t id : transient_ids_) {
+            const std::uint8_t flags = entries_[id].flags;
+            if ((flags & (marked_flag | pinned_flag)) == 0 && in_use(path_id{id})) mark_in_use(path_id{id});
         }
+        std::size_t released = 0;
+        auto keep = transient_ids_.begin();
+        for (const std::uint32_t id : transient_ids_) {
+            auto& e = entries_[id];
+            if ((e.flags & pinned_flag) != 0) continue;  // for good: no longer listed
+            if ((e.flags & marked_flag) != 0) {
+                e.flags &= static_cast<std::uint8_t>(~marked_flag);
+                *keep++ = id;
+                continue;
+            }
+            (void)children_.erase(child_key(path_id{e.parent}, e.segment));
+            drop_segment_use(e.segment);
+            e = entry{0, no_segment, no_text, 0, free_flag};
+            free_ids_.push_back(id);
+            ++released;
+        }
+        transient_ids_.erase(keep, transient_ids_.end());
+        return released;
     }
     [[nodiscard]] bool recyclable(path_id id) const {
         check_id(id);
@@ -210,7 +276,7 @@ public:
     [[nodiscard]] bool rename(path_id id, std::string_view segment) {
         check_id(id);
         auto& e = entries_[id.value];
-        if ((e.flags & (recyclable_flag | pinned_flag)) != recyclable_flag) return false;
+        if ((e.flags & (recyclable_flag | pinned_flag | transient_flag)) != recyclable_flag) return false;
         if (detail::check_segment(segment, 0, detail::path_grammar::path).code != errc::none) return false;
         const std::uint32_t seg = segment_index(segment);
         const auto key = child_key(path_id{e.parent}, seg);
@@ -267,6 +333,10 @@ private:
     static constexpr std::uint8_t recyclable_flag = 1;      // below a recycling root
     static constexpr std::uint8_t pinned_flag = 2;          // recyclable, but used: never renamed
     static constexpr std::uint8_t recycling_root_flag = 4;  // its descendants are recyclable
+    static constexpr std::uint8_t transient_flag = 8;        // below a transient root (recyclable too)
+    static constexpr std::uint8_t transient_root_flag = 16;  // its descendants are transient
+    static constexpr std::uint8_t marked_flag = 32;          // in use: kept by the next release_unused()
+    static constexpr std::uint8_t free_flag = 64;            // released: the slot waits for a new path
     struct entry {
         std::uint32_t parent;
         std::uint32_t segment;
@@ -379,10 +449,22 @@ private:
             n += 1 + segments_[entries_[id.value].segment].size();
         return n;
     }
-    // Inline and cheap: it guards every id-based call, on the hot path too.
+    // Inline and cheap: it guards every id-based call, on the hot path too (the entry it reads is read next).
     void check_id(path_id id) const {
-        if (id.value >= owned_) [[unlikely]]
+        if (id.value >= owned_ || (entries_[id.value].flags & free_flag) != 0) [[unlikely]]
             unknown_id(id);
+    }
+    // Adds `flags` to every descendant of `top`; a text that may change is no longer cached (its bytes stay in
+    // texts_: once per id at most).
+    void flag_descendants(path_id top, std::uint8_t flags) {
+        for (std::uint32_t id = 1; id < owned_; ++id) {
+            if (id == top.value || (entries_[id].flags & free_flag) != 0 || !contains(top, path_id{id})) continue;
+            auto& e = entries_[id];
+            e.flags |= flags;
+            if (e.text_at == no_text) continue;
+            (void)text_index_.erase(detail::hash_text(cached_text(e)), [&](std::uint32_t v) { return v == id; });
+            e.text_at = no_text;
+        }
     }
     [[noreturn, gnu::cold, gnu::noinline]] static void unknown_id(path_id id) {
         throw path_error(error{errc::path_unknown_id,
@@ -422,12 +504,21 @@ private:
     // A new child (none under `parent` by that name): `seg` is the segment's index, or absent when it is new.
     path_id add_child(path_id parent, std::string_view segment, std::uint64_t hash, std::uint32_t seg) {
         seg = use_segment(segment, hash, seg);
-        const auto id = static_cast<std::uint32_t>(entries_.size());
         const auto& above = entries_[parent.value];
-        const bool recyclable = (above.flags & (recyclable_flag | recycling_root_flag)) != 0;
-        entries_.push_back(entry{parent.value, seg, no_text, static_cast<std::uint16_t>(above.depth + 1),
-                                 recyclable ? recyclable_flag : std::uint8_t{0}});
-        owned_ = id + 1;
+        std::uint8_t flags = (above.flags & (recyclable_flag | recycling_root_flag)) != 0 ? recyclable_flag : 0;
+        if ((above.flags & (transient_flag | transient_root_flag)) != 0) flags |= transient_flag;
+        const entry added{parent.value, seg, no_text, static_cast<std::uint16_t>(above.depth + 1), flags};
+        std::uint32_t id;
+        if (free_ids_.empty()) {
+            id = static_cast<std::uint32_t>(entries_.size());
+            entries_.push_back(added);
+            owned_ = id + 1;
+        } else {  // a released transient id's slot
+            id = free_ids_.back();
+            free_ids_.pop_back();
+            entries_[id] = added;
+        }
+        if ((flags & transient_flag) != 0) transient_ids_.push_back(id);
         children_.insert(child_key(parent, seg), id);
         return path_id{id};
     }
@@ -445,6 +536,8 @@ private:
     detail::flat_index text_index_;  // hash of a whole text -> id
     std::vector<char> texts_;
     std::size_t longest_segment_ = 0;  // the longest segment text ever held: bounds a text's length by its depth
+    std::vector<std::uint32_t> transient_ids_;  // every transient id held (release_unused() walks them)
+    std::vector<std::uint32_t> free_ids_;       // slots of released ids, reused first by new paths
 };
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no

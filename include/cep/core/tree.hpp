@@ -178,6 +178,18 @@ public:
         if (found.code != errc::none) return std::nullopt;
         return view(found.index);
     }
+    // Whether a cell lives at `id` itself: one array read, no check (an unknown id has none). For releasing unused
+    // transient ids: paths().release_unused([&](path_id id) { return tree.holds_cell(id); }).
+    [[nodiscard]] bool holds_cell(path_id id) const noexcept {
+        return id.value < by_path_.size() && by_path_[id.value] != npos;
+    }
+    // Every list entry still kept as a record (append_record), with its renderer: what refers to ids until read.
+    template <class Visit>
+    void for_each_pending_record(Visit&& visit) const {
+        for (const auto& pending : deferred_)
+            if (pending.list != npos)
+                for (const auto& record : pending.records) visit(record, pending.render);
+    }
     // The cell at names... below `base`: one probe per name from base, no path built or interned. A link on the way
     // is followed from its own cell, as find() follows it. For reading several fields of a record already found.
     [[nodiscard]] std::optional<cell_view> find_below(const cell_view& base,
@@ -318,8 +330,11 @@ public:
         auto to = resolve_id(target, true, 0);
         if (to.code != errc::none) return describe(to, paths_.text_of(target));
         // The link keeps the id, so it must keep naming this path; unless the link lives in the same recycled
-        // directory (rt/beat/<N>/inbox -> rt/beat/<N>/impulses): then both go together.
-        if (!paths_.recyclable(at) || paths_.recycling_unit(at) != paths_.recycling_unit(target)) paths_.pin(target);
+        // directory (rt/beat/<N>/inbox -> rt/beat/<N>/impulses): then both go together. Transient ids are released
+        // one by one, so a link to one always pins it.
+        if (!paths_.recyclable(at) || paths_.transient(target) ||
+            paths_.recycling_unit(at) != paths_.recycling_unit(target))
+            paths_.pin(target);
         auto parent = ensure_container(paths_.parent(at));
         if (!parent) return parent.error();
         if (auto ok = check_can_add(*parent, at); !ok) return ok.error();

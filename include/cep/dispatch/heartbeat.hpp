@@ -86,6 +86,10 @@ struct heartbeat_policy {
     // Completed beats whose ledger (rt/beat/<N>/), wallclock entry and CEI records stay in the tree; older ones are
     // removed at each commit, after the journal (if any) received them. 0 keeps everything (memory then grows).
     std::size_t keep_beats = 256;
+    // Below a transient root (heartbeat::make_transient_root), unused ids are released at the end of a commit once
+    // the transient ids held reach twice those the last release kept, and at least this many (0: only when
+    // release_unused_paths() is called).
+    std::size_t transient_release_floor = 4096;
 };
 
 // One line of a completed beat's ledger, as the journal receives it: its list (impulses, agenda, stage) and text.
@@ -115,6 +119,7 @@ public:
         scheduler().configure_retry(policy_.retry);
         scheduler().drive(this, &step_of);
         router().set_memo_capacity(policy_.memo_capacity);
+        release_at_ = policy_.transient_release_floor;
         processor().set_beat(beat_);
         rt_beat_ = tree().paths().intern(path("/rt/beat"));
         rt_cei_ = tree().paths().intern(path("/rt/cei"));
@@ -371,6 +376,9 @@ public:
         retain();
         const bool clean = processor().failures() == 0 && report.ok();
         processor().end_beat();
+        if constexpr (can_release_paths)
+            if (policy_.transient_release_floor != 0 && tree().paths().transient_count() >= release_at_)
+                release_paths();
         deferred_ = 0;
         begun_ = false;
         resolved_ = false;
@@ -379,6 +387,38 @@ public:
         queue().advance();
         processor().set_beat(beat_);
         return clean;
+    }
+
+    // ---- transient paths: a table that stays bounded with a new target per message ----
+    // Makes `top` a transient root: ids of paths below it that nothing uses are released between beats (see
+    // cep::path_table and docs/heartbeat.md). A queued impulse, a pending retry, a ledger entry not read yet, a
+    // cell, a binding or a link keeps an id; an id you keep yourself does not, so look such paths up again rather
+    // than keeping their ids across beats. Fails (invalid_policy) for "/", for the runtime's /rt and what holds it,
+    // and below a recycling or transient root, and with kernel parts that cannot list the ids they keep.
+    result<void> make_transient_root(const path& top) {
+        if constexpr (!can_release_paths)
+            return error{errc::invalid_policy, "cannot make " + top.str() +
+                                                   " a transient root: this kernel's queue, processor or router part "
+                                                   "cannot list the ids it keeps (for_each_waiting, "
+                                                   "for_each_held_id, start_over)"};
+        auto& paths = tree().paths();
+        const path_id id = paths.intern(top);
+        const path_id rt = paths.intern(path("/rt"));
+        if (paths.contains(rt, id) || paths.contains(id, rt) || !paths.make_transient_root(id))
+            return error{errc::invalid_policy, "cannot make " + top.str() +
+                                                   " a transient root: it is the root, holds or lies in /rt, or lies "
+                                                   "below a recycling or transient root"};
+        return {};
+    }
+    // Releases the transient ids nothing uses now (the commit does it by itself, see
+    // heartbeat_policy::transient_release_floor) and returns how many. Between beats only: during a beat (from an
+    // enzyme or a listener) it releases nothing and returns 0. Memoised agendas start over when any is released.
+    std::size_t release_unused_paths() {
+        if constexpr (can_release_paths) {
+            if (begun_ || processor().running()) return 0;
+            return release_paths();
+        }
+        return 0;
     }
 
     // ---- journal and retention ----
@@ -522,9 +562,10 @@ private:
         if (!tree().paths().owns(s)) [[unlikely]] return unknown_id(s.value);
         if (t != queued_impulse::no_target && !tree().paths().owns(path_id{t})) [[unlikely]] return unknown_id(t);
         if (at < earliest_open_beat()) return in_the_past(text_of(s.value), at);
-        // A queued id must keep naming its path: recyclable ones (rt/beat/...) are pinned.
-        tree().paths().pin(s);
-        if (t != queued_impulse::no_target) tree().paths().pin(path_id{t});
+        // A queued id must keep naming its path: recyclable ones (rt/beat/...) are pinned, transient ones marked
+        // when ids are released.
+        tree().paths().pin_in_use(s);
+        if (t != queued_impulse::no_target) tree().paths().pin_in_use(path_id{t});
         const queued_impulse item{at, s.value, t};
         if (processor().running()) {
             processor().defer_emit(item);
@@ -750,6 +791,33 @@ private:
         }
     }
 
+    // Custom kernel parts may not offer what a release needs: transient roots are then refused.
+    static constexpr bool can_release_paths =
+        requires(typename parts::queue& q, typename parts::processor& p, typename parts::router& r) {
+            q.for_each_waiting([](const queued_impulse&) {});
+            p.for_each_held_id([](path_id) {});
+            r.start_over();
+        };
+    std::size_t release_paths()
+        requires can_release_paths
+    {
+        auto& paths = tree().paths();
+        const auto mark = [&](std::uint32_t signal, std::uint32_t target) {
+            paths.mark_in_use(path_id{signal});
+            if (target != queued_impulse::no_target) paths.mark_in_use(path_id{target});
+        };
+        queue().for_each_waiting([&](const queued_impulse& item) { mark(item.signal, item.target); });
+        processor().for_each_held_id([&](path_id id) { paths.mark_in_use(id); });
+        tree().for_each_pending_record([&](const entry_record& r, entry_renderer render) {
+            if (render == &render_impulse) mark(r.words[0], r.words[1]);
+            if (render == &render_agenda) mark(r.words[2], r.words[3]);
+        });
+        const std::size_t released = paths.release_unused([&](path_id id) { return tree().holds_cell(id); });
+        if (released != 0) router().start_over();  // its caches are keyed by ids
+        release_at_ = std::max(policy_.transient_release_floor, 2 * paths.transient_count());
+        return released;
+    }
+
     void prune_spacing() {
         while (spacing_.size() > policy_.spacing_window) {
             const auto oldest = *spacing_.begin();
@@ -769,6 +837,7 @@ private:
     bool resolved_ = false;  // beat_'s impulses were taken and resolved
     bool executed_ = false;  // beat_'s agendas ran
     std::size_t deferred_ = 0;
+    std::size_t release_at_ = 0;  // transient ids held that start a release (set from the policy, then by each)
 
     std::string line_;  // the ledger line being built (keeps its capacity)
     std::vector<entry_record> ledger_batch_;  // the beat's agenda lines, appended at once (keeps its capacity)

@@ -113,12 +113,12 @@ public:
         if (!free_.empty()) {
             at = free_.back();
             free_.pop_back();
-            records_[at] = record{enzyme, 0};
+            records_[at] = record{enzyme, 0, signal, target};
         } else {
             at = static_cast<std::uint32_t>(records_.size());
             // free_ keeps room for every record, so erase() (noexcept) never allocates.
             if (free_.capacity() < records_.size() + 1) free_.reserve(2 * (records_.size() + 1));
-            records_.push_back(record{enzyme, 0});
+            records_.push_back(record{enzyme, 0, signal, target});
         }
         try {
             index_.insert(key, at);
@@ -136,15 +136,27 @@ public:
             removed = at;
             return true;
         });
-        if (found) free_.push_back(removed);  // within the room reserved when the record was added
+        if (found) {
+            free_.push_back(removed);  // within the room reserved when the record was added
+            records_[removed].enzyme = unused;
+        }
         return found;
     }
     [[nodiscard]] bool empty() const noexcept { return index_.size() == 0; }
+    // The (signal, target) of every count held.
+    template <class Visit>
+    void for_each_pair(Visit&& visit) const {
+        for (const auto& r : records_)
+            if (r.enzyme != unused) visit(r.signal, r.target);
+    }
 
 private:
+    static constexpr std::uint16_t unused = 0xffff;  // a record on the free list (enzyme indices are smaller)
     struct record {
         std::uint16_t enzyme;
         std::uint32_t attempts;
+        std::uint32_t signal;
+        std::uint32_t target;
     };
     std::vector<record> records_;
     std::vector<std::uint32_t> free_;  // positions in records_ not in use
@@ -317,6 +329,20 @@ public:
     // Queues a CEI record for the commit.
     void defer_cei(std::string_view severity, std::string_view topic, std::string_view note) {
         cei_.push_back(cei_record{std::string(severity), std::string(topic), std::string(note)});
+    }
+
+    // The ids of (signal, target) pairs the processor keeps between beats: pending retries and their attempt
+    // counts (and anything not yet promoted). The heartbeat marks transient ones in use before releasing ids.
+    template <class Visit>
+    void for_each_held_id(Visit&& visit) const {
+        const auto pair = [&](std::uint32_t signal, std::uint32_t target) {
+            visit(path_id{signal});
+            if (target != queued_impulse::no_target) visit(path_id{target});
+        };
+        for (const auto& item : retry_order_) pair(item.signal, item.target);
+        for (const auto& item : emits_) pair(item.signal, item.target);
+        for (const auto& item : intake_) pair(item.signal, item.target);
+        retries_.for_each_pair(pair);
     }
 
     // What the commit consumes; cleared by end_beat().
@@ -499,8 +525,8 @@ private:
     }
     result<void> queue_emit(beat_number at, path_id signal, std::uint32_t target) {
         auto& paths = hierarchy_->tree().paths();
-        paths.pin(signal);  // queued ids must keep naming their paths (see path_table::rename)
-        if (target != queued_impulse::no_target) paths.pin(path_id{target});
+        paths.pin_in_use(signal);  // queued ids must keep naming their paths (see path_table::rename)
+        if (target != queued_impulse::no_target) paths.pin_in_use(path_id{target});
         note_emit();
         emits_.push_back(queued_impulse{at, signal.value, target});
         return {};

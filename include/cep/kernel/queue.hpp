@@ -101,12 +101,21 @@ public:
             return error{errc::invalid_policy, "this queue is not part of a kernel yet (no path table)"};
         queued_impulse item{current_, paths_->intern(message.signal).value, queued_impulse::no_target};
         if (!message.target.is_root()) item.target = paths_->intern(message.target).value;
-        paths_->pin(path_id{item.signal});  // queued ids must keep naming their paths (see path_table::rename)
-        if (item.target != queued_impulse::no_target) paths_->pin(path_id{item.target});
+        // Queued ids must keep naming their paths (see path_table::rename; transient ones are marked instead).
+        paths_->pin_in_use(path_id{item.signal});
+        if (item.target != queued_impulse::no_target) paths_->pin_in_use(path_id{item.target});
         push(item);
         return {};
     }
     [[nodiscard]] beat_number current_beat() const noexcept { return current_; }
+    // Every impulse waiting, in no particular order (the heartbeat marks their transient ids in use).
+    template <class Visit>
+    void for_each_waiting(Visit&& visit) const {
+        for (const auto& due : queue)
+            for (const auto& item : due) visit(item);
+        for (const auto& [at, items] : far_)
+            for (const auto& item : items) visit(item);
+    }
 
     // The contract's properties: the manager that accepts impulses (this queue) and the storage of the near beats.
     beat_queue* queue_manager = this;

@@ -159,10 +159,15 @@ public:
     // A signal type's candidates, computed by the compiler: resolve() uses them instead of matching text.
     template <class Signal>
     void note_typed_signal(path_id signal) {
-        if (typed_signals_.find(signal.value) == nullptr)
+        if (typed_signals_.find(signal.value) == nullptr) {
+            tree_->paths().pin(signal);  // kept for good (transient ids included): a released id must not inherit it
             typed_signals_.add(signal.value, &Registry::template candidates_for_signal<Signal>);
+        }
     }
 
+    // Forgets every memoised agenda and the caches behind them (all keyed by path ids): after transient ids were
+    // released, no key may name a reused id.
+    void start_over() { forget_agendas(); }
     void set_memo_capacity(std::size_t capacity) noexcept { memo_capacity_ = capacity; }
     [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
     [[nodiscard]] std::size_t memo_size() const noexcept { return entries_.size(); }
@@ -235,9 +240,10 @@ public:
 private:
     // A memo miss: resolves the pair and adds it (kept out of line, so that the hit stays small).
     [[gnu::noinline]] std::uint32_t resolve_new(std::uint64_t key, path_id signal, std::uint32_t target) {
-        // A memo key must keep naming its paths: recyclable ids in it are pinned.
-        tree_->paths().pin(signal);
-        if (target != queued_impulse::no_target) tree_->paths().pin(path_id{target});
+        // A memo key must keep naming its paths: recyclable ids in it are pinned (transient ones are not: the
+        // heartbeat makes the memo start over when it releases any).
+        tree_->paths().pin_in_use(signal);
+        if (target != queued_impulse::no_target) tree_->paths().pin_in_use(path_id{target});
         memo_entry entry;
         const auto order = order_for(signal, target);
         entry.offset = order.offset;

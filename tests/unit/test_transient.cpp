@@ -1,0 +1,346 @@
+// Transient roots: ids below them that nothing uses are released and their slots reused, so a program that sends
+// impulses to a new target per message keeps a bounded path table; whatever still uses an id keeps it.
+#include <cep/cep.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+using namespace cep::literals;
+
+namespace {
+
+cep::path numbered(const char* prefix, std::size_t n, const char* suffix = "") {
+    return cep::path(std::string(prefix) + std::to_string(n) + suffix);
+}
+
+bool nothing_in_use(cep::path_id) { return false; }
+
+}  // namespace
+
+TEST_CASE("path table: unused transient ids are released and their slots serve new paths") {
+    cep::path_table table;
+    const auto top = table.intern("/m"_path);
+    REQUIRE(table.make_transient_root(top));
+    const auto ab = table.intern("/m/a/b"_path);
+    const auto a = table.parent(ab);
+    const auto c = table.intern("/m/c"_path);
+    const auto other = table.intern("/other/x"_path);
+    CHECK(table.transient(ab));
+    CHECK(table.transient(a));
+    CHECK_FALSE(table.transient(top));
+    CHECK_FALSE(table.transient(other));
+    CHECK(table.transient_count() == 3);
+    // Interned twice before a release: the same id (the text is not cached, the walk finds it).
+    CHECK(table.intern("/m/a/b"_path) == ab);
+
+    const auto slots = table.size();
+    CHECK(table.release_unused(nothing_in_use) == 3);
+    CHECK(table.transient_count() == 0);
+    CHECK(table.released_count() == 3);
+    for (const auto id : {ab, a, c}) {
+        CHECK_FALSE(table.owns(id));
+        CHECK_FALSE(table.owns_plain(id));
+        CHECK_THROWS_AS(table.depth(id), cep::path_error);
+    }
+    CHECK_FALSE(table.find("/m/a/b"_path).has_value());
+    CHECK_FALSE(table.find("/m/c"_path).has_value());
+    CHECK(table.find("/other/x"_path) == other);
+    CHECK(table.text_of(other) == "/other/x");
+
+    // New paths take the released slots: the table does not grow, and texts are right.
+    const auto d = table.intern("/m/d/e"_path);
+    const auto f = table.intern("/m/f"_path);
+    CHECK(table.size() == slots);
+    CHECK(table.released_count() == 0);
+    CHECK(table.text_of(d) == "/m/d/e");
+    CHECK(table.text_of(f) == "/m/f");
+    CHECK(table.text_of(table.parent(d)) == "/m/d");
+    CHECK(table.find("/m/d/e"_path) == d);
+    // A permanent path may take a slot too, and keeps it.
+    CHECK(table.release_unused(nothing_in_use) == 3);
+    const auto kept = table.intern("/kept/y"_path);
+    CHECK(table.size() == slots);
+    CHECK_FALSE(table.transient(kept));
+    CHECK(table.release_unused(nothing_in_use) == 0);
+    CHECK(table.text_of(kept) == "/kept/y");
+}
+
+TEST_CASE("path table: a mark, a pin or in_use keeps a transient id and its ancestors; marks last one release") {
+    cep::path_table table;
+    REQUIRE(table.make_transient_root(table.intern("/m"_path)));
+    const auto marked = table.intern("/m/a/b"_path);
+    const auto pinned = table.intern("/m/p/q"_path);
+    const auto used = table.intern("/m/u/v"_path);
+    const auto loose = table.intern("/m/a/loose"_path);
+    table.mark_in_use(marked);
+    table.pin(pinned);
+    const auto released = table.release_unused([&](cep::path_id id) { return id == used; });
+    CHECK(released == 1);  // only /m/a/loose
+    CHECK_FALSE(table.owns(loose));
+    CHECK(table.text_of(marked) == "/m/a/b");
+    CHECK(table.text_of(table.parent(marked)) == "/m/a");
+    CHECK(table.text_of(used) == "/m/u/v");
+    CHECK(table.text_of(table.parent(used)) == "/m/u");
+    // Pinned ids are kept for good, and no longer walked.
+    CHECK(table.pinned(pinned));
+    CHECK(table.pinned(table.parent(pinned)));
+    CHECK(table.transient_count() == 4);  // /m/a, /m/a/b, /m/u, /m/u/v
+    // The marks were for that release only.
+    CHECK(table.release_unused(nothing_in_use) == 4);
+    CHECK_FALSE(table.owns(marked));
+    CHECK_FALSE(table.owns(used));
+    CHECK(table.text_of(pinned) == "/m/p/q");
+    CHECK(table.release_unused(nothing_in_use) == 0);
+    CHECK(table.text_of(pinned) == "/m/p/q");
+}
+
+TEST_CASE("path table: segment texts of released ids are forgotten") {
+    cep::path_table table;
+    REQUIRE(table.make_transient_root(table.intern("/m"_path)));
+    const auto before = table.segment_count();
+    for (int i = 0; i < 100; ++i) (void)table.intern(numbered("/m/unique", static_cast<std::size_t>(i)));
+    CHECK(table.segment_count() == before + 100);
+    CHECK(table.release_unused(nothing_in_use) == 100);
+    CHECK(table.segment_count() == before);
+}
+
+TEST_CASE("path table: what cannot be a transient root, and what transient ids refuse") {
+    cep::path_table table;
+    CHECK_FALSE(table.make_transient_root(cep::path_table::root()));
+    const auto recycled = table.intern("/r"_path);
+    table.make_recycling_root(recycled);
+    CHECK_FALSE(table.make_transient_root(table.intern("/r/x"_path)));
+    const auto top = table.intern("/m"_path);
+    REQUIRE(table.make_transient_root(top));
+    const auto inner = table.intern("/m/inner"_path);
+    CHECK_FALSE(table.make_transient_root(inner));
+    // rename() serves the heartbeat's recycled beat directories only: transient ids are released, not renamed.
+    CHECK_FALSE(table.rename(inner, "other"));
+    CHECK(table.text_of(inner) == "/m/inner");
+    // pin_in_use() pins a recyclable id, not a transient one.
+    const auto beat = table.intern("/r/x"_path);
+    table.pin_in_use(beat);
+    CHECK(table.pinned(beat));
+    table.pin_in_use(inner);
+    CHECK_FALSE(table.pinned(inner));
+    // Ids interned before their ancestor became a root stay for good (anything may hold them); the paths interned
+    // below them afterwards are transient.
+    const auto early = table.intern("/n/early/leaf"_path);
+    REQUIRE(table.make_transient_root(table.intern("/n"_path)));
+    CHECK_FALSE(table.transient(early));
+    CHECK_FALSE(table.transient(table.parent(early)));
+    const auto late = table.intern("/n/early/leaf/late"_path);
+    CHECK(table.transient(late));
+    CHECK(table.transient(table.intern("/n/other"_path)));
+    CHECK(table.release_unused(nothing_in_use) == 3);  // /m/inner, /n/early/leaf/late, /n/other
+    CHECK(table.text_of(early) == "/n/early/leaf");
+    CHECK(table.find("/n/early/leaf"_path) == early);
+}
+
+namespace {
+
+struct target_log {
+    std::vector<std::string> targets;
+    int runs = 0;
+};
+target_log seen;
+
+struct recorder {
+    static constexpr cep::name name = "recorder";
+    static constexpr auto query = "/signals/tick"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context&) {
+        seen.targets.push_back(impulse.target.str());
+        ++seen.runs;
+        return cep::status::success;
+    }
+};
+
+// Writes "kept" at its target when the target's last segment is "keep".
+struct writer {
+    static constexpr cep::name name = "writer";
+    static constexpr auto query = "/signals/write"_query;
+    static constexpr cep::access access = cep::access::read_write;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& context) {
+        if (impulse.target.leaf() == "keep") (void)context.put_text(impulse.target, "kept");
+        return cep::status::success;
+    }
+};
+
+// Asks for one retry per target (the run after it succeeds), recording the target of every run.
+struct retrier {
+    static constexpr cep::name name = "retrier";
+    static constexpr auto query = "/signals/retry"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    std::vector<std::string> asked;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context&) {
+        const std::string target = impulse.target.str();
+        seen.targets.push_back(target);
+        for (const auto& t : asked)
+            if (t == target) return cep::status::success;
+        asked.push_back(target);
+        return cep::status::retry;
+    }
+};
+
+using transient_registry = cep::enzyme_registry<recorder, writer, retrier>;
+using transient_heartbeat = cep::heartbeat<transient_registry>;
+
+void bind_all(transient_heartbeat& hb) {
+    hb.register_all();
+    for (const char* name : {"recorder", "writer", "retrier"}) hb.bind("/msgs"_path, name, cep::propagate).value();
+    hb.make_transient_root("/msgs"_path).value();
+    hb.step();
+}
+
+}  // namespace
+
+TEST_CASE("heartbeat: a new target per impulse below a transient root keeps the table bounded") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 64});
+    bind_all(hb);
+    const auto signal = "/signals/tick"_path;
+    std::size_t n = 0;
+    std::size_t largest = 0;
+    for (int beat = 0; beat < 400; ++beat) {
+        seen = {};
+        for (std::size_t i = 0; i < 50; ++i) hb.enqueue(signal, numbered("/msgs/m", n + i, "/x")).value();
+        // The same target twice in a beat still runs once.
+        hb.enqueue(signal, numbered("/msgs/m", n, "/x")).value();
+        REQUIRE(hb.step());
+        REQUIRE(seen.targets.size() == 50);
+        for (std::size_t i = 0; i < 50; ++i) REQUIRE(seen.targets[i] == numbered("/msgs/m", n + i, "/x").str());
+        n += 50;
+        if (beat >= 10) largest = std::max(largest, hb.tree().paths().size());
+    }
+    // 20,000 targets of two new ids each: without releases the table holds 40,000 more ids.
+    CHECK(largest < 600);
+    CHECK(hb.tree().paths().size() == largest);
+}
+
+TEST_CASE("heartbeat: ledger entries not read yet keep their ids, and read right after ids were reused") {
+    transient_heartbeat hb(cep::heartbeat_policy{.keep_beats = 4, .transient_release_floor = 16});
+    bind_all(hb);
+    const auto signal = "/signals/tick"_path;
+    std::size_t n = 0;
+    for (int beat = 0; beat < 60; ++beat) {
+        for (std::size_t i = 0; i < 10; ++i) hb.enqueue(signal, numbered("/msgs/m", n + i)).value();
+        n += 10;
+        REQUIRE(hb.step());
+    }
+    CHECK(hb.tree().paths().size() < 400);  // 600 targets; four beats of ledger keep 40 of them
+    // The last kept beat's impulses, rendered now, after many releases: each names its own target.
+    const auto last = hb.beat() - 1;
+    const auto impulses = hb.tree().find(cep::path("/rt/beat/" + std::to_string(last) + "/impulses"));
+    REQUIRE(impulses.has_value());
+    std::vector<std::string> lines;
+    for (const auto& entry : impulses->children()) lines.emplace_back(entry.text());
+    // The 10 queued at this beat (logged when queued for it: the previous beat's lines are the next 10).
+    REQUIRE(lines.size() >= 10);
+    std::size_t found = 0;
+    for (std::size_t i = 0; i < 10; ++i) {
+        const std::string want = "signal=/signals/tick target=" + numbered("/msgs/m", n - 10 + i).str();
+        for (const auto& line : lines) found += line == want;
+    }
+    CHECK(found == 10);
+}
+
+TEST_CASE("heartbeat: impulses for later beats and pending retries keep their targets through releases") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false,
+                                                 .retry = {.max_attempts = 3, .backoff_beats = 3},
+                                                 .transient_release_floor = 1});
+    bind_all(hb);
+    seen = {};
+    hb.enqueue_at(hb.beat() + 6, "/signals/tick"_path, "/msgs/later/one"_path).value();
+    hb.enqueue("/signals/retry"_path, "/msgs/retried/two"_path).value();
+    for (int beat = 0; beat < 8; ++beat) {
+        // Other targets come and go meanwhile, so released slots are reused.
+        for (std::size_t i = 0; i < 5; ++i)
+            hb.enqueue("/signals/write"_path, numbered("/msgs/noise", static_cast<std::size_t>(beat) * 5 + i)).value();
+        hb.step();
+        (void)hb.release_unused_paths();
+    }
+    const std::vector<std::string> want{"/msgs/retried/two", "/msgs/retried/two", "/msgs/later/one"};
+    CHECK(seen.targets == want);
+}
+
+TEST_CASE("heartbeat: a cell, a binding or a link keeps a transient id; a removed cell's id is released") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
+    bind_all(hb);
+    hb.enqueue("/signals/write"_path, "/msgs/a/keep"_path).value();
+    hb.enqueue("/signals/write"_path, "/msgs/b/drop"_path).value();
+    hb.step();
+    hb.bind("/msgs/bound/here"_path, "recorder").value();
+    hb.tree().link("/msgs/c/link"_path, "/msgs/a/keep"_path).value();
+    hb.step();
+    (void)hb.release_unused_paths();
+    auto& paths = hb.tree().paths();
+    CHECK_FALSE(paths.find("/msgs/b/drop"_path).has_value());
+    CHECK_FALSE(paths.find("/msgs/b"_path).has_value());
+    const auto keep = paths.find("/msgs/a/keep"_path);
+    REQUIRE(keep.has_value());
+    CHECK(paths.find("/msgs/bound/here"_path).has_value());
+    CHECK(paths.find("/msgs/c/link"_path).has_value());
+    CHECK(hb.tree().find("/msgs/c/link"_path)->text() == "kept");
+
+    // The binding still applies after releases (the memo started over): recorder runs there, by its own binding.
+    seen = {};
+    hb.enqueue("/signals/tick"_path, "/msgs/bound/here"_path).value();
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/bound/here"});
+
+    // Removing the link and the cell lets the id go (the link pinned its target: that one stays).
+    hb.tree().remove("/msgs/c/link"_path).value();
+    (void)hb.release_unused_paths();
+    CHECK_FALSE(paths.find("/msgs/c/link"_path).has_value());
+    CHECK(paths.find("/msgs/a/keep"_path) == keep);
+}
+
+TEST_CASE("heartbeat: transient roots refused, and no release during a beat") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false});
+    for (const auto& top : {cep::path("/"), cep::path("/rt"), cep::path("/rt/beat/x")}) {
+        const auto made = hb.make_transient_root(top);
+        REQUIRE_FALSE(made);
+        CHECK(made.error().code == cep::errc::invalid_policy);
+    }
+    REQUIRE(hb.make_transient_root("/msgs"_path));
+    CHECK_FALSE(hb.make_transient_root("/msgs/inner"_path));
+    hb.register_all();
+    hb.bind("/msgs"_path, "recorder", cep::propagate).value();
+    hb.step();
+    hb.enqueue("/signals/tick"_path, "/msgs/during"_path).value();
+    hb.begin_beat();
+    CHECK(hb.release_unused_paths() == 0);
+    hb.resolve_agenda();
+    CHECK(hb.release_unused_paths() == 0);
+    seen = {};
+    hb.stage_commit();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/during"});
+    CHECK(hb.release_unused_paths() == 2);  // /msgs/during, and /msgs/inner that the refused call interned
+    CHECK_FALSE(hb.tree().paths().find("/msgs/during"_path).has_value());
+}
+
+TEST_CASE("heartbeat: agendas resolved for released ids are forgotten, so a reused id gets its own agenda") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
+    hb.register_all();
+    hb.bind("/msgs"_path, "recorder", cep::propagate).value();
+    hb.tombstone("/msgs/quiet"_path, "recorder").value();  // pinned by the binding: never released
+    hb.make_transient_root("/msgs"_path).value();
+    hb.step();
+    seen = {};
+    hb.enqueue("/signals/tick"_path, "/msgs/loud"_path).value();
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/loud"});
+    const auto loud = hb.tree().paths().find("/msgs/loud"_path);
+    REQUIRE(loud.has_value());
+    CHECK(hb.release_unused_paths() == 1);
+    // The next new path takes the released slot; its agenda is its own (the tombstone), not /msgs/loud's.
+    seen = {};
+    hb.enqueue("/signals/tick"_path, "/msgs/quiet/hush"_path).value();
+    REQUIRE(hb.tree().paths().find("/msgs/quiet/hush"_path) == loud);
+    hb.step();
+    CHECK(seen.targets.empty());
+    CHECK(hb.agenda("/signals/tick"_path, "/msgs/quiet/hush"_path).empty());
+}
