@@ -5,8 +5,9 @@
 // beat: repeated pairs would let cep skip work the baselines do.
 //
 // Scenarios: memo hit with 4 enzymes (ledger off; ids interned once; ledger on), cold resolve with 16 enzymes bound
-// on a 4-deep target chain (without and with a before/after chain among them), a retry-heavy beat; allocations per
-// impulse on memo hits (must be 0) and cold resolves (amortized).
+// on a 4-deep target chain (without and with a before/after chain among them; by path, with the targets interned
+// ahead, and by path below a transient root, with the path ids each heartbeat holds at the end), a retry-heavy
+// beat; allocations per impulse on memo hits (must be 0) and cold resolves (amortized).
 #include "bench_util.hpp"
 
 #include <cep/cep.hpp>
@@ -194,6 +195,7 @@ int main(int argc, char** argv) {
         bench::beat_targets cep_targets{&fresh, per_beat, true};
         const auto r = run(hb, [&](const cep::path* t) { (void)hb.enqueue(signal, *t); }, signal, cep_targets,
                            bench::beat_targets{&fresh, per_beat, true}, cold_beats, order);
+        const std::size_t ids_after_run = hb.tree().paths().size();
         bench::row(std::string(label), r.cep, "(a) direct calls (floor)", r.floor);
         bench::row(std::string(label), r.cep, "(b) map<string,function>", r.by_hand);
         // Amortized over whole beats of new pairs (interning the new target included).
@@ -218,6 +220,23 @@ int main(int argc, char** argv) {
             hb, [&](const cep::path* t) { (void)hb.enqueue(signal_id, unseen_ids[static_cast<std::size_t>(t - unseen.data())]); },
             signal, id_targets, bench::beat_targets{&unseen, per_beat, true}, cold_beats, order);
         bench::row(std::string(label) + ", ids interned", by_id.cep, "(b) map<string,function>", by_id.by_hand);
+
+        // The same by path, the targets below a transient root: ids nothing uses any more are released between
+        // beats and their slots reused, so the path table stays small (and in cache) however many targets come.
+        cep::heartbeat<Registry> ht(cep::heartbeat_policy{.ensure_directories = false});
+        ht.register_all();
+        bench::bind_range(ht, "/a"_path, 0, 4, Registry::names);
+        bench::bind_range(ht, "/a/b"_path, 4, 8, Registry::names);
+        bench::bind_range(ht, "/a/b/c"_path, 8, 12, Registry::names);
+        bench::bind_range(ht, "/a/b/c/d"_path, 12, 16, Registry::names);
+        ht.make_transient_root("/a/b/c/d"_path).value();
+        (void)bench::order_of(ht, signal, "/a/b/c/d/probe"_path, 16);
+        bench::beat_targets transient_targets{&fresh, per_beat, true};
+        const auto transient = run(ht, [&](const cep::path* t) { (void)ht.enqueue(signal, *t); }, signal,
+                                   transient_targets, bench::beat_targets{&fresh, per_beat, true}, cold_beats, order);
+        bench::row(std::string(label) + ", transient", transient.cep, "(b) map<string,function>", transient.by_hand);
+        bench::row(std::string(label) + " [path ids held]", bench::exact(static_cast<double>(ht.tree().paths().size())),
+                   "not transient", bench::exact(static_cast<double>(ids_after_run)));
         return r.cep;
     };
     cold("cold resolve, 16 enzymes, 4-deep bindings", static_cast<sixteen*>(nullptr));
