@@ -183,7 +183,13 @@ public:
     void make_recycling_root(path_id top) {
         check_id(top);
         entries_[top.value].flags |= recycling_root_flag;
-        flag_descendants(top, recyclable_flag);
+        for_each_descendant(top, [&](std::uint32_t id, entry& e) {
+            e.flags |= recyclable_flag;
+            if (e.text_at == no_text) return;
+            // A text that may change is no longer cached (its bytes stay in texts_: once per id at most).
+            (void)text_index_.erase(detail::hash_text(cached_text(e)), [&](std::uint32_t v) { return v == id; });
+            e.text_at = no_text;
+        });
     }
     // Makes `top` a transient root (see the top of this file): the paths interned below it from now on are
     // transient (and recyclable: their texts are not cached). Ids below it interned before may be held by anything
@@ -194,9 +200,9 @@ public:
         check_id(top);
         if (top == root() || (entries_[top.value].flags & recyclable_flag) != 0) return false;
         entries_[top.value].flags |= recycling_root_flag | transient_root_flag;
-        for (std::uint32_t id = 1; id < owned_; ++id)
-            if ((entries_[id].flags & free_flag) == 0 && id != top.value && contains(top, path_id{id}))
-                entries_[id].flags |= recycling_root_flag | transient_root_flag;
+        for_each_descendant(top, [](std::uint32_t, entry& e) {
+            e.flags |= recycling_root_flag | transient_root_flag;
+        });
         return true;
     }
     [[nodiscard]] bool transient(path_id id) const {
@@ -454,17 +460,12 @@ private:
         if (id.value >= owned_ || (entries_[id.value].flags & free_flag) != 0) [[unlikely]]
             unknown_id(id);
     }
-    // Adds `flags` to every descendant of `top`; a text that may change is no longer cached (its bytes stay in
-    // texts_: once per id at most).
-    void flag_descendants(path_id top, std::uint8_t flags) {
-        for (std::uint32_t id = 1; id < owned_; ++id) {
-            if (id == top.value || (entries_[id].flags & free_flag) != 0 || !contains(top, path_id{id})) continue;
-            auto& e = entries_[id];
-            e.flags |= flags;
-            if (e.text_at == no_text) continue;
-            (void)text_index_.erase(detail::hash_text(cached_text(e)), [&](std::uint32_t v) { return v == id; });
-            e.text_at = no_text;
-        }
+    // visit(id, entry) for every id below `top` (a walk over the whole table: roots are made once).
+    template <class Visit>
+    void for_each_descendant(path_id top, Visit&& visit) {
+        for (std::uint32_t id = 1; id < owned_; ++id)
+            if (id != top.value && (entries_[id].flags & free_flag) == 0 && contains(top, path_id{id}))
+                visit(id, entries_[id]);
     }
     [[noreturn, gnu::cold, gnu::noinline]] static void unknown_id(path_id id) {
         throw path_error(error{errc::path_unknown_id,
