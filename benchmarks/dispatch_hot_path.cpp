@@ -185,12 +185,15 @@ int main(int argc, char** argv) {
     constexpr std::size_t cold_beats = 16;
     const auto fresh = bench::numbered("/a/b/c/d"_path, bench::fresh_needed(cold_beats, per_beat));
     auto cold = [&]<class Registry>(const char* label, Registry*) {
+        const auto registered_and_bound = [](cep::heartbeat<Registry>& h) {
+            h.register_all();
+            bench::bind_range(h, "/a"_path, 0, 4, Registry::names);
+            bench::bind_range(h, "/a/b"_path, 4, 8, Registry::names);
+            bench::bind_range(h, "/a/b/c"_path, 8, 12, Registry::names);
+            bench::bind_range(h, "/a/b/c/d"_path, 12, 16, Registry::names);
+        };
         cep::heartbeat<Registry> hb(cep::heartbeat_policy{.ensure_directories = false});
-        hb.register_all();
-        bench::bind_range(hb, "/a"_path, 0, 4, Registry::names);
-        bench::bind_range(hb, "/a/b"_path, 4, 8, Registry::names);
-        bench::bind_range(hb, "/a/b/c"_path, 8, 12, Registry::names);
-        bench::bind_range(hb, "/a/b/c/d"_path, 12, 16, Registry::names);
+        registered_and_bound(hb);
         const auto order = bench::order_of(hb, signal, "/a/b/c/d/probe"_path, 16);
         bench::beat_targets cep_targets{&fresh, per_beat, true};
         const auto r = run(hb, [&](const cep::path* t) { (void)hb.enqueue(signal, *t); }, signal, cep_targets,
@@ -224,11 +227,7 @@ int main(int argc, char** argv) {
         // The same by path, the targets below a transient root: ids nothing uses any more are released between
         // beats and their slots reused, so the path table stays small (and in cache) however many targets come.
         cep::heartbeat<Registry> ht(cep::heartbeat_policy{.ensure_directories = false});
-        ht.register_all();
-        bench::bind_range(ht, "/a"_path, 0, 4, Registry::names);
-        bench::bind_range(ht, "/a/b"_path, 4, 8, Registry::names);
-        bench::bind_range(ht, "/a/b/c"_path, 8, 12, Registry::names);
-        bench::bind_range(ht, "/a/b/c/d"_path, 12, 16, Registry::names);
+        registered_and_bound(ht);
         ht.make_transient_root("/a/b/c/d"_path).value();
         (void)bench::order_of(ht, signal, "/a/b/c/d/probe"_path, 16);
         bench::beat_targets transient_targets{&fresh, per_beat, true};
