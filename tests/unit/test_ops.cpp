@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -619,4 +620,42 @@ TEST_CASE("ops: two identical runs give identical trees and ledgers", "[ops]") {
     CHECK(count("signal=/signals/op/cont target=/rt/ops/OPS:1") == 1);
     CHECK(count("signal=/signals/op/cont target=/data/after") == 1);
     CHECK(count("signal=/op/tmo") == 1);
+}
+
+// ---- bounded memory ----
+
+TEST_CASE("OPS: the ids of removed dossiers are released, so a long run of operations keeps the path table flat") {
+    heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 256});
+    wire(hb);
+    CHECK(hb.tree().paths().transient(hb.tree().paths().intern(cep::path("/rt/ops/probe"))));
+    std::size_t settled = 0;
+    auto& runs = hb.enzyme<on_continue>().runs;
+    for (int round = 0; round < 40; ++round) {
+        std::vector<std::string> oids;
+        {
+            ops::session s(hb.tree(), hb.beat());
+            for (int i = 0; i < 16; ++i) {
+                const auto target = cep::path("/data/files") / ("f" + std::to_string(i));
+                const auto oid = ops::op_start(s, "upload", target, ops::modes::direct).value();
+                (void)ops::op_await(s, oid, ops::states::ok, 0, "/signals/op/cont"_path).value();
+                (void)ops::op_close(s, oid, ops::statuses::ok).value();
+                oids.push_back(oid);
+            }
+        }
+        runs.clear();
+        hb.step();  // the commit pass fires the watchers
+        hb.step();  // the continuations run, each with its own dossier as target (ids reused meanwhile)
+        std::vector<std::string> targets;
+        for (const auto& run : runs) targets.push_back(run.target);
+        std::vector<std::string> dossiers;
+        for (const auto& oid : oids) dossiers.push_back(ops::dossier_path(oid).value().str());
+        std::sort(targets.begin(), targets.end());
+        std::sort(dossiers.begin(), dossiers.end());
+        REQUIRE(targets == dossiers);
+        for (const auto& oid : oids) hb.tree().remove(ops::dossier_path(oid).value()).value();
+        if (round == 10) settled = hb.tree().paths().size();
+        if (round > 10) REQUIRE(hb.tree().paths().size() <= settled);
+    }
+    // 640 operations of about twenty ids each: without releases the table would hold some 12,000 more.
+    CHECK(settled < 2000);
 }

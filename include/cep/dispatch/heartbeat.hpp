@@ -393,8 +393,9 @@ public:
     // Makes `top` a transient root: ids of paths below it that nothing uses are released between beats (see
     // cep::path_table and docs/heartbeat.md). A queued impulse, a pending retry, a ledger entry not read yet, a
     // cell, a binding or a link keeps an id; an id you keep yourself does not, so look such paths up again rather
-    // than keeping their ids across beats. Fails (invalid_policy) for "/", for the runtime's /rt and what holds it,
-    // and below a recycling or transient root, and with kernel parts that cannot list the ids they keep.
+    // than keeping their ids across beats. Fails (invalid_policy) for "/", /rt, the runtime's branches (rt/beat,
+    // rt/cei, rt/analytics/spacing) and what holds them, below a recycling or transient root, and with kernel parts
+    // that cannot list the ids they keep. (rt/ops, where OPS keeps its dossiers, may be one.)
     result<void> make_transient_root(const path& top) {
         if constexpr (!can_release_paths)
             return error{errc::invalid_policy, "cannot make " + top.str() +
@@ -403,11 +404,15 @@ public:
                                                    "for_each_held_id, start_over)"};
         auto& paths = tree().paths();
         const path_id id = paths.intern(top);
-        const path_id rt = paths.intern(path("/rt"));
-        if (paths.contains(rt, id) || paths.contains(id, rt) || !paths.make_transient_root(id))
-            return error{errc::invalid_policy, "cannot make " + top.str() +
-                                                   " a transient root: it is the root, holds or lies in /rt, or lies "
-                                                   "below a recycling or transient root"};
+        // The runtime's own branches: /rt itself, and what holds or lies in rt/beat, rt/cei, rt/analytics/spacing.
+        bool runtime = id == paths.parent(rt_beat_);
+        for (const path_id branch : {rt_beat_, rt_cei_, rt_spacing_})
+            runtime = runtime || paths.contains(branch, id) || paths.contains(id, branch);
+        if (runtime || !paths.make_transient_root(id))
+            return error{errc::invalid_policy,
+                         "cannot make " + top.str() +
+                             " a transient root: it is the root, /rt, holds or lies in rt/beat, rt/cei or "
+                             "rt/analytics/spacing, or lies below a recycling or transient root"};
         return {};
     }
     // Releases the transient ids nothing uses now (the commit does it by itself, see

@@ -235,8 +235,16 @@ commit_outcome stage_commit(cell_tree& tree, beat_number beat) {
 // Runs the pass from the heartbeat's commit listener: each firing is queued for the next beat with hb.enqueue
 // (a queueing error becomes a CEI error record), each timeout and each warning becomes a CEI warning (topic "ops").
 // Returns the listener's id (hb.listeners().off(id) detaches it). The heartbeat must outlive the listener.
+// It also makes /rt/ops and /rt/ops_meta/pending transient roots when the heartbeat can (its kernel parts list the
+// ids they keep): the ids of dossiers removed from the tree are then released, instead of growing the path table
+// by some twenty ids per operation ever started. OPS keeps no id between calls, only names.
 template <class Heartbeat>
 auto attach(Heartbeat& hb) {
+    if constexpr (requires { hb.make_transient_root(path(ops_root)); }) {
+        // Refused only below another transient or recycling root, or by custom kernel parts: then the ids stay.
+        (void)hb.make_transient_root(path(ops_root));
+        (void)hb.make_transient_root(path(ops_meta_root) / "pending");
+    }
     return hb.listeners().on("commit", [&hb](const auto& e) {
         auto outcome = stage_commit(hb.tree(), e.beat);
         for (const auto& f : outcome.fired) {
