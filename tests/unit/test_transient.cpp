@@ -300,11 +300,13 @@ TEST_CASE("heartbeat: a cell, a binding or a link keeps a transient id; a remove
 
 TEST_CASE("heartbeat: transient roots refused, and no release during a beat") {
     transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false});
-    for (const auto& top : {cep::path("/"), cep::path("/rt"), cep::path("/rt/beat/x")}) {
+    for (const auto& top : {cep::path("/"), cep::path("/rt"), cep::path("/rt/beat"), cep::path("/rt/beat/x"),
+                            cep::path("/rt/cei"), cep::path("/rt/cei/7"), cep::path("/rt/analytics")}) {
         const auto made = hb.make_transient_root(top);
         REQUIRE_FALSE(made);
         CHECK(made.error().code == cep::errc::invalid_policy);
     }
+    REQUIRE(hb.make_transient_root("/rt/elsewhere"_path));  // the rest of /rt is the program's (OPS uses rt/ops)
     REQUIRE(hb.make_transient_root("/msgs"_path));
     CHECK_FALSE(hb.make_transient_root("/msgs/inner"_path));
     hb.register_all();
@@ -318,7 +320,8 @@ TEST_CASE("heartbeat: transient roots refused, and no release during a beat") {
     seen = {};
     hb.stage_commit();
     CHECK(seen.targets == std::vector<std::string>{"/msgs/during"});
-    CHECK(hb.release_unused_paths() == 2);  // /msgs/during, and /msgs/inner that the refused call interned
+    // /msgs/during, and /msgs/inner that the refused call interned
+    CHECK(hb.release_unused_paths() == 2);
     CHECK_FALSE(hb.tree().paths().find("/msgs/during"_path).has_value());
 }
 
