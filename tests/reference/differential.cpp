@@ -34,10 +34,11 @@ std::optional<std::uint64_t> number(const char* text) {
 
 template <int V>
 std::optional<std::string> run_one(const cep_ref::run_config& c, std::uint64_t quota, bool extra_checks,
-                                   std::uint64_t& impulses, std::uint64_t& beats) {
+                                   std::uint64_t& impulses, std::uint64_t& beats, std::uint64_t& released) {
     const auto first = cep_ref::run<V>(c, quota, {.keep = extra_checks});
     impulses += first.impulses;
     beats += first.beats;
+    released += first.released;
     if (first.failure) return first.failure;
     if (!extra_checks) return std::nullopt;
     // Determinism: the same inputs again (the library alone) give a byte-identical journal.
@@ -84,21 +85,22 @@ int main(int argc, char** argv) {
     }
 
     const auto start = std::chrono::steady_clock::now();
-    std::uint64_t impulses = 0, beats = 0, seeds = 0;
+    std::uint64_t impulses = 0, beats = 0, seeds = 0, released = 0;
     for (std::uint64_t k = 0; impulses < total; ++k) {
         auto c = cep_ref::config_for(only ? *only : k + 1);
         c.fatal_keeps_attempts = fatal_keeps_attempts;
         const std::uint64_t quota = only ? std::max(total, per_seed) : std::min(per_seed, total - impulses);
         const bool extra = k < checked_seeds;
-        std::printf("seed %llu: variant %d, budget %zu, max_attempts %u, backoff %u, ahead %d, %llu impulse(s)\n",
-                    static_cast<unsigned long long>(c.seed), c.variant, c.budget, c.max_attempts, c.backoff,
-                    c.ahead ? 1 : 0, static_cast<unsigned long long>(quota));
+        std::printf(
+            "seed %llu: variant %d, budget %zu, max_attempts %u, backoff %u, ahead %d, transient %d, %llu impulse(s)\n",
+            static_cast<unsigned long long>(c.seed), c.variant, c.budget, c.max_attempts, c.backoff, c.ahead ? 1 : 0,
+            c.transient ? 1 : 0, static_cast<unsigned long long>(quota));
         std::fflush(stdout);
         std::optional<std::string> failure;
         switch (c.variant) {
-            case 0: failure = run_one<0>(c, quota, extra, impulses, beats); break;
-            case 1: failure = run_one<1>(c, quota, extra, impulses, beats); break;
-            default: failure = run_one<2>(c, quota, extra, impulses, beats); break;
+            case 0: failure = run_one<0>(c, quota, extra, impulses, beats, released); break;
+            case 1: failure = run_one<1>(c, quota, extra, impulses, beats, released); break;
+            default: failure = run_one<2>(c, quota, extra, impulses, beats, released); break;
         }
         ++seeds;
         if (failure) {
@@ -109,8 +111,9 @@ int main(int argc, char** argv) {
         if (only) break;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("differential: %llu impulse(s), %llu beat(s), %llu seed(s), 0 divergences, %.1f s\n",
+    std::printf("differential: %llu impulse(s), %llu beat(s), %llu seed(s), %llu path id(s) released, 0 "
+                "divergences, %.1f s\n",
                 static_cast<unsigned long long>(impulses), static_cast<unsigned long long>(beats),
-                static_cast<unsigned long long>(seeds), seconds);
+                static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(released), seconds);
     return 0;
 }

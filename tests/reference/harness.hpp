@@ -49,6 +49,9 @@ struct run_config {
     unsigned emit_percent = 10;
     std::uint64_t mean_impulses = 12;  // external impulses per beat, on average
     bool fatal_keeps_attempts = false;
+    // The library run makes /env/a, /data and /other transient roots and releases unused ids after every beat:
+    // the journal and the data must not change (the model knows nothing of ids).
+    bool transient = false;
 };
 
 // Everything about a run follows from its seed, so CEP_DIFF_SEED=<seed> reproduces it.
@@ -66,6 +69,7 @@ inline run_config config_for(std::uint64_t seed) {
     // A budget below the arrival rate would defer more every beat: keep arrivals (emits and CEI impulses come on
     // top of these) around half the budget, so deferral happens in bursts and the backlog drains.
     if (c.budget != 0) c.mean_impulses = std::min<std::uint64_t>(c.mean_impulses, c.budget / 2);
+    c.transient = (h >> 48) % 2 == 0;
     return c;
 }
 
@@ -95,6 +99,11 @@ public:
         for (std::uint64_t k = 0; k < count; ++k) {
             op i{op::enqueue, 0, signal_of(true, roll(1u << 16)), roll(4) != 0, {}, beat};
             if (i.flag) i.target = targets()[roll(targets().size())];
+            // Transient runs send the leaf targets below transient roots to a new path each time (no extra roll:
+            // the other runs' inputs stay as they were), so ids are released and their slots reused all along.
+            if (cfg_.transient && i.flag && (i.target.ends_with("/f1") || i.target.ends_with("/f2") ||
+                                             i.target.ends_with("/f5")))
+                i.target += "/u" + std::to_string(beat) + "-" + std::to_string(k);
             if (cfg_.ahead && roll(100) < 15) i.at = beat + 1 + roll(3);
             s.push_back(std::move(i));
         }
@@ -147,7 +156,10 @@ public:
 
     explicit library_run(const run_config& c)
         : hb_(cep::heartbeat_policy{.max_impulses_per_beat = c.budget,
-                                    .retry = {.max_attempts = c.max_attempts, .backoff_beats = c.backoff}}) {
+                                    .retry = {.max_attempts = c.max_attempts, .backoff_beats = c.backoff}}),
+          transient_(c.transient) {
+        if (transient_)
+            for (const char* top : {"/env/a", "/data", "/other"}) hb_.make_transient_root(cep::path(top)).value();
         hb_.set_journal([this](cep::beat_number beat, std::span<const cep::ledger_line> lines) {
             auto& l = journal_[beat];
             for (const auto& line : lines) {
@@ -185,6 +197,7 @@ public:
     beat_ledger step() {
         const auto n = hb_.beat();
         (void)hb_.step();
+        if (transient_) released_ += hb_.release_unused_paths();
         auto it = journal_.find(n);
         beat_ledger out = it == journal_.end() ? beat_ledger{} : std::move(it->second);
         if (it != journal_.end()) journal_.erase(it);
@@ -209,9 +222,13 @@ public:
     }
 
     cep::heartbeat<registry>& hb() { return hb_; }
+    // Ids released so far (transient runs).
+    [[nodiscard]] std::uint64_t released() const noexcept { return released_; }
 
 private:
     cep::heartbeat<registry> hb_;
+    bool transient_ = false;
+    std::uint64_t released_ = 0;
     std::map<std::uint64_t, beat_ledger> journal_;
 };
 
@@ -430,6 +447,7 @@ struct run_result {
     std::optional<std::string> failure;  // the first divergence or broken invariant, with its beat
     std::uint64_t impulses = 0;          // impulses taken by beats (the library's count)
     std::uint64_t beats = 0;
+    std::uint64_t released = 0;                          // path ids released (transient runs)
     std::string journal;                                 // the whole journal, as text (when kept)
     std::vector<beat_ledger> ledgers;                    // per beat (when kept), index = beat - 1
     std::vector<beat_script> scripts;                    // the inputs per beat (when kept), index = beat - 1
@@ -492,6 +510,7 @@ run_result run(const run_config& c, std::uint64_t quota, run_options opt, std::u
         }
     }
     if (opt.with_invariants) out.impulses = inv.impulses_taken();
+    out.released = lib_run.released();
     lib::env().reads = nullptr;
     return out;
 }
