@@ -1,7 +1,7 @@
 // Fuzzes the heartbeat with a script of operations, one per line (see docs/fuzzing.md for the list):
 // registration by name (unknown names included), bindings, tombstones, unbinding, impulses for the current,
 // future and past beats and by raw path ids, the beat phases in any order, wallclock publication, the spacing
-// window, CEI emission, listeners, direct writes and seals. The signal's last segment tells the scripted enzymes
+// window, CEI emission, listeners, direct writes and seals, transient roots and releases of unused path ids. The signal's last segment tells the scripted enzymes
 // what to do: succeed, retry, fail, throw, emit, write, enqueue or emit CEI from inside the beat.
 //
 // Properties:
@@ -199,6 +199,7 @@ public:
                 if (auto v = num("window")) policy.spacing_window = *v;
                 if (auto v = num("memo")) policy.memo_capacity = *v;
                 if (auto v = num("ledger")) policy.ensure_directories = *v != 0;
+                if (auto v = num("floor")) policy.transient_release_floor = *v % 64;
             }
             lines.erase(lines.begin());
         }
@@ -396,6 +397,21 @@ private:
             if (!owned) return expect_error(r, cep::errc::path_unknown_id, "a foreign path id was not refused");
             check(r.has_value(), "enqueue by ids failed", r.error().message);
             queued(earliest(), paths.path_of(sid), broadcast ? std::nullopt : std::optional(paths.path_of(*tid)));
+            return;
+        }
+        if (o == "transient" && w.size() >= 2) {
+            const auto p = cep::path::parse(w[1]);
+            if (!p) return cep_fuzz::check_error(p.error(), "path parse");
+            if (const auto r = hb_->make_transient_root(*p); !r) {
+                cep_fuzz::check_error(r.error(), "make_transient_root");
+                check(r.error().code == cep::errc::invalid_policy, "make_transient_root failed with another code",
+                      r.error().message);
+            }
+            return;
+        }
+        if (o == "release") {
+            const std::size_t released = hb_->release_unused_paths();
+            if (begun_) check(released == 0, "release_unused_paths released ids during a beat");
             return;
         }
         if (o == "step") return step_op();
