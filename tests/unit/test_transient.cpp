@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -95,6 +96,41 @@ TEST_CASE("path table: a mark, a pin or in_use keeps a transient id and its ance
     CHECK(table.text_of(pinned) == "/m/p/q");
     CHECK(table.release_unused(nothing_in_use) == 0);
     CHECK(table.text_of(pinned) == "/m/p/q");
+}
+
+TEST_CASE("path table: a transient text is cached from its second lookup, and the cache stays bounded") {
+    cep::path_table table;
+    const auto kept = table.intern("/kept/a/long/permanent/path/name"_path);
+    REQUIRE(table.make_transient_root(table.intern("/m"_path)));
+    // A one-off path: nothing cached.
+    const auto bytes = table.text_bytes();
+    const auto once = table.intern("/m/once-only-target-with-a-long-name"_path);
+    CHECK(table.text_bytes() == bytes);
+    // Looked up again: cached (found by its text from then on, one probe).
+    CHECK(table.intern("/m/once-only-target-with-a-long-name"_path) == once);
+    CHECK(table.text_bytes() > bytes);
+    CHECK(table.find("/m/once-only-target-with-a-long-name"_path) == once);
+    (void)table.release_unused(nothing_in_use);
+    CHECK_FALSE(table.find("/m/once-only-target-with-a-long-name"_path).has_value());
+
+    // Rounds of paths each looked up twice, then released: dead texts are compacted away.
+    std::size_t largest = 0;
+    for (std::size_t round = 0; round < 40; ++round) {
+        for (std::size_t i = 0; i < 200; ++i) {
+            const auto p = numbered("/m/dossier-with-a-long-name-", round * 200 + i, "/field");
+            const auto id = table.intern(p);
+            REQUIRE(table.intern(p) == id);
+            REQUIRE(table.find(p) == id);
+        }
+        CHECK(table.release_unused(nothing_in_use) == 400);
+        largest = std::max(largest, table.text_bytes());
+        // Compaction moved the texts that stay: they are still found by text.
+        REQUIRE(table.find("/kept/a/long/permanent/path/name"_path) == kept);
+        REQUIRE(table.find("/kept/a/long"_path) == table.parent(table.parent(table.parent(kept))));
+    }
+    // 8,000 texts of about 50 bytes went through the cache; it holds at most a few rounds' worth.
+    CHECK(largest < 3 * 400 * 60);
+    CHECK(table.text_of(kept) == "/kept/a/long/permanent/path/name");
 }
 
 TEST_CASE("path table: segment texts of released ids are forgotten") {

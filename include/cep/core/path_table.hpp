@@ -61,6 +61,7 @@ public:
           text_index_(std::move(other.text_index_)),
           texts_(std::move(other.texts_)),
           longest_segment_(other.longest_segment_),
+          dead_text_bytes_(other.dead_text_bytes_),
           transient_ids_(std::move(other.transient_ids_)),
           free_ids_(std::move(other.free_ids_)) {}
     path_table& operator=(path_table&& other) noexcept {
@@ -74,6 +75,7 @@ public:
         text_index_ = std::move(other.text_index_);
         texts_ = std::move(other.texts_);
         longest_segment_ = other.longest_segment_;
+        dead_text_bytes_ = other.dead_text_bytes_;
         transient_ids_ = std::move(other.transient_ids_);
         free_ids_ = std::move(other.free_ids_);
         return *this;
@@ -186,8 +188,10 @@ public:
         for_each_descendant(top, [&](std::uint32_t id, entry& e) {
             e.flags |= recyclable_flag;
             if (e.text_at == no_text) return;
-            // A text that may change is no longer cached (its bytes stay in texts_: once per id at most).
-            (void)text_index_.erase(detail::hash_text(cached_text(e)), [&](std::uint32_t v) { return v == id; });
+            // A text that may change is no longer cached (its bytes are dead: the next compaction drops them).
+            const std::string_view text = cached_text(e);
+            (void)text_index_.erase(detail::hash_text(text), [&](std::uint32_t v) { return v == id; });
+            dead_text_bytes_ += sizeof(std::uint16_t) + text.size();
             e.text_at = no_text;
         });
     }
@@ -212,6 +216,8 @@ public:
     // Transient ids held now that a release may free (not pinned ones), and slots of released ones waiting.
     [[nodiscard]] std::size_t transient_count() const noexcept { return transient_ids_.size(); }
     [[nodiscard]] std::size_t released_count() const noexcept { return free_ids_.size(); }
+    // Bytes of the whole-text cache (texts of released ids included until the cache is compacted).
+    [[nodiscard]] std::size_t text_bytes() const noexcept { return texts_.size(); }
     // Pins `id` (see pin()) unless it is transient: for uses that end (a queued impulse, a memoised agenda), whose
     // owner marks transient ids with mark_in_use() when they are released instead.
     void pin_in_use(path_id id) noexcept {
@@ -244,11 +250,17 @@ public:
             }
             (void)children_.erase(child_key(path_id{e.parent}, e.segment));
             drop_segment_use(e.segment);
+            if (e.text_at != no_text) {
+                const std::string_view text = cached_text(e);
+                (void)text_index_.erase(detail::hash_text(text), [&](std::uint32_t v) { return v == id; });
+                dead_text_bytes_ += sizeof(std::uint16_t) + text.size();
+            }
             e = entry{0, no_segment, no_text, 0, free_flag};
             free_ids_.push_back(id);
             ++released;
         }
         transient_ids_.erase(keep, transient_ids_.end());
+        if (dead_text_bytes_ > 4096 && 2 * dead_text_bytes_ > texts_.size()) compact_texts();
         return released;
     }
     [[nodiscard]] bool recyclable(path_id id) const {
@@ -353,8 +365,9 @@ private:
     static_assert(path_limits::max_depth <= 0xffff);
 
     // Whole texts of interned paths, each after its length (two bytes): a cached text is confirmed by one length
-    // compare and one memcmp. Only ids that keep their text are cached (never recyclable ones), each once, so this
-    // stays bounded by the ids that are never renamed.
+    // compare and one memcmp. Only ids whose text cannot change are cached (not those rename() may change), each
+    // once. A transient id's text is cached from its second lookup on (a one-off target never is), and goes with
+    // the id; texts_ is compacted once dead texts take half of it, so it stays bounded by the ids held.
     static_assert(path_limits::max_length <= 0xffff);
     [[nodiscard]] std::string_view cached_text(const entry& e) const noexcept {
         std::uint16_t length;
@@ -366,7 +379,8 @@ private:
     }
     void cache_text(path_id id, std::string_view text, std::uint64_t hash) {
         auto& e = entries_[id.value];
-        if ((e.flags & recyclable_flag) != 0 || e.text_at != no_text) return;  // a recyclable id may be renamed
+        // rename() may change a recyclable id's text; a transient one is released, never renamed.
+        if ((e.flags & (recyclable_flag | transient_flag)) == recyclable_flag || e.text_at != no_text) return;
         const std::size_t at = texts_.size();
         if (at + 2 + text.size() >= no_text) return;  // offsets are 32-bit: past 4 GiB of texts, walk segments
         const auto length = static_cast<std::uint16_t>(text.size());
@@ -395,15 +409,16 @@ private:
             }
             cut = text.rfind('/', cut - 1);
         }
+        bool added = false;  // the last id walked through was added now
         for (std::size_t at = from + 1; at < text.size();) {
             const std::size_t slash = text.find('/', at);
             const std::size_t end = slash == std::string_view::npos ? text.size() : slash;
-            id = intern_checked_child(id, text.substr(at, end - at));
-            if (end != text.size() && entries_[id.value].text_at == no_text)
+            id = intern_checked_child(id, text.substr(at, end - at), added);
+            if (end != text.size() && entries_[id.value].text_at == no_text && !(added && is_transient(id)))
                 cache_text(id, text.substr(0, end), detail::hash_text(text.substr(0, end)));
             at = end + 1;
         }
-        cache_text(id, text, hash);
+        if (!(added && is_transient(id))) cache_text(id, text, hash);
         return id;
     }
     [[nodiscard]] std::uint32_t find_segment(std::string_view segment, std::uint64_t hash) const noexcept {
@@ -460,6 +475,21 @@ private:
         if (id.value >= owned_ || (entries_[id.value].flags & free_flag) != 0) [[unlikely]]
             unknown_id(id);
     }
+    // Rewrites texts_ with the cached texts only (the index maps hashes to ids, not offsets: it stays as it is).
+    void compact_texts() {
+        std::vector<char> kept;
+        kept.reserve(texts_.size() - dead_text_bytes_);
+        for (std::uint32_t id = 0; id < owned_; ++id) {
+            auto& e = entries_[id];
+            if (e.text_at == no_text || (e.flags & free_flag) != 0) continue;
+            const std::size_t length = sizeof(std::uint16_t) + cached_text(e).size();
+            const std::size_t at = kept.size();
+            kept.insert(kept.end(), texts_.begin() + e.text_at, texts_.begin() + e.text_at + length);
+            e.text_at = static_cast<std::uint32_t>(at);
+        }
+        texts_.swap(kept);
+        dead_text_bytes_ = 0;
+    }
     // visit(id, entry) for every id below `top` (a walk over the whole table: roots are made once).
     template <class Visit>
     void for_each_descendant(path_id top, Visit&& visit) {
@@ -493,14 +523,21 @@ private:
     }
 
     // `segment` is known to be valid here.
-    path_id intern_checked_child(path_id parent, std::string_view segment) {
+    path_id intern_checked_child(path_id parent, std::string_view segment, bool& added) {
         // One hash and one probe of the segment serve both the lookup and the insertion.
         const std::uint64_t hash = detail::hash_text(segment);
         const std::uint32_t seg = find_segment(segment, hash);
+        added = false;
         if (seg != detail::flat_index::absent)
             if (const auto child = children_.find(child_key(parent, seg)); child != detail::flat_index::absent)
                 return path_id{child};
+        added = true;
         return add_child(parent, segment, hash, seg);
+    }
+    // Unchecked transient(): a transient id just added has its text cached at its next lookup, if one comes (a
+    // one-off target gets none).
+    [[nodiscard]] bool is_transient(path_id id) const noexcept {
+        return (entries_[id.value].flags & transient_flag) != 0;
     }
     // A new child (none under `parent` by that name): `seg` is the segment's index, or absent when it is new.
     path_id add_child(path_id parent, std::string_view segment, std::uint64_t hash, std::uint32_t seg) {
@@ -537,6 +574,7 @@ private:
     detail::flat_index text_index_;  // hash of a whole text -> id
     std::vector<char> texts_;
     std::size_t longest_segment_ = 0;  // the longest segment text ever held: bounds a text's length by its depth
+    std::size_t dead_text_bytes_ = 0;          // bytes of texts_ no id refers to any more
     std::vector<std::uint32_t> transient_ids_;  // every transient id held (release_unused() walks them)
     std::vector<std::uint32_t> free_ids_;       // slots of released ids, reused first by new paths
 };
