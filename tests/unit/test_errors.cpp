@@ -224,6 +224,14 @@ struct echo {
 using echo_registry = cep::enzyme_registry<echo>;
 }  // namespace
 
+// A queue part that does not list what it keeps (the default one's listing hidden): no transient roots then.
+struct opaque_queue : cep::beat_queue {
+    void for_each_waiting() = delete;
+};
+struct opaque_kernel : cep::default_kernel {
+    using queue = opaque_queue;
+};
+
 TEST_CASE("errors: heartbeat: invalid_policy") {
     const auto window = thrown<cep::heartbeat_error>([] {
         cep::heartbeat<echo_registry> hb(cep::heartbeat_policy{.spacing_window = 0});
@@ -246,6 +254,21 @@ TEST_CASE("errors: heartbeat: invalid_policy") {
     REQUIRE_FALSE(queued);
     CHECK(queued.error().code == cep::errc::invalid_policy);
     CHECK(queued.error().message == "this queue is not part of a kernel yet (no path table)");
+
+    const auto runtime = hb.make_transient_root("/rt/cei"_path);
+    REQUIRE_FALSE(runtime);
+    CHECK(runtime.error().code == cep::errc::invalid_policy);
+    CHECK(runtime.error().message ==
+          "cannot make /rt/cei a transient root: it is the root, /rt, holds or lies in rt/beat, rt/cei or "
+          "rt/analytics/spacing, or lies below a recycling or transient root");
+    cep::heartbeat<echo_registry, cep::bound_then_matched, opaque_kernel> opaque;
+    const auto unlisted = opaque.make_transient_root("/msgs"_path);
+    REQUIRE_FALSE(unlisted);
+    CHECK(unlisted.error().code == cep::errc::invalid_policy);
+    CHECK(unlisted.error().message ==
+          "cannot make /msgs a transient root: this kernel's queue, processor or router part cannot list the ids "
+          "it keeps (for_each_waiting, for_each_held_id, start_over)");
+    CHECK(opaque.release_unused_paths() == 0);
 }
 
 TEST_CASE("errors: heartbeat: beat_in_past from an enzyme's emit") {
