@@ -1,9 +1,11 @@
 // Soak: a long run of a heartbeat with the ledger on (default retention), printing the resident set size as it
 // goes, so a reader sees whether memory stays flat. Not a test (it takes a while) and not a ratio benchmark:
-//   build/release/benchmarks/cep_soak [impulses, default 10000000] [impulses per beat, default 1000]
+//   build/release/benchmarks/cep_soak [impulses, default 10000000] [impulses per beat, default 1000] [unique]
 // Each beat: `per_beat` impulses over a rotating set of 10,000 targets (so memoised agendas are reused, as in a
 // steady service), 4 enzymes per impulse, one of them writing a cell (staged, committed) and one emitting a
-// follow-up every 100th impulse. RSS is read from /proc/self/statm.
+// follow-up every 100th impulse. With `unique`, every impulse goes to a new path below a transient root
+// (/msgs/<n>, enqueued by path, as a service addressing each message does) and the writing enzyme is not bound
+// there (it would keep a cell per message). RSS is read from /proc/self/statm; "path ids" is the table's size.
 #include <cep/cep.hpp>
 
 #include <chrono>
@@ -66,17 +68,25 @@ struct audit {
 int main(int argc, char** argv) {
     const std::uint64_t total = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
     const std::uint64_t per_beat = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000;
+    const bool unique = argc > 3 && std::string(argv[3]) == "unique";
     cep::heartbeat<cep::enzyme_registry<count_it, store_it, follow_up, audit>> hb;  // ledger on, keep 256 beats
     hb.register_all();
     hb.bind<count_it>("/env"_path, cep::propagate);
     hb.bind<store_it>("/env"_path, cep::propagate);
     hb.bind<follow_up>("/env"_path, cep::propagate);
     hb.bind<audit>("/env"_path, cep::propagate);
+    if (unique) {
+        hb.bind<count_it>("/msgs"_path, cep::propagate);
+        hb.bind<follow_up>("/msgs"_path, cep::propagate);
+        hb.bind<audit>("/msgs"_path, cep::propagate);
+        hb.make_transient_root("/msgs"_path).value();
+    }
+    const cep::path signal_path = "/signals/work"_path;
     const auto signal = hb.tree().paths().intern("/signals/work"_path);
     std::vector<cep::path_id> targets;
     for (int i = 0; i < 10'000; ++i) targets.push_back(hb.tree().paths().intern(cep::path("/env/t") / std::to_string(i)));
 
-    std::printf("%14s %10s %12s %14s\n", "impulses", "beat", "rss MiB", "ns/impulse");
+    std::printf("%14s %10s %12s %14s %12s\n", "impulses", "beat", "rss MiB", "ns/impulse", "path ids");
     const auto start = std::chrono::steady_clock::now();
     auto last = start;
     std::uint64_t done = 0;
@@ -84,14 +94,20 @@ int main(int argc, char** argv) {
     std::uint64_t report_at = 1'000'000;
     std::size_t next = 0;
     while (done < total) {
-        for (std::uint64_t i = 0; i < per_beat; ++i, ++done) (void)hb.enqueue(signal, targets[next++ % targets.size()]);
+        if (unique) {
+            for (std::uint64_t i = 0; i < per_beat; ++i, ++done)
+                (void)hb.enqueue(signal_path, cep::path("/msgs/m" + std::to_string(done)));
+        } else {
+            for (std::uint64_t i = 0; i < per_beat; ++i, ++done)
+                (void)hb.enqueue(signal, targets[next++ % targets.size()]);
+        }
         hb.step();
         if (done >= report_at || done >= total) {
             const auto now = std::chrono::steady_clock::now();
             const double ns = std::chrono::duration<double, std::nano>(now - last).count() /
                               static_cast<double>(done - last_done);
-            std::printf("%14llu %10llu %12.1f %14.1f\n", static_cast<unsigned long long>(done),
-                        static_cast<unsigned long long>(hb.beat()), resident_mib(), ns);
+            std::printf("%14llu %10llu %12.1f %14.1f %12zu\n", static_cast<unsigned long long>(done),
+                        static_cast<unsigned long long>(hb.beat()), resident_mib(), ns, hb.tree().paths().size());
             std::fflush(stdout);
             last = now;
             last_done = done;
