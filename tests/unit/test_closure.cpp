@@ -655,3 +655,40 @@ TEST_CASE("tick reads a queue entry's fields through links, as reading their pat
     CHECK(summary.count(closure::outcome::completed) == 1);
     CHECK(label_seen == "through a link");
 }
+
+namespace {
+int audited = 0;
+cep::status audit_once(const closure::facet_job&, closure::store&) {
+    ++audited;
+    return cep::status::success;
+}
+using one_audit = closure::handler_set<closure::facet_handler<"audit_log", "edit", &audit_once>>;
+
+// Rounds of 100 new contexts each, ticked to completion; returns the path table's size after `rounds`.
+std::size_t table_after_rounds(bool transient_queue, int rounds) {
+    cep::cell_tree tree;
+    auto& paths = tree.paths();
+    if (transient_queue) REQUIRE(paths.make_transient_root(paths.intern(cep::path("/bonds/facet_queue"))));
+    one_audit set;
+    std::size_t n = 0;
+    for (int round = 0; round < rounds; ++round) {
+        for (int i = 0; i < 100; ++i, ++n)
+            closure::context_upsert(tree, {.tag = "edit", .label = "edit " + std::to_string(n),
+                                           .facets = {"audit_log"}, .participants = {}})
+                .value();
+        audited = 0;
+        REQUIRE(set.tick(tree).count(closure::outcome::completed) == 100);
+        REQUIRE(audited == 100);
+        (void)paths.release_unused([&](cep::path_id id) { return tree.holds_cell(id); });
+    }
+    return paths.size();
+}
+}  // namespace
+
+TEST_CASE("a facet queue below a transient root: completed entries release their ids, the records keep theirs") {
+    const std::size_t kept = table_after_rounds(false, 10);
+    const std::size_t released = table_after_rounds(true, 10);
+    // Each completed queue entry leaves four ids (the entry, value, queue_state, context_tag) without the root.
+    CHECK(kept - released >= 4 * 100 * 9);
+    CHECK(table_after_rounds(true, 20) - released < table_after_rounds(false, 20) - kept);
+}
