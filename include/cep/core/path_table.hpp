@@ -196,10 +196,10 @@ public:
         });
     }
     // Makes `top` a transient root (see the top of this file): the paths interned below it from now on are
-    // transient (and recyclable: their texts are not cached). Ids below it interned before may be held by anything
-    // (a binding, a link, a caller): they stay for good, as roots of their own new descendants. False, changing
-    // nothing, for the table's root and for an id below a recycling root or a transient one (`top` itself is then
-    // recyclable).
+    // transient (their texts cached from their second lookup, see cache_text). Ids below it interned before may be
+    // held by anything (a binding, a link, a caller): they stay for good, as roots of their own new descendants.
+    // False, changing nothing, for the table's root and for an id below a recycling root or a transient one (`top`
+    // itself is then recyclable).
     [[nodiscard]] bool make_transient_root(path_id top) {
         check_id(top);
         if (top == root() || (entries_[top.value].flags & recyclable_flag) != 0) return false;

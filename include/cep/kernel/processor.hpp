@@ -332,7 +332,8 @@ public:
     }
 
     // The ids of (signal, target) pairs the processor keeps between beats: pending retries and their attempt
-    // counts (and anything not yet promoted). The heartbeat marks transient ones in use before releasing ids.
+    // counts (intake and emits are empty then: end_beat() cleared them). The heartbeat marks transient ones in use
+    // before releasing ids.
     template <class Visit>
     void for_each_held_id(Visit&& visit) const {
         const auto pair = [&](std::uint32_t signal, std::uint32_t target) {
@@ -340,8 +341,6 @@ public:
             if (target != queued_impulse::no_target) visit(path_id{target});
         };
         for (const auto& item : retry_order_) pair(item.signal, item.target);
-        for (const auto& item : emits_) pair(item.signal, item.target);
-        for (const auto& item : intake_) pair(item.signal, item.target);
         retries_.for_each_pair(pair);
     }
 
