@@ -163,6 +163,34 @@ TEST_CASE("paths order by text and hash by text") {
     CHECK(cep::path("/a") < cep::path("/a/b"));
     CHECK(cep::path("/a/b") < cep::path("/b"));
     CHECK(std::hash<cep::path>{}(cep::path("/x/y")) == std::hash<cep::path>{}(cep::path("/x/y")));
+    CHECK(std::hash<cep::path>{}(cep::path("/x/y")) != std::hash<cep::path>{}(cep::path("/x/z")));
+}
+
+TEST_CASE("a path's kept hash is its text's, however the path was made") {
+    const auto expect = [](const cep::path& p) {
+        INFO(p.str());
+        CHECK(p.hash() == cep::detail::hash_text(p.text()));
+        CHECK(std::hash<cep::path>{}(p) == static_cast<std::size_t>(p.hash()));
+    };
+    expect(cep::path());
+    expect(cep::path::root());
+    expect(cep::path("/env/fs/projects/p1"));
+    expect(cep::path::parse("/a/b").value());
+    expect("/signals/image/thumbnail"_path);
+    expect(cep::path("/a") / "b");
+    expect(cep::path("/a/b/c").parent());
+    expect(cep::path("/a").parent());
+    cep::path assigned = cep::path("/first");
+    assigned = cep::path("/second/text/longer/than/the/buffer/of/a/short/string");
+    expect(assigned);
+    cep::path copied = assigned;
+    expect(copied);
+    // Equal texts made different ways are equal paths; the hash rejects unequal ones first.
+    CHECK(cep::path("/a/b") == cep::path("/a") / "b");
+    CHECK(cep::path("/a/b") == cep::path("/a/b/c").parent());
+    CHECK(cep::path("/a/b") == cep::path("/a/b"_path));
+    CHECK_FALSE(cep::path("/a/b") == cep::path("/a/c"));
+    CHECK_FALSE(cep::path("/a/b") == cep::path("/a/bb"));
 }
 
 TEST_CASE("compile-time literals are validated and convert to runtime values") {

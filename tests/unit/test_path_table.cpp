@@ -377,6 +377,44 @@ TEST_CASE("hash_text: every byte of a text, and its length, change the hash") {
     CHECK(seen.size() == texts);
 }
 
+TEST_CASE("same_text: equal exactly when the texts are, whatever the length and wherever they differ") {
+    for (std::size_t length = 0; length <= 40; ++length) {
+        INFO("length " << length);
+        const std::string base(length, 'a');
+        const std::string copy = base;  // another buffer: the loads compare bytes, not addresses
+        CHECK(cep::detail::same_text(base, copy));
+        CHECK_FALSE(cep::detail::same_text(base, base + "a"));
+        CHECK_FALSE(cep::detail::same_text(base + "a", base));
+        for (std::size_t at = 0; at < length; ++at) {
+            INFO("differs at " << at);
+            std::string changed = base;
+            changed[at] = 'b';
+            CHECK_FALSE(cep::detail::same_text(base, changed));
+            CHECK_FALSE(cep::detail::same_text(changed, base));
+        }
+    }
+    // Views into a longer buffer: only their own bytes count (the loads overlap inside the view, never past it).
+    const std::string buffer = "/env/fs/projects/p1/env/fs/projects/p2";
+    const std::string_view first(buffer.data(), 19);
+    const std::string_view second(buffer.data() + 19, 19);
+    CHECK(first == "/env/fs/projects/p1");
+    CHECK_FALSE(cep::detail::same_text(first, second));
+    CHECK(cep::detail::same_text(first.substr(0, 17), second.substr(0, 17)));
+}
+
+TEST_CASE("hash_text gives the compiler the value it computes at run time") {
+    constexpr std::uint64_t at_compile_time = cep::detail::hash_text("/signals/image/thumbnail");
+    static_assert(at_compile_time == cep::detail::hash_text("/signals/image/thumbnail"));
+    const std::string text = "/signals/image/thumbnail";
+    CHECK(cep::detail::hash_text(text) == at_compile_time);
+    for (const char* sample : {"", "/", "/ab", "/abc", "/abcdefg", "/abcdefgh", "/a/b/c/d/e/f/g/h/i"}) {
+        INFO(sample);
+        const std::string runtime(sample);
+        CHECK(cep::detail::hash_text(runtime) == cep::detail::hash_text(std::string_view(sample)));
+    }
+    static_assert(cep::path_c<"/a/b">.hash == cep::detail::hash_text("/a/b"));
+}
+
 TEST_CASE("text_length: the length of an id's text without building it") {
     cep::path_table table;
     CHECK(table.text_length(cep::path_table::root()) == 1);  // "/"

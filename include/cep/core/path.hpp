@@ -6,9 +6,11 @@
 #include <cep/core/error.hpp>
 #include <cep/core/fixed_string.hpp>
 #include <cep/detail/path_syntax.hpp>
+#include <cep/detail/text_hash.hpp>
 
 #include <compare>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -51,17 +53,18 @@ struct path_constant;
 template <fixed_string Text>
 struct query_constant;
 
-// A valid path. The default value is the root "/".
+// A valid path. The default value is the root "/". It keeps its text's hash, computed once when it is made (at
+// compile time for a literal), so the path table looks a path up without hashing its text again on every enqueue.
 class path {
 public:
-    path() : text_("/") {}
+    path() : text_("/"), hash_(root_hash) {}
 
     // Parses run-time text; throws cep::path_error with the rule and offset when it is not a valid path.
     explicit path(std::string_view text) : path(parse(text).value()) {}
 
     // From a compile-time checked literal ("/a/b"_path or cep::path_c<"/a/b">).
     template <fixed_string Text>
-    path(path_constant<Text>) : text_(Text.view()) {}  // NOLINT: implicit, already validated
+    path(path_constant<Text>) : text_(Text.view()), hash_(path_constant<Text>::hash) {}  // NOLINT: implicit
 
     // Parses run-time text without throwing.
     [[nodiscard]] static result<path> parse(std::string_view text) {
@@ -75,6 +78,8 @@ public:
     [[nodiscard]] std::string_view text() const noexcept { return text_; }
     [[nodiscard]] const std::string& str() const noexcept { return text_; }
     [[nodiscard]] bool is_root() const noexcept { return text_.size() == 1; }
+    // The 64-bit hash of the text (what std::hash<cep::path> returns and the path table's indexes use).
+    [[nodiscard]] std::uint64_t hash() const noexcept { return hash_; }
 
     // Number of segments ("/" has 0, "/a/b" has 2).
     [[nodiscard]] std::size_t depth() const noexcept { return detail::count_segments(text_); }
@@ -125,15 +130,20 @@ public:
                (other.text_.size() == text_.size() || other.text_[text_.size()] == '/');
     }
 
-    [[nodiscard]] friend bool operator==(const path&, const path&) = default;
+    // Different hashes answer most unequal pairs without comparing texts.
+    [[nodiscard]] friend bool operator==(const path& a, const path& b) noexcept {
+        return a.hash_ == b.hash_ && a.text_ == b.text_;
+    }
     [[nodiscard]] friend std::strong_ordering operator<=>(const path& a, const path& b) noexcept {
         return a.text_.compare(b.text_) <=> 0;
     }
 
 private:
     friend class path_table;  // rebuilds texts it checked when they were interned: not parsed again
-    path(std::string text, detail::trusted_text_t) : text_(std::move(text)) {}
+    path(std::string text, detail::trusted_text_t) : text_(std::move(text)), hash_(detail::hash_text(text_)) {}
+    static constexpr std::uint64_t root_hash = detail::hash_text("/");
     std::string text_;
+    std::uint64_t hash_;
 };
 
 // A valid query: a path whose segments may also be '*' (exactly one segment) or '**' (zero or more).
@@ -191,6 +201,7 @@ struct path_constant {
     static constexpr std::string_view text = Text.view();
     static constexpr fixed_string value = Text;
     static constexpr std::size_t depth = detail::count_segments(Text.view());
+    static constexpr std::uint64_t hash = detail::hash_text(Text.view());  // cep::path::hash(), by the compiler
     [[nodiscard]] constexpr std::string_view view() const noexcept { return text; }
 };
 
@@ -226,7 +237,7 @@ template <fixed_string Text>
 template <>
 struct std::hash<cep::path> {
     [[nodiscard]] std::size_t operator()(const cep::path& p) const noexcept {
-        return std::hash<std::string_view>{}(p.text());
+        return static_cast<std::size_t>(p.hash());
     }
 };
 template <>

@@ -85,10 +85,11 @@ public:
     // Slots: the ids held, plus released ones waiting for a new path (released_count()). Every id is below it.
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
-    // Interns a path (and all its ancestors). A known path costs one hash of its text, one probe and one memcmp;
-    // a new one whose parent is known, one more hash and probe, then the new child: no per-segment walk.
+    // Interns a path (and all its ancestors). A known path costs one probe and one compare of texts (the path
+    // carries its text's hash); a new one whose parent is known, one hash and probe more, then the new child: no
+    // per-segment walk.
     path_id intern(const path& p) {
-        const std::uint64_t hash = detail::hash_text(p.text());
+        const std::uint64_t hash = p.hash();
         if (const auto known = find_text(p.text(), hash); known != detail::flat_index::absent) return path_id{known};
         return intern_new(p.text(), hash);
     }
@@ -97,7 +98,7 @@ public:
     template <fixed_string Text>
     path_id intern(path_constant<Text>) {
         constexpr std::string_view text = Text.view();
-        const std::uint64_t hash = detail::hash_text(text);
+        constexpr std::uint64_t hash = path_constant<Text>::hash;
         if (const auto known = find_text(text, hash); known != detail::flat_index::absent) return path_id{known};
         return intern_new(text, hash);
     }
@@ -111,7 +112,7 @@ public:
 
     // The id of a path already interned, without adding anything.
     [[nodiscard]] std::optional<path_id> find(const path& p) const noexcept {
-        if (const auto known = find_text(p.text(), detail::hash_text(p.text())); known != detail::flat_index::absent)
+        if (const auto known = find_text(p.text(), p.hash()); known != detail::flat_index::absent)
             return path_id{known};
         path_id id = root();
         for (auto segment : p.segments()) {
@@ -375,7 +376,7 @@ private:
         return {texts_.data() + e.text_at + sizeof length, length};
     }
     [[nodiscard]] std::uint32_t find_text(std::string_view text, std::uint64_t hash) const noexcept {
-        return text_index_.find(hash, [&](std::uint32_t id) { return cached_text(entries_[id]) == text; });
+        return text_index_.find(hash, [&](std::uint32_t id) { return detail::same_text(cached_text(entries_[id]), text); });
     }
     void cache_text(path_id id, std::string_view text, std::uint64_t hash) {
         auto& e = entries_[id.value];
@@ -422,7 +423,7 @@ private:
         return id;
     }
     [[nodiscard]] std::uint32_t find_segment(std::string_view segment, std::uint64_t hash) const noexcept {
-        return segment_index_.find(hash, [&](std::uint32_t seg) { return segments_[seg] == segment; });
+        return segment_index_.find(hash, [&](std::uint32_t seg) { return detail::same_text(segments_[seg], segment); });
     }
     [[nodiscard]] std::uint32_t find_segment(std::string_view segment) const noexcept {
         return find_segment(segment, detail::hash_text(segment));

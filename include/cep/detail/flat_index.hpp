@@ -4,53 +4,15 @@
 // (node-based std::unordered_map allocates on every insert).
 #pragma once
 
+#include <cep/detail/text_hash.hpp>
+
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace cep::detail {
-
-// A text's 64-bit hash: eight bytes at a time, each word mixed in by a multiply (paths are short: a few words).
-// The bytes past the last whole word are read as one overlapping load, never copied byte by byte into a word on the
-// stack (a wide load right after narrow stores stalls on store forwarding, which made this slower than the
-// standard library's hash).
-[[nodiscard]] inline std::uint64_t load_word(const char* at) noexcept {
-    std::uint64_t word;
-    std::memcpy(&word, at, sizeof word);
-    return word;
-}
-[[nodiscard]] inline std::uint64_t load_half(const char* at) noexcept {
-    std::uint32_t half;
-    std::memcpy(&half, at, sizeof half);
-    return half;
-}
-[[nodiscard]] inline std::uint64_t hash_text(std::string_view text) noexcept {
-    constexpr std::uint64_t k = 0x9e3779b97f4a7c15ull;
-    const char* p = text.data();
-    const std::size_t n = text.size();
-    std::uint64_t h = 0x243f6a8885a308d3ull ^ (n * k);
-    const auto mix = [&](std::uint64_t word) {
-        h = (h ^ word) * k;
-        h ^= h >> 29;
-    };
-    if (n > 8) {
-        const char* last = p + n - 8;
-        for (; p < last; p += 8) mix(load_word(p));
-        mix(load_word(last));  // overlaps the previous word unless n is a multiple of 8
-    } else if (n >= 4) {
-        mix(load_half(p) | (load_half(p + n - 4) << 32));
-    } else if (n > 0) {
-        mix(static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
-            (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
-            (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16));
-    }
-    h *= 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 31);
-}
 
 // key -> value, where several values may share a key (text hashes collide): find() and erase() take a predicate
 // that confirms a value (for exact keys, one that always says yes). Values are positions or ids, never pointers,
