@@ -141,6 +141,7 @@ TEST_CASE("each error family throws its own exception type, all derived from cep
     CHECK_THROWS_AS(cep::throw_error({cep::errc::mailbox_bad_record, "m"}), cep::mailbox_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_context_conflict, "c"}), cep::closure_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_bad_record, "c"}), cep::closure_error);
+    CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_store_outlived, "c"}), cep::closure_error);
     try {
         cep::throw_error({cep::errc::cell_sealed, "sealed!"});
     } catch (const cep::exception& e) {

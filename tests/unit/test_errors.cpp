@@ -394,6 +394,29 @@ TEST_CASE("errors: ops: a staged name already taken in the committed tree") {
     CHECK(started.error().message == "the name " + name + " is already taken in the committed tree");
 }
 
+TEST_CASE("errors: closure: closure_store_outlived, a store kept across a release of transient ids") {
+    cep::cell_tree tree;
+    auto& paths = tree.paths();
+    REQUIRE(paths.make_transient_root(paths.intern(cep::path("/bonds/facet_queue"))));
+    cep::closure::store kept(tree);
+    const cep::path entry("/bonds/facet_queue/audit_log/00ff/value");
+    REQUIRE(kept.put_text(entry, "queued"));  // the journal now holds the entry's id
+    cep::closure::store idle(tree);           // holds no id: it goes on after the release
+    tree.remove(cep::path("/bonds/facet_queue/audit_log")).value();
+    REQUIRE(paths.release_unused([&](cep::path_id id) { return tree.holds_cell(id); }) > 0);
+    const auto refused = kept.put_text(cep::path("/bonds/facet_queue/audit_log/0100/value"), "again");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == cep::errc::closure_store_outlived);
+    CHECK(refused.error().message ==
+          "this closure::store outlived a release of transient path ids (the end of a commit, or "
+          "release_unused_paths): the ids in its journal may name other paths now; use one store per call or beat");
+    CHECK(thrown<cep::closure_error>([&] { kept.remove(cep::path("/bonds")).value(); }).code ==
+          cep::errc::closure_store_outlived);
+    CHECK(idle.put_text(entry, "queued"));
+    cep::closure::store fresh(tree);
+    CHECK(fresh.put_text(cep::path("/bonds/facet_queue/audit_log/0101/value"), "new"));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // the family of a code decides the exception type
 

@@ -338,10 +338,14 @@ TEST_CASE("heartbeat: transient roots refused, and no release during a beat") {
     transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false});
     for (const auto& top : {cep::path("/"), cep::path("/rt"), cep::path("/rt/beat"), cep::path("/rt/beat/x"),
                             cep::path("/rt/cei"), cep::path("/rt/cei/7"), cep::path("/rt/analytics")}) {
+        INFO(top.str());
+        const std::size_t held = hb.tree().paths().size();
         const auto made = hb.make_transient_root(top);
         REQUIRE_FALSE(made);
         CHECK(made.error().code == cep::errc::invalid_policy);
+        CHECK(hb.tree().paths().size() == held);  // refused on its text: nothing interned
     }
+    CHECK_FALSE(hb.tree().paths().find("/rt/cei/7"_path).has_value());
     REQUIRE(hb.make_transient_root("/rt/elsewhere"_path));  // the rest of /rt is the program's (OPS uses rt/ops)
     REQUIRE(hb.make_transient_root("/msgs"_path));
     CHECK_FALSE(hb.make_transient_root("/msgs/inner"_path));

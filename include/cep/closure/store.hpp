@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,9 +45,11 @@ class store {
 
 public:
     // Immediate: writes go into `tree` and are visible at once.
-    explicit store(cell_tree& tree) noexcept : committed_(&tree), tree_(&tree), paths_(&tree.paths()) {}
+    explicit store(cell_tree& tree) noexcept
+        : committed_(&tree), tree_(&tree), paths_(&tree.paths()), releases_(paths_->releases()) {}
     // Staged: reads see the committed tree, writes go into the beat's staging (visible at the next beat).
-    explicit store(write_context& ctx) noexcept : committed_(&ctx.tree()), ctx_(&ctx), paths_(&ctx.paths()) {}
+    explicit store(write_context& ctx) noexcept
+        : committed_(&ctx.tree()), ctx_(&ctx), paths_(&ctx.paths()), releases_(paths_->releases()) {}
 
     store(const store&) = delete;
     store& operator=(const store&) = delete;
@@ -74,16 +77,19 @@ public:
     result<void> put_text(const path& p, std::string_view text) { return put_text(paths_->intern(p), text); }
     // By id (put_text, append_text, remove): an id of another table is an error (cep::errc::path_unknown_id).
     result<void> put_text(path_id id, std::string_view text) {
+        if (outlived_release()) [[unlikely]] return outlived_error();
         if (!paths_->owns(id)) [[unlikely]] return unknown_id(id);
         note_write(id);
         return raw_put_text(id, text);
     }
     result<void> put_bytes(const path& p, std::span<const std::byte> bytes) {
+        if (outlived_release()) [[unlikely]] return outlived_error();
         note_write(paths_->intern(p));
         if (ctx_) return ctx_->put_bytes(p, bytes);
         return discard_view(tree_->put_bytes(p, bytes));
     }
     result<void> make_list(const path& p, std::string_view entry_prefix = {}) {
+        if (outlived_release()) [[unlikely]] return outlived_error();
         note_write(paths_->intern(p));
         if (ctx_) return ctx_->make_list(p, entry_prefix);
         return discard_view(tree_->make_list(p, entry_prefix));
@@ -92,6 +98,7 @@ public:
         return append_text(paths_->intern(list), text);
     }
     result<void> append_text(path_id list, std::string_view text) {
+        if (outlived_release()) [[unlikely]] return outlived_error();
         if (!paths_->owns(list)) [[unlikely]] return unknown_id(list);
         note_write(list);
         if (ctx_) return ctx_->append_text(path_ref(*paths_, list, cep::detail::checked_id), text);
@@ -99,6 +106,7 @@ public:
     }
     result<void> remove(const path& p) { return remove(paths_->intern(p)); }
     result<void> remove(path_id id) {
+        if (outlived_release()) [[unlikely]] return outlived_error();
         if (!paths_->owns(id)) [[unlikely]] return unknown_id(id);
         note(last_remove_, id);
         return raw_remove(id);
@@ -134,6 +142,7 @@ private:
         if (const auto entry = entry_of(id)) note(last_write_, *entry);
     }
     [[nodiscard]] std::optional<path_id> entry_of(path_id id) {
+        check_journal();
         constexpr std::size_t entry_depth = decltype(queue_root)::depth + 2;
         std::size_t depth = paths_->depth(id);
         if (depth < entry_depth) return std::nullopt;
@@ -150,6 +159,7 @@ private:
         return id;
     }
     void note(cep::detail::flat_map<std::size_t>& journal, path_id key) {
+        check_journal();
         if (auto* known = journal.find(key.value)) {
             *known = ++sequence_;
             return;
@@ -161,6 +171,7 @@ private:
     // After this store's operations, does `entry` exist, given whether it existed in the tree before them? The
     // latest of its own writes and of the removals of it or an ancestor decides.
     [[nodiscard]] bool exists_after(path_id entry, bool existed) const {
+        check_journal();
         const auto* written = last_write_.find(entry.value);
         const std::size_t w = written == nullptr ? 0 : *written;
         std::size_t r = 0;
@@ -173,10 +184,35 @@ private:
         return w > r;
     }
 
+    // The journal keys entries by path id. Transient ids released since the store took them may name other paths
+    // now (a store kept across beats, below a transient root), so it refuses to go on rather than answer wrong.
+    // A store that holds no id yet simply starts from the current release.
+    // Writes return the error; the journal's readers (tick's) throw it.
+    [[nodiscard]] bool outlived_release() const noexcept {
+        if (paths_->releases() == releases_) [[likely]]
+            return false;
+        if (sequence_ == 0 && !queue_root_id_) {
+            releases_ = paths_->releases();
+            return false;
+        }
+        return true;
+    }
+    [[gnu::cold]] static error outlived_error() {
+        return error{errc::closure_store_outlived,
+                     "this closure::store outlived a release of transient path ids (the end of a commit, or "
+                     "release_unused_paths): the ids in its journal may name other paths now; use one store per "
+                     "call or beat"};
+    }
+    void check_journal() const {
+        if (outlived_release()) [[unlikely]]
+            throw closure_error(outlived_error());
+    }
+
     const cell_tree* committed_;
     cell_tree* tree_ = nullptr;
     write_context* ctx_ = nullptr;
     path_table* paths_;
+    mutable std::uint64_t releases_;  // paths_->releases() when the journal's ids were taken
     std::optional<path_id> queue_root_id_;
     std::size_t sequence_ = 0;
     cep::detail::flat_map<std::size_t> last_write_;   // queue entry -> sequence number of its latest write
@@ -195,6 +231,7 @@ struct store_access {
     [[nodiscard]] static std::size_t mark(const store& s) noexcept { return s.sequence_; }
     // Queue entries written through the store after `mark` (by upserts, typically from handlers), by id.
     static std::vector<path_id> entry_ids_written_since(const store& s, std::size_t mark) {
+        s.check_journal();
         std::vector<path_id> out;
         for (const auto id : s.written_)
             if (*s.last_write_.find(id.value) > mark) out.push_back(id);

@@ -77,6 +77,7 @@ enum class errc : std::uint16_t {
     closure_context_conflict,
     closure_not_queued,
     closure_bad_record,
+    closure_store_outlived,
 };
 
 // Short, stable identifier of a code (the enumerator's name).
@@ -135,6 +136,7 @@ enum class errc : std::uint16_t {
         case errc::closure_context_conflict: return "closure_context_conflict";
         case errc::closure_not_queued: return "closure_not_queued";
         case errc::closure_bad_record: return "closure_bad_record";
+        case errc::closure_store_outlived: return "closure_store_outlived";
     }
     return "unknown";
 }
@@ -214,7 +216,7 @@ class heartbeat_error : public exception {
         code <= static_cast<std::uint16_t>(errc::mailbox_bad_record))
         throw mailbox_error(std::move(err));
     if (code >= static_cast<std::uint16_t>(errc::closure_context_conflict) &&
-        code <= static_cast<std::uint16_t>(errc::closure_bad_record))
+        code <= static_cast<std::uint16_t>(errc::closure_store_outlived))
         throw closure_error(std::move(err));
     throw exception(std::move(err));
 }

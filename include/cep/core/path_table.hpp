@@ -63,7 +63,8 @@ public:
           longest_segment_(other.longest_segment_),
           dead_text_bytes_(other.dead_text_bytes_),
           transient_ids_(std::move(other.transient_ids_)),
-          free_ids_(std::move(other.free_ids_)) {}
+          free_ids_(std::move(other.free_ids_)),
+          releases_(other.releases_) {}
     path_table& operator=(path_table&& other) noexcept {
         entries_ = std::move(other.entries_);
         owned_ = std::exchange(other.owned_, 0);
@@ -78,6 +79,7 @@ public:
         dead_text_bytes_ = other.dead_text_bytes_;
         transient_ids_ = std::move(other.transient_ids_);
         free_ids_ = std::move(other.free_ids_);
+        releases_ = other.releases_;
         return *this;
     }
 
@@ -262,8 +264,12 @@ public:
         }
         transient_ids_.erase(keep, transient_ids_.end());
         if (dead_text_bytes_ > 4096 && 2 * dead_text_bytes_ > texts_.size()) compact_texts();
+        if (released != 0) ++releases_;
         return released;
     }
+    // How many release_unused() calls released ids so far: a holder of transient ids compares it with the count
+    // when it took them, to know whether they may since name other paths (cep::closure::store does).
+    [[nodiscard]] std::uint64_t releases() const noexcept { return releases_; }
     [[nodiscard]] bool recyclable(path_id id) const {
         check_id(id);
         return (entries_[id.value].flags & recyclable_flag) != 0;
@@ -440,7 +446,7 @@ private:
             if (!free_segments_.empty()) {
                 seg = free_segments_.back();
                 free_segments_.pop_back();
-                segments_[seg].assign(segment);
+                segments_[seg].append(segment);  // empty since it was freed: no assign(), which handles overlap
             } else {
                 seg = static_cast<std::uint32_t>(segments_.size());
                 segments_.emplace_back(segment);
@@ -455,9 +461,14 @@ private:
     // One use fewer; a segment nobody uses any more is forgotten and its slot reused.
     void drop_segment_use(std::uint32_t seg) {
         if (--segment_uses_[seg] != 0) return;
-        (void)segment_index_.erase(detail::hash_text(segments_[seg]), [&](std::uint32_t v) { return v == seg; });
-        segments_[seg].clear();
-        segments_[seg].shrink_to_fit();
+        std::string& text = segments_[seg];
+        (void)segment_index_.erase(detail::hash_text(text), [&](std::uint32_t v) { return v == seg; });
+        // A long text gives its buffer back; a short one lives in the string itself, and clear() is all it needs.
+        if (text.capacity() > 64) {
+            std::string().swap(text);
+        } else {
+            text.clear();
+        }
         free_segments_.push_back(seg);
     }
 
@@ -578,6 +589,7 @@ private:
     std::size_t dead_text_bytes_ = 0;          // bytes of texts_ no id refers to any more
     std::vector<std::uint32_t> transient_ids_;  // every transient id held (release_unused() walks them)
     std::vector<std::uint32_t> free_ids_;       // slots of released ids, reused first by new paths
+    std::uint64_t releases_ = 0;                // release_unused() calls that released ids
 };
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no

@@ -402,13 +402,14 @@ public:
                                                    " a transient root: this kernel's queue, processor or router part "
                                                    "cannot list the ids it keeps (for_each_waiting, "
                                                    "for_each_held_id, start_over)"};
-        auto& paths = tree().paths();
-        const path_id id = paths.intern(top);
         // The runtime's own branches: /rt itself, and what holds or lies in rt/beat, rt/cei, rt/analytics/spacing.
-        bool runtime = id == paths.parent(rt_beat_);
-        for (const path_id branch : {rt_beat_, rt_cei_, rt_spacing_})
-            runtime = runtime || paths.contains(branch, id) || paths.contains(id, branch);
-        if (runtime || !paths.make_transient_root(id))
+        // Decided on the text, so a refused path is not interned for nothing (it would stay in the table).
+        bool runtime = top.is_root() || top.text() == "/rt";
+        const path branches[] = {path_c<"/rt/beat">, path_c<"/rt/cei">, path_c<"/rt/analytics/spacing">};
+        for (const path& branch : branches) runtime = runtime || branch.contains(top) || top.contains(branch);
+        auto& paths = tree().paths();
+        // Below a recycling or transient root, the refused path's id is recyclable: it is not kept for good.
+        if (runtime || !paths.make_transient_root(paths.intern(top)))
             return error{errc::invalid_policy,
                          "cannot make " + top.str() +
                              " a transient root: it is the root, /rt, holds or lies in rt/beat, rt/cei or "
