@@ -12,28 +12,21 @@
 
 namespace cep::detail {
 
-// Native-order loads of 8 and 4 bytes. At run time one unaligned load (memcpy); in a constant expression the same
-// bytes through bit_cast, so a literal's hash computed by the compiler equals the one computed at run time.
-[[nodiscard]] constexpr std::uint64_t load_word(const char* at) noexcept {
+// A native-order load of sizeof(Word) bytes. At run time one unaligned load (memcpy); in a constant expression the
+// same bytes through bit_cast, so a literal's hash computed by the compiler equals the one computed at run time.
+template <class Word>
+[[nodiscard]] constexpr std::uint64_t load(const char* at) noexcept {
     if (std::is_constant_evaluated()) {
-        std::array<char, 8> bytes{};
+        std::array<char, sizeof(Word)> bytes{};
         for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = at[i];
-        return std::bit_cast<std::uint64_t>(bytes);
+        return std::bit_cast<Word>(bytes);
     }
-    std::uint64_t word;
+    Word word;
     std::memcpy(&word, at, sizeof word);
     return word;
 }
-[[nodiscard]] constexpr std::uint64_t load_half(const char* at) noexcept {
-    if (std::is_constant_evaluated()) {
-        std::array<char, 4> bytes{};
-        for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = at[i];
-        return std::bit_cast<std::uint32_t>(bytes);
-    }
-    std::uint32_t half;
-    std::memcpy(&half, at, sizeof half);
-    return half;
-}
+[[nodiscard]] constexpr std::uint64_t load_word(const char* at) noexcept { return load<std::uint64_t>(at); }
+[[nodiscard]] constexpr std::uint64_t load_half(const char* at) noexcept { return load<std::uint32_t>(at); }
 
 // Eight bytes at a time, each word mixed in by a multiply (paths are short: a few words). The bytes past the last
 // whole word are read as one overlapping load, never copied byte by byte into a word on the stack (a wide load right
