@@ -382,7 +382,8 @@ private:
         return {texts_.data() + e.text_at + sizeof length, length};
     }
     [[nodiscard]] std::uint32_t find_text(std::string_view text, std::uint64_t hash) const noexcept {
-        return text_index_.find(hash, [&](std::uint32_t id) { return detail::same_text(cached_text(entries_[id]), text); });
+        return text_index_.find(hash,
+                                [&](std::uint32_t id) { return detail::same_text(cached_text(entries_[id]), text); });
     }
     void cache_text(path_id id, std::string_view text, std::uint64_t hash) {
         auto& e = entries_[id.value];
