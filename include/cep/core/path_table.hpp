@@ -89,8 +89,9 @@ public:
 
     // Interns a path (and all its ancestors). A known path costs one probe and one compare of texts (the path
     // carries its text's hash); a new one whose parent is known, one hash and probe more, then the new child: no
-    // per-segment walk.
-    path_id intern(const path& p) {
+    // per-segment walk. Always inlined: the known case is that probe and compare, and the call around them cost
+    // 18 instructions of the 372 of a memo hit by path (callgrind; 354 inlined).
+    [[gnu::always_inline]] path_id intern(const path& p) {
         const std::uint64_t hash = p.hash();
         if (const auto known = find_text(p.text(), hash); known != detail::flat_index::absent) return path_id{known};
         return intern_new(p.text(), hash);
