@@ -34,7 +34,15 @@ public:
     }
 
     // ---- kernel interface ----
-    void push(const queued_impulse& item) { slot(item.beat).push_back(item); }
+    // The near beats inline (a vector push), the far ones out of line: the std::map insertion kept the whole of
+    // push() out of the enqueue loop.
+    void push(const queued_impulse& item) {
+        if (item.beat < current_ + near_beats) [[likely]] {
+            queue[item.beat % near_beats].push_back(item);
+            return;
+        }
+        push_far(item);
+    }
 
     [[nodiscard]] std::size_t pending(beat_number at) const {
         if (at < current_) return 0;
@@ -122,6 +130,7 @@ public:
     std::array<std::vector<queued_impulse>, near_beats> queue{};
 
 private:
+    [[gnu::noinline]] void push_far(const queued_impulse& item) { far_[item.beat].push_back(item); }
     std::vector<queued_impulse>& slot(beat_number at) {
         return at < current_ + near_beats ? queue[at % near_beats] : far_[at];
     }
