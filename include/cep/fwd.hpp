@@ -11,10 +11,23 @@ class name;
 class path;
 class query;
 struct path_id;
-class path_table;
-class cell_tree;
-class cell_view;
-class staging_area;
+// The stateful classes are class templates with one unused parameter, named by aliases: a program compiles only
+// the members it uses (see detail/lazy.hpp).
+template <class Deferred = void>
+class basic_path_table;
+using path_table = basic_path_table<>;
+template <class Deferred = void>
+class basic_path_ref;
+using path_ref = basic_path_ref<>;
+template <class Deferred = void>
+class basic_cell_tree;
+using cell_tree = basic_cell_tree<>;
+template <class Deferred = void>
+class basic_cell_view;
+using cell_view = basic_cell_view<>;
+template <class Deferred = void>
+class basic_staging_area;
+using staging_area = basic_staging_area<>;
 struct impulse;
 template <class... Contracts>
 class contract_registry;

@@ -12,16 +12,16 @@
 #include <string>
 #include <string_view>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::closure {
 
 // Cancels the facet `facet` of the context with hash `hash`. An entry in any queue state can be cancelled (that is
 // also how a fatal or missing entry is cleared). Errors: a facet or hash that is not a path segment (its path
 // error), no such queue entry (cep::errc::closure_not_queued), or a refused write.
-template <class = void>
-result<void> cancel(store& s, std::string_view facet, std::string_view hash, std::string_view reason) {
+template <class Deferred = void>
+result<void> cancel(basic_store<Deferred>& s, std::string_view facet, std::string_view hash, std::string_view reason) {
     auto family = path(queue_root).child(facet);
     if (!family) return family.error();
     auto entry = family->child(hash);
@@ -31,22 +31,22 @@ result<void> cancel(store& s, std::string_view facet, std::string_view hash, std
     if (!queued)
         return error{errc::closure_not_queued, "cannot cancel facet '" + std::string(facet) + "' of context " +
                                                std::string(hash) + ": it is not queued (no " + entry->str() + ")"};
-    const path record = facet_record(facet, hash);
+    const path record = facet_record<Deferred>(facet, hash);
     if (auto r = s.put_text(record / "meta" / "cancel_reason", reason); !r) return r;
     if (auto r = s.put_text(record / "facet_state", to_string(facet_state::cancelled)); !r) return r;
     return s.remove(*entry);
 }
 
-template <class = void>
-result<void> cancel(cell_tree& tree, std::string_view facet, std::string_view hash, std::string_view reason) {
-    store s(tree);
+template <class Deferred = void>
+result<void> cancel(basic_cell_tree<Deferred>& tree, std::string_view facet, std::string_view hash,
+                    std::string_view reason) {
+    basic_store<Deferred> s(tree);
     return cancel(s, facet, hash, reason);
 }
 // Staged: the entry disappears at the next beat; a handler running in this beat may still see it.
-template <class = void>
-result<void> cancel(write_context& ctx, std::string_view facet, std::string_view hash,
-                           std::string_view reason) {
-    store s(ctx);
+template <class Deferred = void>
+result<void> cancel(write_context& ctx, std::string_view facet, std::string_view hash, std::string_view reason) {
+    basic_store<Deferred> s(ctx);
     return cancel(s, facet, hash, reason);
 }
 

@@ -11,6 +11,7 @@
 #include <cep/core/name.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/detail/sha256.hpp>
 #include <cep/dispatch/context.hpp>
 
@@ -21,8 +22,9 @@
 #include <string_view>
 #include <vector>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time"). A type spelled
+// cep::detail::lazy<Deferred, T> is T, named so that its code too waits for a call (see detail/lazy.hpp).
 
 namespace cep::closure {
 
@@ -43,7 +45,7 @@ struct context_spec {
 inline constexpr std::size_t context_hash_digits = 16;
 
 namespace detail {
-template <class = void>
+template <class Deferred = void>
 void append_field(std::string& out, std::string_view field) {
     out.append(std::to_string(field.size())).push_back(':');
     out.append(field);
@@ -51,20 +53,20 @@ void append_field(std::string& out, std::string_view field) {
 
 // The identity of a context, one unambiguous text: its tag, its label and its participants sorted by role (so the
 // order they were listed in does not matter). Facets are not part of it: they are what an upsert adds.
-template <class = void>
-std::string context_identity(const context_spec& spec) {
-    std::vector<const participant*> sorted;
+template <class Deferred = void>
+std::string context_identity(const cep::detail::lazy<Deferred, context_spec>& spec) {
+    cep::detail::lazy<Deferred, std::vector<const participant*>> sorted;
     sorted.reserve(spec.participants.size());
     for (const auto& p : spec.participants) sorted.push_back(&p);
     std::sort(sorted.begin(), sorted.end(), [](const participant* a, const participant* b) {
         return a->role.view() != b->role.view() ? a->role.view() < b->role.view() : a->entity.text() < b->entity.text();
     });
     std::string out = "cep.closure.context/1;";
-    append_field(out, spec.tag.view());
-    append_field(out, spec.label);
+    append_field<Deferred>(out, spec.tag.view());
+    append_field<Deferred>(out, spec.label);
     for (const auto* p : sorted) {
-        append_field(out, p->role.view());
-        append_field(out, p->entity.text());
+        append_field<Deferred>(out, p->role.view());
+        append_field<Deferred>(out, p->entity.text());
     }
     return out;
 }
@@ -72,9 +74,9 @@ std::string context_identity(const context_spec& spec) {
 
 // The context's hash: the first 16 hex digits of the SHA-256 of its identity (tag, label, participants by role).
 // The same on every platform and in every run.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] std::string context_hash(const context_spec& spec) {
-    const std::string identity = detail::context_identity(spec);
+    const std::string identity = detail::context_identity<Deferred>(spec);
     return cep::detail::sha256::hex(
         std::span<const std::byte>(reinterpret_cast<const std::byte*>(identity.data()), identity.size()),
         context_hash_digits);
@@ -91,8 +93,9 @@ struct upsert_result {
 // record last: it is what marks the facet as promised, so an upsert interrupted by a refused write completes the
 // promise when repeated). Errors: a role named twice, or a different context already at this hash (both
 // cep::errc::closure_context_conflict), or a refused write (returned as is; what was written before it stays).
-template <class = void>
-result<upsert_result> context_upsert(store& s, const context_spec& spec) {
+template <class Deferred = void>
+auto context_upsert(basic_store<Deferred>& s, const cep::detail::lazy<Deferred, context_spec>& spec)
+    -> cep::detail::lazy<Deferred, result<upsert_result>> {
     for (std::size_t i = 0; i < spec.participants.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (spec.participants[i].role == spec.participants[j].role)
@@ -102,9 +105,11 @@ result<upsert_result> context_upsert(store& s, const context_spec& spec) {
 
     // Cells are reached by id from the context's and the facets' ids, one segment at a time: no path text is built
     // or hashed per write. Reads look ids up without interning (a name never interned names no cell).
+    using path_table = basic_path_table<Deferred>;
     path_table& paths = s.paths();
     const auto below = [&](path_id at, std::string_view segment) { return paths.child(at, segment).value(); };
-    const auto text_below = [&](path_id at, std::string_view segment) -> std::optional<std::string_view> {
+    using optional_text = cep::detail::lazy<Deferred, std::optional<std::string_view>>;
+    const auto text_below = [&](path_id at, std::string_view segment) -> optional_text {
         const auto id = paths.find_child(at, segment);
         if (!id) return std::nullopt;
         const auto cell = s.find(*id);
@@ -112,9 +117,9 @@ result<upsert_result> context_upsert(store& s, const context_spec& spec) {
         return cell->text();
     };
 
-    std::string hash = context_hash(spec);
+    std::string hash = context_hash<Deferred>(spec);
     const path_id context = below(paths.intern(contexts_root), hash);
-    upsert_result out{hash, paths.path_of(context), {}, {}};
+    cep::detail::lazy<Deferred, upsert_result> out{hash, paths.path_of(context), {}, {}};
 
     if (const auto tag = text_below(context, "tag")) {
         // The record exists: the same context, or another one with the same 64-bit hash.
@@ -171,15 +176,17 @@ result<upsert_result> context_upsert(store& s, const context_spec& spec) {
 }
 
 // Immediate: writes into the tree at once.
-template <class = void>
-result<upsert_result> context_upsert(cell_tree& tree, const context_spec& spec) {
-    store s(tree);
+template <class Deferred = void>
+auto context_upsert(basic_cell_tree<Deferred>& tree, const context_spec& spec)
+    -> cep::detail::lazy<Deferred, result<upsert_result>> {
+    basic_store<Deferred> s(tree);
     return context_upsert(s, spec);
 }
 // Staged: from an enzyme; the records and queue entries appear at the next beat.
-template <class = void>
-result<upsert_result> context_upsert(write_context& ctx, const context_spec& spec) {
-    store s(ctx);
+template <class Deferred = void>
+auto context_upsert(write_context& ctx, const context_spec& spec)
+    -> cep::detail::lazy<Deferred, result<upsert_result>> {
+    basic_store<Deferred> s(ctx);
     return context_upsert(s, spec);
 }
 

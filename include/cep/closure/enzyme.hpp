@@ -17,6 +17,7 @@
 #include <cep/core/name.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/status.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/dispatch/context.hpp>
 
 #include <cstddef>
@@ -29,6 +30,11 @@ inline constexpr auto tick_signal = path_c<"/signals/closure/tick">;
 template <class Handlers, fixed_string Signal = "/signals/closure/tick", fixed_string Name = "closure_tick">
 class tick_enzyme {
     static_assert(Handlers::ok, "cep::closure::tick_enzyme: the handler set is not valid (see the errors above)");
+    // Dependent spellings (see detail/lazy.hpp): compiled with the enzyme that uses them.
+    using write_context = cep::detail::lazy<Handlers, cep::write_context>;
+    using store = cep::detail::lazy<Handlers, closure::store>;
+    using tick_summary = cep::detail::lazy<Handlers, closure::tick_summary>;
+    using error_list = cep::detail::lazy<Handlers, std::vector<cep::error>>;
 
 public:
     static constexpr cep::name name = Name;
@@ -54,14 +60,14 @@ public:
     [[nodiscard]] beat_number last_beat() const noexcept { return last_beat_; }
     [[nodiscard]] std::size_t passes() const noexcept { return passes_; }
     // Every error of every pass (refused staged writes, unreadable counters), oldest first.
-    [[nodiscard]] const std::vector<cep::error>& errors() const noexcept { return errors_; }
+    [[nodiscard]] const error_list& errors() const noexcept { return errors_; }
 
 private:
     Handlers handlers_;
     tick_summary last_;
     beat_number last_beat_ = 0;
     std::size_t passes_ = 0;
-    std::vector<cep::error> errors_;
+    error_list errors_;
 };
 
 }  // namespace cep::closure

@@ -31,8 +31,8 @@
 #include <utility>
 #include <vector>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::closure {
 
@@ -62,8 +62,8 @@ constexpr cep::detail::index_pair first_duplicate_key(const std::array<std::stri
     return {N, N};
 }
 
-template <class = void>
-std::uint32_t read_attempts(const store& s, path_id counter, tick_summary& out) {
+template <class Deferred = void>
+std::uint32_t read_attempts(const basic_store<Deferred>& s, path_id counter, basic_tick_summary<Deferred>& out) {
     const auto cell = s.find(counter);
     const std::string_view text = cell ? cell->text() : std::string_view{};
     if (text.empty()) return 0;
@@ -81,10 +81,12 @@ std::uint32_t read_attempts(const store& s, path_id counter, tick_summary& out) 
 // The pass itself, written once for every handler set (the set only supplies its table). It works on interned ids:
 // the cells of an entry and of its facet record are reached from the entry's id by segment, with no path text
 // built, hashed or allocated, except the three paths a handler is given.
-template <class = void>
-tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* handlers) {
-    tick_summary out;
-    path_table& paths = s.paths();
+template <class Deferred = void>
+basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
+                                       cep::detail::lazy<Deferred, std::span<const handler_entry>> table,
+                                       void* handlers) {
+    basic_tick_summary<Deferred> out;
+    basic_path_table<Deferred>& paths = s.paths();
     const std::size_t mark = store_access::mark(s);
     const auto write = [&](path_id at, std::string_view text) {
         if (auto r = store_access::put_text(s, at, text); !r) out.errors.push_back(r.error());
@@ -97,20 +99,20 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
 
     // The entries as they are now: entries queued during the pass are left for the next one. By name under the
     // queue's path (the ids of /bonds/facet_queue/<facet>/<hash>, whatever links the tree follows to them).
-    std::vector<path_id> items;
+    cep::detail::lazy<Deferred, std::vector<path_id>> items;
     if (const auto root = s.find(queue))
         for (const auto family : root->children()) {
             const path_id family_id = below(queue, family.name());
             for (const auto entry : family.children()) items.push_back(below(family_id, entry.name()));
         }
 
-    std::vector<path_id> finished;  // removed after the pass
+    cep::detail::lazy<Deferred, std::vector<path_id>> finished;  // removed after the pass
     for (const path_id entry : items) {
         // Gone already: cancelled by a handler earlier in this pass (or, in an immediate tick, removed).
         const auto entry_cell = s.find(entry);
         if (!entry_cell || !store_access::exists_after(s, entry, true)) continue;
         // The entry's fields, found under its cell by name.
-        const auto field = [&](std::string_view name) -> std::optional<std::string> {
+        const auto field = [&](std::string_view name) -> cep::detail::lazy<Deferred, std::optional<std::string>> {
             const auto cell = s.tree().find_below(*entry_cell, {name});
             if (!cell) return std::nullopt;
             return std::string(cell->text());
@@ -148,7 +150,7 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
         }
 
         const std::uint32_t attempt = attempts + 1;
-        char digits[16];
+        cep::detail::lazy<Deferred, char[16]> digits;
         const auto printed = std::to_chars(digits, digits + sizeof digits, attempt);
         write(counter, std::string_view(digits, static_cast<std::size_t>(printed.ptr - digits)));
         const facet_job job{facet,
@@ -160,7 +162,7 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
                             paths.path_of(below(contexts, hash)),
                             attempt};
         status rc = status::fatal;
-        std::string thrown;
+        cep::detail::lazy<Deferred, std::string> thrown;
         try {
             rc = handler->call(handlers, job, s);
         } catch (const std::exception& e) {
@@ -223,7 +225,7 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
     // a family in the same beat, and a staged removal of the family would erase that work at commit.
     if (!s.staged())
         if (const auto root = s.find(queue)) {
-            std::vector<std::string> empty;
+            cep::detail::lazy<Deferred, std::vector<std::string>> empty;
             for (const auto family : root->children())
                 if (family.size() == 0) empty.emplace_back(family.name());
             for (const auto& family : empty) {
@@ -238,6 +240,10 @@ tick_summary tick_pass(store& s, std::span<const handler_entry> table, void* han
 
 template <class... Handlers>
 class handler_set {
+    // Dependent spellings (see detail/lazy.hpp): a tick is compiled only in a program that runs one.
+    using store = cep::detail::lazy<handler_set, closure::store>;
+    using tick_summary = cep::detail::lazy<handler_set, closure::tick_summary>;
+
 public:
     static constexpr std::size_t size = sizeof...(Handlers);
     static constexpr bool handlers_ok = (check_facet_handler<Handlers>() && ... && true);

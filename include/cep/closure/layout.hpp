@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`: the compiler
+// then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::closure {
 
@@ -47,13 +47,13 @@ enum class queue_state : std::uint8_t { pending, complete, fatal, missing };
 
 // The cells of one context and one facet. The segments must be valid path segments (facet tags are names, hashes
 // come from context_hash); a bad one throws cep::path_error.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] path context_record(std::string_view hash) { return path(contexts_root) / hash; }
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] path facet_record(std::string_view facet, std::string_view hash) {
     return path(facets_root) / facet / hash;
 }
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] path queue_entry(std::string_view facet, std::string_view hash) {
     return path(queue_root) / facet / hash;
 }

@@ -14,6 +14,7 @@
 #include <cep/core/tree.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/detail/flat_index.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/detail/path_syntax.hpp>
 
 #include <algorithm>
@@ -28,16 +29,28 @@
 
 namespace cep::closure {
 
-class store;
+template <class Deferred = void>
+class basic_store;
+using store = basic_store<>;
 
 namespace detail {
 struct store_access;
 }
 
-class store {
+// cep::closure::store is basic_store<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_store {
+    using cell_tree = basic_cell_tree<Deferred>;
+    using cell_view = basic_cell_view<Deferred>;
+    using path_table = basic_path_table<Deferred>;
+    using path_ref = basic_path_ref<Deferred>;
+    using write_context = cep::detail::lazy<Deferred, cep::write_context>;
+    using journal_map = cep::detail::lazy<Deferred, cep::detail::flat_map<std::size_t>>;
+    using optional_text = cep::detail::lazy<Deferred, std::optional<std::string>>;
+
     // The segments of queue_root, first to last.
     static constexpr auto queue_root_segments = [] {
-        std::array<std::string_view, decltype(queue_root)::depth> out{};
+        cep::detail::lazy<Deferred, std::array<std::string_view, decltype(queue_root)::depth>> out{};
         std::size_t n = 0;
         for (const auto segment : cep::detail::segment_range(queue_root.view())) out[n++] = segment;
         return out;
@@ -45,14 +58,14 @@ class store {
 
 public:
     // Immediate: writes go into `tree` and are visible at once.
-    explicit store(cell_tree& tree) noexcept
+    explicit basic_store(cell_tree& tree) noexcept
         : committed_(&tree), tree_(&tree), paths_(&tree.paths()), releases_(paths_->releases()) {}
     // Staged: reads see the committed tree, writes go into the beat's staging (visible at the next beat).
-    explicit store(write_context& ctx) noexcept
+    explicit basic_store(write_context& ctx) noexcept
         : committed_(&ctx.tree()), ctx_(&ctx), paths_(&ctx.paths()), releases_(paths_->releases()) {}
 
-    store(const store&) = delete;
-    store& operator=(const store&) = delete;
+    basic_store(const basic_store&) = delete;
+    basic_store& operator=(const basic_store&) = delete;
 
     [[nodiscard]] bool staged() const noexcept { return ctx_ != nullptr; }
     // The enzyme's context when staged (to emit impulses, say); nullptr when writing a tree directly.
@@ -70,8 +83,8 @@ public:
         return committed_->find(id);
     }
     // The text of a cell, or nullopt when it does not exist.
-    [[nodiscard]] std::optional<std::string> text(const path& p) const { return text_of(committed_->find(p)); }
-    [[nodiscard]] std::optional<std::string> text(path_id id) const { return text_of(find(id)); }
+    [[nodiscard]] optional_text text(const path& p) const { return text_of(committed_->find(p)); }
+    [[nodiscard]] optional_text text(path_id id) const { return text_of(find(id)); }
 
     // ---- writing ----
     result<void> put_text(const path& p, std::string_view text) { return put_text(paths_->intern(p), text); }
@@ -115,7 +128,7 @@ public:
 private:
     friend struct detail::store_access;
 
-    static std::optional<std::string> text_of(const std::optional<cell_view>& cell) {
+    static optional_text text_of(const std::optional<cell_view>& cell) {
         if (!cell) return std::nullopt;
         return std::string(cell->text());
     }
@@ -158,7 +171,7 @@ private:
         if (root != *queue_root_id_) return std::nullopt;
         return id;
     }
-    void note(cep::detail::flat_map<std::size_t>& journal, path_id key) {
+    void note(journal_map& journal, path_id key) {
         check_journal();
         if (auto* known = journal.find(key.value)) {
             *known = ++sequence_;
@@ -213,33 +226,47 @@ private:
     write_context* ctx_ = nullptr;
     path_table* paths_;
     mutable std::uint64_t releases_;  // paths_->releases() when the journal's ids were taken
-    std::optional<path_id> queue_root_id_;
+    cep::detail::lazy<Deferred, std::optional<path_id>> queue_root_id_;
     std::size_t sequence_ = 0;
-    cep::detail::flat_map<std::size_t> last_write_;   // queue entry -> sequence number of its latest write
-    cep::detail::flat_map<std::size_t> last_remove_;  // any cell -> sequence number of its latest removal
-    std::vector<path_id> written_;                    // the keys of last_write_, in first-write order
+    journal_map last_write_;   // queue entry -> sequence number of its latest write
+    journal_map last_remove_;  // any cell -> sequence number of its latest removal
+    cep::detail::lazy<Deferred, std::vector<path_id>> written_;  // the keys of last_write_, in first-write order
 };
 
 namespace detail {
 // Tick's own state writes are not journalled (it knows what it did to the entries it visits); its removals are.
 struct store_access {
-    static result<void> put_text(store& s, path_id id, std::string_view text) { return s.raw_put_text(id, text); }
-    static bool exists_after(const store& s, path_id entry, bool existed) { return s.exists_after(entry, existed); }
-    static bool exists_after(const store& s, const path& entry, bool existed) {
+    template <class Deferred>
+    static result<void> put_text(basic_store<Deferred>& s, path_id id, std::string_view text) {
+        return s.raw_put_text(id, text);
+    }
+    template <class Deferred>
+    static bool exists_after(const basic_store<Deferred>& s, path_id entry, bool existed) {
+        return s.exists_after(entry, existed);
+    }
+    template <class Deferred>
+    static bool exists_after(const basic_store<Deferred>& s, const path& entry, bool existed) {
         return s.exists_after(s.paths_->intern(entry), existed);
     }
-    [[nodiscard]] static std::size_t mark(const store& s) noexcept { return s.sequence_; }
+    template <class Deferred>
+    [[nodiscard]] static std::size_t mark(const basic_store<Deferred>& s) noexcept {
+        return s.sequence_;
+    }
     // Queue entries written through the store after `mark` (by upserts, typically from handlers), by id.
-    static std::vector<path_id> entry_ids_written_since(const store& s, std::size_t mark) {
+    template <class Deferred>
+    static cep::detail::lazy<Deferred, std::vector<path_id>> entry_ids_written_since(const basic_store<Deferred>& s,
+                                                                                    std::size_t mark) {
         s.check_journal();
-        std::vector<path_id> out;
+        cep::detail::lazy<Deferred, std::vector<path_id>> out;
         for (const auto id : s.written_)
             if (*s.last_write_.find(id.value) > mark) out.push_back(id);
         return out;
     }
     // The same as paths, in path order.
-    static std::vector<path> entries_written_since(const store& s, std::size_t mark) {
-        std::vector<path> out;
+    template <class Deferred>
+    static cep::detail::lazy<Deferred, std::vector<path>> entries_written_since(const basic_store<Deferred>& s,
+                                                                               std::size_t mark) {
+        cep::detail::lazy<Deferred, std::vector<path>> out;
         for (const auto id : entry_ids_written_since(s, mark)) out.push_back(s.paths_->path_of(id));
         std::sort(out.begin(), out.end());
         return out;

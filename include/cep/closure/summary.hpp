@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cep/core/error.hpp>
+#include <cep/detail/lazy.hpp>
 
 #include <array>
 #include <cstddef>
@@ -13,6 +14,10 @@
 #include <vector>
 
 namespace cep::closure {
+
+template <class Deferred = void>
+struct basic_tick_summary;
+using tick_summary = basic_tick_summary<>;
 
 enum class outcome : std::uint8_t {
     completed,  // success: facet_state=complete, queue_state=complete, the entry removed after the pass
@@ -45,11 +50,16 @@ struct facet_visit {
     [[nodiscard]] friend bool operator==(const facet_visit&, const facet_visit&) = default;
 };
 
-struct tick_summary {
-    std::vector<facet_visit> visits;              // in visiting order: facets by name, then hashes
-    std::array<std::size_t, outcome_count> counts{};  // per outcome, indexed by the enumerator
-    std::vector<cep::error> errors;               // refused writes and unreadable counters; the pass went on
-    std::vector<std::string> removed_families;    // empty queue families removed (immediate ticks only)
+// cep::closure::tick_summary is basic_tick_summary<> (see detail/lazy.hpp).
+template <class Deferred>
+struct basic_tick_summary {
+    // In visiting order: facets by name, then hashes.
+    cep::detail::lazy<Deferred, std::vector<facet_visit>> visits;
+    cep::detail::lazy<Deferred, std::array<std::size_t, outcome_count>> counts{};  // per outcome, by enumerator
+    // Refused writes and unreadable counters; the pass went on.
+    cep::detail::lazy<Deferred, std::vector<cep::error>> errors;
+    // Empty queue families removed (immediate ticks only).
+    cep::detail::lazy<Deferred, std::vector<std::string>> removed_families;
     bool more_work = false;  // a later pass has pending work: a retry, or facets queued during this pass
 
     [[nodiscard]] std::size_t count(outcome o) const noexcept { return counts[static_cast<std::size_t>(o)]; }

@@ -7,6 +7,7 @@
 #include <cep/core/fixed_string.hpp>
 #include <cep/detail/path_syntax.hpp>
 #include <cep/detail/text_hash.hpp>
+#include <cep/fwd.hpp>
 
 #include <compare>
 #include <cstddef>
@@ -139,7 +140,8 @@ public:
     }
 
 private:
-    friend class path_table;  // rebuilds texts it checked when they were interned: not parsed again
+    template <class>
+    friend class basic_path_table;  // rebuilds texts it checked when they were interned: not parsed again
     path(std::string text, detail::trusted_text_t) : text_(std::move(text)), hash_(detail::hash_text(text_)) {}
     static constexpr std::uint64_t root_hash = detail::hash_text("/");
     std::string text_;

@@ -19,6 +19,8 @@
 #include <cep/core/error.hpp>
 #include <cep/core/path.hpp>
 #include <cep/detail/flat_index.hpp>
+#include <cep/detail/lazy.hpp>
+#include <cep/fwd.hpp>
 
 #include <array>
 #include <compare>
@@ -43,14 +45,17 @@ struct path_id {
     [[nodiscard]] friend constexpr std::strong_ordering operator<=>(path_id, path_id) noexcept = default;
 };
 
-class path_table {
+// The table is cep::path_table (basic_path_table<>): a template only so that a program compiles the members it uses
+// (see detail/lazy.hpp).
+template <class Deferred>
+class basic_path_table {
 public:
-    path_table() { entries_.push_back(entry{0, no_segment, no_text, 0, 0}); }
+    basic_path_table() { entries_.push_back(entry{0, no_segment, no_text, 0, 0}); }
 
     // Movable, not copyable: ids are meaningful only with their table. A moved-from table owns no id.
-    path_table(const path_table&) = delete;
-    path_table& operator=(const path_table&) = delete;
-    path_table(path_table&& other) noexcept
+    basic_path_table(const basic_path_table&) = delete;
+    basic_path_table& operator=(const basic_path_table&) = delete;
+    basic_path_table(basic_path_table&& other) noexcept
         : entries_(std::move(other.entries_)),
           owned_(std::exchange(other.owned_, 0)),
           segments_(std::move(other.segments_)),
@@ -65,7 +70,7 @@ public:
           transient_ids_(std::move(other.transient_ids_)),
           free_ids_(std::move(other.free_ids_)),
           releases_(other.releases_) {}
-    path_table& operator=(path_table&& other) noexcept {
+    basic_path_table& operator=(basic_path_table&& other) noexcept {
         entries_ = std::move(other.entries_);
         owned_ = std::exchange(other.owned_, 0);
         segments_ = std::move(other.segments_);
@@ -491,7 +496,7 @@ private:
     }
     // Rewrites texts_ with the cached texts only (the index maps hashes to ids, not offsets: it stays as it is).
     void compact_texts() {
-        std::vector<char> kept;
+        detail::lazy<Deferred, std::vector<char>> kept;
         kept.reserve(texts_.size() - dead_text_bytes_);
         for (std::uint32_t id = 0; id < owned_; ++id) {
             auto& e = entries_[id];
@@ -579,18 +584,18 @@ private:
     // entries_.size(), kept apart: the id checks on the hot path compare with it instead of dividing the
     // vector's byte length by sizeof(entry) (12) every time.
     std::uint32_t owned_ = 1;
-    std::deque<std::string> segments_;  // a deque keeps each string in place: leaf() views stay valid
-    std::vector<std::uint32_t> segment_uses_;  // entries naming each segment
-    std::vector<std::uint32_t> free_segments_;  // slots of segments nobody uses any more
-    detail::flat_index segment_index_;  // hash of a segment text -> its index in segments_
-    detail::flat_index children_;       // (parent id, segment index) -> child id
+    detail::lazy<Deferred, std::deque<std::string>> segments_;  // a deque keeps each string in place: leaf() views stay valid
+    detail::lazy<Deferred, std::vector<std::uint32_t>> segment_uses_;  // entries naming each segment
+    detail::lazy<Deferred, std::vector<std::uint32_t>> free_segments_;  // slots of segments nobody uses any more
+    detail::lazy<Deferred, detail::flat_index> segment_index_;  // hash of a segment text -> its index in segments_
+    detail::lazy<Deferred, detail::flat_index> children_;     // (parent id, segment index) -> child id
     // Whole texts of paths interned through intern(const path&): one hash instead of one per segment.
-    detail::flat_index text_index_;  // hash of a whole text -> id
-    std::vector<char> texts_;
+    detail::lazy<Deferred, detail::flat_index> text_index_;  // hash of a whole text -> id
+    detail::lazy<Deferred, std::vector<char>> texts_;
     std::size_t longest_segment_ = 0;  // the longest segment text ever held: bounds a text's length by its depth
     std::size_t dead_text_bytes_ = 0;          // bytes of texts_ no id refers to any more
-    std::vector<std::uint32_t> transient_ids_;  // every transient id held (release_unused() walks them)
-    std::vector<std::uint32_t> free_ids_;       // slots of released ids, reused first by new paths
+    detail::lazy<Deferred, std::vector<std::uint32_t>> transient_ids_;  // every transient id held (release_unused() walks them)
+    detail::lazy<Deferred, std::vector<std::uint32_t>> free_ids_;       // slots of released ids, reused first by new paths
     std::uint64_t releases_ = 0;                // release_unused() calls that released ids
 };
 
@@ -604,12 +609,16 @@ struct checked_id_t {
 inline constexpr checked_id_t checked_id{};
 }  // namespace detail
 
-class path_ref {
+// cep::path_ref is basic_path_ref<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_path_ref {
+    using path_table = basic_path_table<Deferred>;
+
 public:
-    path_ref() = default;
-    path_ref(const path_table& table, path_id id) : table_(&table), id_(id) { (void)table.depth(id); }
+    basic_path_ref() = default;
+    basic_path_ref(const path_table& table, path_id id) : table_(&table), id_(id) { (void)table.depth(id); }
     // For an id the kernel already checked (a queued impulse's): no second check per impulse.
-    path_ref(const path_table& table, path_id id, detail::checked_id_t) noexcept : table_(&table), id_(id) {}
+    basic_path_ref(const path_table& table, path_id id, detail::checked_id_t) noexcept : table_(&table), id_(id) {}
 
     [[nodiscard]] bool empty() const noexcept { return table_ == nullptr; }
     [[nodiscard]] path_id id() const noexcept { return id_; }
@@ -618,7 +627,9 @@ public:
     [[nodiscard]] bool is_root() const noexcept { return !empty() && id_ == path_table::root(); }
     [[nodiscard]] std::size_t depth() const { return empty() ? 0 : table_->depth(id_); }
     [[nodiscard]] std::string_view leaf() const { return empty() ? std::string_view{} : table_->leaf(id_); }
-    [[nodiscard]] path_ref parent() const { return empty() ? path_ref{} : path_ref(*table_, table_->parent(id_)); }
+    [[nodiscard]] basic_path_ref parent() const {
+        return empty() ? basic_path_ref{} : basic_path_ref(*table_, table_->parent(id_));
+    }
 
     // The segments, root first, written into `out` (at least depth() long); returns how many.
     std::size_t segments(std::span<std::string_view> out) const {
@@ -639,11 +650,11 @@ public:
     }
     [[nodiscard]] path to_path() const { return empty() ? path() : table_->path_of(id_); }
 
-    [[nodiscard]] friend bool operator==(const path_ref& a, const path_ref& b) noexcept {
+    [[nodiscard]] friend bool operator==(const basic_path_ref& a, const basic_path_ref& b) noexcept {
         return a.table_ == b.table_ && a.id_ == b.id_;
     }
     // Compares with a path's text without building a string.
-    [[nodiscard]] friend bool operator==(const path_ref& a, const path& b) {
+    [[nodiscard]] friend bool operator==(const basic_path_ref& a, const path& b) {
         if (a.empty()) return false;
         if (a.depth() != b.depth()) return false;
         path_id at = a.id_;

@@ -8,6 +8,8 @@
 #include <cep/core/error.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
+#include <cep/fwd.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -30,9 +32,15 @@ struct commit_report {
     [[nodiscard]] bool ok() const noexcept { return failures.empty(); }
 };
 
-class staging_area {
+// cep::staging_area is basic_staging_area<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_staging_area {
+    using cell_tree = basic_cell_tree<Deferred>;
+    using cell_view = basic_cell_view<Deferred>;
+    using path_table = basic_path_table<Deferred>;
+
 public:
-    explicit staging_area(cell_tree& tree) : tree_(&tree) {}
+    explicit basic_staging_area(cell_tree& tree) : tree_(&tree) {}
 
     result<void> put_text(const path& p, std::string_view text) { return stage(op_kind::put, p, value_kind::text, text); }
     result<void> put_bytes(const path& p, std::span<const std::byte> bytes) {
@@ -164,7 +172,7 @@ private:
 
     cell_tree* tree_;
     std::vector<op> ops_;
-    std::string buffer_;
+    detail::lazy<Deferred, std::string> buffer_;
     std::size_t span_start_ = no_span;  // the first write since open_span()
 };
 

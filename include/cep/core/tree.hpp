@@ -11,6 +11,8 @@
 #include <cep/core/name.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/path_table.hpp>
+#include <cep/detail/lazy.hpp>
+#include <cep/fwd.hpp>
 
 // Only range-v3's forward declarations: the views below derive from ranges::view_base and std::ranges::view_base
 // and bring their own iterators, so they model range-v3's and the standard's view concepts without the cost of
@@ -47,11 +49,12 @@ enum class value_kind : std::uint8_t { none, text, bytes };
 // resolves, so links never form a cycle; this bounds long chains.
 inline constexpr std::size_t max_link_hops = 32;
 
-class cell_tree;
 namespace detail {
-class subtree_range;
-class children_range;
-}
+template <class Deferred>
+class basic_subtree_range;
+template <class Deferred>
+class basic_children_range;
+}  // namespace detail
 
 // A list entry kept as a compact record until it is read (cell_tree::append_record): four words the renderer
 // turns into the entry's text, deterministically, when the entry becomes a cell.
@@ -61,9 +64,14 @@ struct entry_record {
 using entry_renderer = void (*)(const path_table& paths, const entry_record& record, std::string& out);
 
 // A read-only handle on one cell: cheap to copy, checked on every use (a removed cell is reported, not read).
-class cell_view {
+// cep::cell_view is basic_cell_view<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_cell_view {
+    using cell_tree = basic_cell_tree<Deferred>;
+    using cell_view = basic_cell_view;
+
 public:
-    cell_view() = default;
+    basic_cell_view() = default;
 
     [[nodiscard]] bool valid() const noexcept;
     [[nodiscard]] cell_kind kind() const;
@@ -91,15 +99,15 @@ public:
     [[nodiscard]] std::optional<cell_view> child(std::string_view name) const;
     [[nodiscard]] std::optional<cell_view> parent() const;
     // Children in deterministic order (dictionaries: by name; lists: append order): a random-access, sized view.
-    [[nodiscard]] detail::children_range children() const;
+    [[nodiscard]] detail::basic_children_range<Deferred> children() const;
 
     [[nodiscard]] friend bool operator==(const cell_view& a, const cell_view& b) noexcept {
         return a.tree_ == b.tree_ && a.index_ == b.index_ && a.generation_ == b.generation_;
     }
 
 private:
-    friend class cell_tree;
-    cell_view(const cell_tree* tree, std::uint32_t index, std::uint32_t generation) noexcept
+    friend cell_tree;
+    basic_cell_view(const cell_tree* tree, std::uint32_t index, std::uint32_t generation) noexcept
         : tree_(tree), index_(index), generation_(generation) {}
     const struct cell_node& node() const;
 
@@ -127,18 +135,24 @@ struct cell_node {
     std::vector<std::uint32_t> children;  // node indices: a list's in append order, a dictionary's by name
 };
 
-class cell_tree {
+// cep::cell_tree is basic_cell_tree<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_cell_tree {
+    using cell_view = basic_cell_view<Deferred>;
+
 public:
-    cell_tree() {
+    using path_table = basic_path_table<Deferred>;
+
+    basic_cell_tree() {
         nodes_.push_back(cell_node{});
         nodes_[0].alive = true;
         by_path_.push_back(0);
         prefixes_.emplace_back();
     }
-    cell_tree(const cell_tree&) = delete;
-    cell_tree& operator=(const cell_tree&) = delete;
-    cell_tree(cell_tree&&) noexcept = default;
-    cell_tree& operator=(cell_tree&&) noexcept = default;
+    basic_cell_tree(const basic_cell_tree&) = delete;
+    basic_cell_tree& operator=(const basic_cell_tree&) = delete;
+    basic_cell_tree(basic_cell_tree&&) noexcept = default;
+    basic_cell_tree& operator=(basic_cell_tree&&) noexcept = default;
 
     [[nodiscard]] path_table& paths() noexcept { return paths_; }
     [[nodiscard]] const path_table& paths() const noexcept { return paths_; }
@@ -211,7 +225,7 @@ public:
     }
 
     // Pre-order, depth-first walk of a cell and everything below it (links are listed, not entered): a forward view.
-    [[nodiscard]] detail::subtree_range subtree(cell_view top) const;
+    [[nodiscard]] detail::basic_subtree_range<Deferred> subtree(cell_view top) const;
 
     // ---- writing (to the committed tree; see staging_area for beat-deferred writes) ----
     // Each creates missing intermediate cells as dictionaries and follows links on the way.
@@ -387,9 +401,9 @@ public:
     }
 
 private:
-    friend class cell_view;
-    friend class detail::subtree_range;
-    friend class detail::children_range;
+    friend cell_view;
+    friend detail::basic_subtree_range<Deferred>;
+    friend detail::basic_children_range<Deferred>;
     static constexpr std::uint32_t npos = cell_node::npos;
 
     struct resolution {
@@ -871,10 +885,10 @@ private:
     }
 
     path_table paths_;
-    std::vector<cell_node> nodes_;
-    std::vector<std::uint32_t> by_path_;  // path id -> node index of the cell that lives there
-    std::vector<std::uint32_t> free_;
-    std::vector<std::string> prefixes_;   // list entry prefixes; [0] is "no prefix"
+    detail::lazy<Deferred, std::vector<cell_node>> nodes_;
+    detail::lazy<Deferred, std::vector<std::uint32_t>> by_path_;  // path id -> node index of the cell that lives there
+    detail::lazy<Deferred, std::vector<std::uint32_t>> free_;
+    detail::lazy<Deferred, std::vector<std::string>> prefixes_;   // list entry prefixes; [0] is "no prefix"
     std::size_t live_ = 1;
 
     // Entries of one list appended with append_entry() (texts back to back, each one's end) or append_record().
@@ -887,10 +901,10 @@ private:
         entry_renderer render = nullptr;
     };
     std::vector<deferred_entries> deferred_;
-    std::vector<std::uint32_t> deferred_free_;
+    detail::lazy<Deferred, std::vector<std::uint32_t>> deferred_free_;
     // Scratch of order_new_children(), kept for its capacity.
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> order_keys_;
-    std::vector<std::uint32_t> order_scratch_;
+    detail::lazy<Deferred, std::vector<std::pair<std::uint64_t, std::uint32_t>>> order_keys_;
+    detail::lazy<Deferred, std::vector<std::uint32_t>> order_scratch_;
     // The list appended to last, checked then (see deferred_slot).
     struct checked_list {
         path_id id{0xffffffffu};
@@ -900,7 +914,7 @@ private:
         std::size_t fits_below = 0;
     };
     checked_list last_list_{};
-    std::vector<path_id> reserved_;  // see reserve()
+    detail::lazy<Deferred, std::vector<path_id>> reserved_;  // see reserve()
 
     // Sealing touches the subtree and the cell itself: refused at, above or below a reserved branch. Removing
     // touches the subtree: refused at or above one.
@@ -916,45 +930,59 @@ private:
 };
 
 // ---- cell_view ----
-inline bool cell_view::valid() const noexcept {
+template <class Deferred>
+auto basic_cell_view<Deferred>::valid() const noexcept -> bool {
     return tree_ && index_ < tree_->nodes_.size() && tree_->nodes_[index_].alive &&
            tree_->nodes_[index_].generation == generation_;
 }
-inline const cell_node& cell_view::node() const {
+template <class Deferred>
+auto basic_cell_view<Deferred>::node() const -> const cell_node& {
     if (!valid())
         throw tree_error(error{errc::cell_stale_view, tree_ ? "the cell view is stale: its cell was removed"
                                                             : "the cell view is empty (default-constructed)"});
     return tree_->nodes_[index_];
 }
-inline cell_kind cell_view::kind() const { return node().kind; }
-inline path_id cell_view::id() const { return node().id; }
-inline cep::path cell_view::path() const { return tree_->paths_.path_of(node().id); }
-inline std::string_view cell_view::name() const { return tree_->paths_.leaf(node().id); }
-inline value_kind cell_view::value_type() const { return node().value_type; }
-inline std::string_view cell_view::text() const { return node().value; }
-inline std::span<const std::byte> cell_view::bytes() const {
+template <class Deferred>
+auto basic_cell_view<Deferred>::kind() const -> cell_kind { return node().kind; }
+template <class Deferred>
+auto basic_cell_view<Deferred>::id() const -> path_id { return node().id; }
+template <class Deferred>
+auto basic_cell_view<Deferred>::path() const -> cep::path { return tree_->paths_.path_of(node().id); }
+template <class Deferred>
+auto basic_cell_view<Deferred>::name() const -> std::string_view { return tree_->paths_.leaf(node().id); }
+template <class Deferred>
+auto basic_cell_view<Deferred>::value_type() const -> value_kind { return node().value_type; }
+template <class Deferred>
+auto basic_cell_view<Deferred>::text() const -> std::string_view { return node().value; }
+template <class Deferred>
+auto basic_cell_view<Deferred>::bytes() const -> std::span<const std::byte> {
     const auto& value = node().value;
     return {reinterpret_cast<const std::byte*>(value.data()), value.size()};
 }
-inline bool cell_view::sealed() const { return node().in_sealed; }
-inline std::optional<path_id> cell_view::link_target() const {
+template <class Deferred>
+auto basic_cell_view<Deferred>::sealed() const -> bool { return node().in_sealed; }
+template <class Deferred>
+auto basic_cell_view<Deferred>::link_target() const -> std::optional<path_id> {
     const auto& n = node();
     if (n.kind != cell_kind::link) return std::nullopt;
     return path_id{n.aux};
 }
-inline std::size_t cell_view::size() const {
+template <class Deferred>
+auto basic_cell_view<Deferred>::size() const -> std::size_t {
     (void)node();
     tree_->materialize(index_);
     return node().children.size() - node().removed;
 }
-inline std::optional<cell_view> cell_view::child(std::string_view name) const {
+template <class Deferred>
+auto basic_cell_view<Deferred>::child(std::string_view name) const -> std::optional<cell_view> {
     (void)node();
     const auto index = tree_->child_index(index_, name);
     if (index == cell_tree::npos) return std::nullopt;
     return tree_->view(index);
 }
-inline std::optional<cell_view> cell_tree::find_below(const cell_view& base,
-                                                      std::initializer_list<std::string_view> names) const {
+template <class Deferred>
+auto basic_cell_tree<Deferred>::find_below(const cell_view& base,
+                                                      std::initializer_list<std::string_view> names) const -> std::optional<cell_view> {
     std::optional<cell_view> at = base;
     for (const auto name : names) {
         at = at->child(name);
@@ -963,7 +991,8 @@ inline std::optional<cell_view> cell_tree::find_below(const cell_view& base,
     }
     return at;
 }
-inline std::optional<cell_view> cell_view::parent() const {
+template <class Deferred>
+auto basic_cell_view<Deferred>::parent() const -> std::optional<cell_view> {
     const auto& n = node();
     if (n.parent == cell_tree::npos) return std::nullopt;
     return tree_->view(n.parent);
@@ -971,7 +1000,11 @@ inline std::optional<cell_view> cell_view::parent() const {
 namespace detail {
 
 // The children of one cell, as cell_views. Random access; invalidated by writes to the tree, like any iterator.
-class children_range : public ranges::view_base, public std::ranges::view_base {
+template <class Deferred>
+class basic_children_range : public ranges::view_base, public std::ranges::view_base {
+    using cell_tree = basic_cell_tree<Deferred>;
+    using cell_view = basic_cell_view<Deferred>;
+
 public:
     class iterator {
     public:
@@ -1018,8 +1051,8 @@ public:
         const std::uint32_t* at_ = nullptr;
     };
 
-    children_range() = default;
-    children_range(const cell_tree* tree, const std::vector<std::uint32_t>& indices) noexcept
+    basic_children_range() = default;
+    basic_children_range(const cell_tree* tree, const std::vector<std::uint32_t>& indices) noexcept
         : tree_(tree), first_(indices.data()), count_(indices.size()) {}
 
     [[nodiscard]] iterator begin() const noexcept { return {tree_, first_}; }
@@ -1035,7 +1068,11 @@ private:
 };
 
 // Pre-order walk; the iterator keeps the path from the top as (cell, next child position) pairs.
-class subtree_range : public ranges::view_base, public std::ranges::view_base {
+template <class Deferred>
+class basic_subtree_range : public ranges::view_base, public std::ranges::view_base {
+    using cell_tree = basic_cell_tree<Deferred>;
+    using cell_view = basic_cell_view<Deferred>;
+
 public:
     class iterator {
     public:
@@ -1078,11 +1115,11 @@ public:
 
     private:
         const cell_tree* tree_ = nullptr;
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> stack_;
+        detail::lazy<Deferred, std::vector<std::pair<std::uint32_t, std::uint32_t>>> stack_;
     };
 
-    subtree_range() = default;
-    subtree_range(const cell_tree* tree, std::uint32_t top) noexcept : tree_(tree), top_(top) {}
+    basic_subtree_range() = default;
+    basic_subtree_range(const cell_tree* tree, std::uint32_t top) noexcept : tree_(tree), top_(top) {}
 
     [[nodiscard]] iterator begin() const { return tree_ ? iterator(tree_, top_) : iterator(); }
     [[nodiscard]] iterator end() const noexcept { return {}; }
@@ -1094,16 +1131,18 @@ private:
 
 }  // namespace detail
 
-inline detail::children_range cell_view::children() const {
+template <class Deferred>
+auto basic_cell_view<Deferred>::children() const -> detail::basic_children_range<Deferred> {
     (void)node();
     tree_->materialize(index_);
     tree_->order_children(index_);
-    return detail::children_range(tree_, node().children);
+    return detail::basic_children_range<Deferred>(tree_, node().children);
 }
 
-inline detail::subtree_range cell_tree::subtree(cell_view top) const {
+template <class Deferred>
+auto basic_cell_tree<Deferred>::subtree(cell_view top) const -> detail::basic_subtree_range<Deferred> {
     (void)top.node();
-    return detail::subtree_range(this, top.index_);
+    return detail::basic_subtree_range<Deferred>(this, top.index_);
 }
 
 }  // namespace cep

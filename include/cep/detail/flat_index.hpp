@@ -4,6 +4,7 @@
 // (node-based std::unordered_map allocates on every insert).
 #pragma once
 
+#include <cep/detail/lazy.hpp>
 #include <cep/detail/text_hash.hpp>
 
 #include <bit>
@@ -17,7 +18,13 @@ namespace cep::detail {
 // key -> value, where several values may share a key (text hashes collide): find() and erase() take a predicate
 // that confirms a value (for exact keys, one that always says yes). Values are positions or ids, never pointers,
 // so whatever they index may move.
-class flat_index {
+template <class Deferred = void>
+class basic_flat_index;
+// A template only so that its members are compiled where they are used (see lazy.hpp).
+using flat_index = basic_flat_index<>;
+
+template <class Deferred>
+class basic_flat_index {
 public:
     static constexpr std::uint32_t absent = 0xffffffffu;
 
@@ -94,7 +101,7 @@ private:
             if (s.value != absent) place(s.key, s.value);
     }
 
-    std::vector<slot> slots_;
+    std::vector<slot> slots_;  // dependent already: slot is a member of the template
     std::size_t mask_ = 0;
     unsigned shift_ = 64;
     std::size_t size_ = 0;
@@ -130,7 +137,7 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return values_.size(); }
 
 private:
-    flat_index index_;
+    lazy<Value, flat_index> index_;
     std::vector<Value> values_;
 };
 

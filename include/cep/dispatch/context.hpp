@@ -10,6 +10,7 @@
 #include <cep/core/path_table.hpp>
 #include <cep/core/staging.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/detail/sha256.hpp>
 
 #include <cstdint>
@@ -49,6 +50,11 @@ protected:
 
 template <access Access>
 class context {
+    // Dependent spellings of the tree and the staging: their members are compiled with the context that uses them
+    // (see detail/lazy.hpp).
+    using cell_tree = detail::lazy<context, cep::cell_tree>;
+    using staging_area = detail::lazy<context, cep::staging_area>;
+
 public:
     static constexpr cep::access access_mode = Access;
     // Mutating operations exist only for enzymes that declare read-write access; calling one from a read-only

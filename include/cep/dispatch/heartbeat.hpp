@@ -26,6 +26,7 @@
 #include <cep/dispatch/enzyme.hpp>
 #include <cep/dispatch/match.hpp>
 #include <cep/dispatch/registry.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/kernel/kernel.hpp>
 
 #include <algorithm>
@@ -50,7 +51,9 @@ namespace cep {
 
 namespace detail {
 // Beat numbers in order, in one vector: the heartbeat adds the newest beat and drops the oldest, so a set of them
-// never allocates once it holds as many as retention keeps (a std::set allocates a node per beat).
+// never allocates once it holds as many as retention keeps (a std::set allocates a node per beat). A template only
+// so that its members are compiled with the heartbeat that uses them (see detail/lazy.hpp).
+template <class Deferred>
 class beat_set {
 public:
     [[nodiscard]] bool contains(beat_number at) const noexcept {
@@ -73,7 +76,7 @@ public:
     }
 
 private:
-    std::vector<beat_number> beats_;
+    lazy<Deferred, std::vector<beat_number>> beats_;
 };
 }  // namespace detail
 
@@ -845,15 +848,15 @@ private:
     std::size_t deferred_ = 0;
     std::size_t release_at_ = 0;  // transient ids held that start a release (set from the policy, then by each)
 
-    std::string line_;  // the ledger line being built (keeps its capacity)
-    std::vector<entry_record> ledger_batch_;  // the beat's agenda lines, appended at once (keeps its capacity)
+    detail::lazy<Registry, std::string> line_;  // the ledger line being built (keeps its capacity)
+    detail::lazy<Registry, std::vector<entry_record>> ledger_batch_;  // the beat's agenda lines, appended at once (keeps its capacity)
     path_id rt_beat_{};     // /rt/beat
     path_id rt_cei_{};      // /rt/cei
     path_id rt_spacing_{};  // /rt/analytics/spacing
-    std::vector<path_id> spare_beat_dirs_;  // rt/beat/<N> ids retention removed: renamed for new beats
-    std::vector<path_id> spare_spacing_;    // the same for rt/analytics/spacing/<N>
-    detail::beat_set ledger_ready_;  // beats whose ledger lists exist
-    detail::beat_set beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention
+    detail::lazy<Registry, std::vector<path_id>> spare_beat_dirs_;  // rt/beat/<N> ids retention removed: renamed for new beats
+    detail::lazy<Registry, std::vector<path_id>> spare_spacing_;    // the same for rt/analytics/spacing/<N>
+    detail::beat_set<Registry> ledger_ready_;  // beats whose ledger lists exist
+    detail::beat_set<Registry> beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention
     struct ledger_lists {
         beat_number beat = 0;
         bool ready = false;
@@ -861,8 +864,8 @@ private:
     };
     std::array<ledger_lists, 2> ledger_lists_{};  // the current beat's and the next one's, usually
     std::size_t next_ledger_slot_ = 0;
-    std::map<beat_number, std::uint64_t> wallclock_;
-    std::set<beat_number> spacing_;
+    detail::lazy<Registry, std::map<beat_number, std::uint64_t>> wallclock_;
+    detail::lazy<Registry, std::set<beat_number>> spacing_;
     std::uint64_t cei_count_ = 0;
     struct cei_entry {
         std::uint64_t number;
@@ -870,15 +873,15 @@ private:
     };
     std::deque<cei_entry> cei_log_;  // the records in the tree, oldest first (for retention)
 
-    journal_sink journal_;
-    std::string journal_text_;  // the journal's lines back to back (reused)
+    detail::lazy<Registry, journal_sink> journal_;
+    detail::lazy<Registry, std::string> journal_text_;  // the journal's lines back to back (reused)
     struct journal_span {
         std::size_t list;
         std::size_t offset;
         std::size_t length;
     };
     std::vector<journal_span> journal_spans_;
-    std::vector<ledger_line> journal_lines_;
+    detail::lazy<Registry, std::vector<ledger_line>> journal_lines_;
     beat_number oldest_kept_ = 1;
 };
 

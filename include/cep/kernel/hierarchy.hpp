@@ -7,6 +7,7 @@
 #include <cep/core/path.hpp>
 #include <cep/core/staging.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 
 #include <optional>
 #include <string>
@@ -15,12 +16,25 @@
 
 namespace cep {
 
-class tree_hierarchy {
+template <class Deferred = void>
+class basic_tree_hierarchy;
+using tree_hierarchy = basic_tree_hierarchy<>;
+
+// cep::tree_hierarchy is basic_tree_hierarchy<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_tree_hierarchy {
+    using cell_tree = basic_cell_tree<Deferred>;
+    using cell_view = basic_cell_view<Deferred>;
+    using staging_area = basic_staging_area<Deferred>;
+
 public:
-    tree_hierarchy() = default;
+    // The public name, also in classes derived from this one (where the injected class name served).
+    using tree_hierarchy = basic_tree_hierarchy;
+
+    basic_tree_hierarchy() = default;
     // Views and the staging area point into the tree: it stays where it was built.
-    tree_hierarchy(const tree_hierarchy&) = delete;
-    tree_hierarchy& operator=(const tree_hierarchy&) = delete;
+    basic_tree_hierarchy(const basic_tree_hierarchy&) = delete;
+    basic_tree_hierarchy& operator=(const basic_tree_hierarchy&) = delete;
 
     // ---- kernel interface ----
     [[nodiscard]] cell_tree& tree() noexcept { return children; }
@@ -48,8 +62,8 @@ public:
         return cell->child(name);
     }
     // The names of the children of a cell, in the tree's order (byte order; list entries in append order).
-    [[nodiscard]] std::vector<std::string> list_children(const path& parent) const {
-        std::vector<std::string> names;
+    [[nodiscard]] detail::lazy<Deferred, std::vector<std::string>> list_children(const path& parent) const {
+        detail::lazy<Deferred, std::vector<std::string>> names;
         if (const auto cell = children.find(parent))
             for (const auto& child : cell->children()) names.emplace_back(child.name());
         return names;
@@ -60,15 +74,15 @@ public:
         return error{errc::cell_cannot_move, "cannot move " + child.str() + " under " + new_parent.str() +
                                                  ": cells are addressed by path and do not move"};
     }
-    [[nodiscard]] std::optional<path> get_parent(const path& cell) const {
+    [[nodiscard]] detail::lazy<Deferred, std::optional<path>> get_parent(const path& cell) const {
         if (cell.is_root()) return std::nullopt;
         return cell.parent();
     }
     [[nodiscard]] bool is_root(const path& cell) const noexcept { return cell.is_root(); }
     [[nodiscard]] path get_root() const { return path::root(); }
     // The chain from the root down to the cell, both included.
-    [[nodiscard]] std::vector<path> get_lineage(const path& cell) const {
-        std::vector<path> chain{cell};
+    [[nodiscard]] detail::lazy<Deferred, std::vector<path>> get_lineage(const path& cell) const {
+        detail::lazy<Deferred, std::vector<path>> chain{cell};
         while (!chain.back().is_root()) chain.push_back(chain.back().parent());
         return {chain.rbegin(), chain.rend()};
     }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cep/contract/defaults.hpp>
+#include <cep/detail/lazy.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -23,19 +24,28 @@
 
 namespace cep {
 
-class listener_hub {
+template <class Deferred = void>
+class basic_listener_hub;
+using listener_hub = basic_listener_hub<>;
+
+// cep::listener_hub is basic_listener_hub<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_listener_hub {
 public:
+    // The public name, also in classes derived from this one (where the injected class name served).
+    using listener_hub = basic_listener_hub;
+
     struct entry {
         listener_id id;
         std::string topic;  // empty: every topic
-        listener call;
+        detail::lazy<Deferred, listener> call;
         bool removed = false;  // off() during emit(): erased once the emission is over
     };
 
-    listener_hub() = default;
+    basic_listener_hub() = default;
     // listener_manager points at this object.
-    listener_hub(const listener_hub&) = delete;
-    listener_hub& operator=(const listener_hub&) = delete;
+    basic_listener_hub(const basic_listener_hub&) = delete;
+    basic_listener_hub& operator=(const basic_listener_hub&) = delete;
 
     // ---- kernel interface ----
     // Whether emit() would reach anyone: checked before an event is built.
@@ -44,7 +54,7 @@ public:
     [[nodiscard]] bool emitting() const noexcept { return emitting_ != 0; }
 
     // ---- the listeners contract ----
-    listener_id on(std::string_view topic, listener call) {
+    listener_id on(std::string_view topic, detail::lazy<Deferred, listener> call) {
         listeners.push_back(entry{++last_id_, std::string(topic), std::move(call)});
         return last_id_;
     }
@@ -90,7 +100,7 @@ public:
     // The line describes the first failure ("listener 3 on 'commit' threw: <what>") and counts the others
     // (" (and 4 more failures since)").
     std::vector<std::string> take_failures() {
-        std::vector<std::string> out;
+        detail::lazy<Deferred, std::vector<std::string>> out;
         out.reserve(failures_.size());
         for (auto& f : failures_) {
             if (f.more != 0)
@@ -105,7 +115,7 @@ public:
     // The contract's properties: the listeners, and the manager that owns them (this hub).
     // A deque: adding a listener while one runs must not move the running one.
     std::deque<entry> listeners;
-    listener_hub* listener_manager = this;
+    basic_listener_hub* listener_manager = this;
 
 private:
     struct failure_tally {
@@ -116,7 +126,8 @@ private:
     void note_failure(listener_id id, std::string_view topic, const char* what) {
         for (auto& f : failures_)
             if (f.id == id) return void(++f.more);
-        std::string text = "listener " + std::to_string(id) + " on '" + std::string(topic) + "' threw";
+        detail::lazy<Deferred, std::string> text =
+            "listener " + std::to_string(id) + " on '" + std::string(topic) + "' threw";
         if (what != nullptr)
             text.append(": ").append(what);
         else

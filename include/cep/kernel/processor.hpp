@@ -14,6 +14,7 @@
 #include <cep/core/status.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/detail/flat_index.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/dispatch/enzyme.hpp>
 #include <cep/kernel/concepts.hpp>
@@ -58,13 +59,21 @@ struct enzyme_is_not_default_constructible {
 
 namespace detail {
 
-// What an enzyme's thunk touches: the beat's contexts, the failure message, the enzyme instances. Not a template,
-// so the thunks are templates on one enzyme type alone and their symbols stay short. (Members of a class templated
-// on the registry spell every enzyme type in their symbols: one per enzyme made a registry of a thousand enzymes
-// quadratic to compile.)
-struct invocation_frame {
-    std::optional<context<access::read_only>> read_context;
-    std::optional<context<access::read_write>> write_context;
+template <class Deferred = void>
+struct basic_invocation_frame;
+using invocation_frame = basic_invocation_frame<>;
+template <class Deferred = void>
+class basic_retry_counts;
+using retry_counts = basic_retry_counts<>;
+
+// What an enzyme's thunk touches: the beat's contexts, the failure message, the enzyme instances. Not templated on
+// the registry (invocation_frame is basic_invocation_frame<>, see detail/lazy.hpp), so the thunks are templates on
+// one enzyme type alone and their symbols stay short. (Members of a class templated on the registry spell every
+// enzyme type in their symbols: one per enzyme made a registry of a thousand enzymes quadratic to compile.)
+template <class Deferred>
+struct basic_invocation_frame {
+    lazy<Deferred, std::optional<context<access::read_only>>> read_context;
+    lazy<Deferred, std::optional<context<access::read_write>>> write_context;
     std::string failure;                 // what the last invocation threw, for settle()
     unsigned char* instances = nullptr;  // the buffer of detail::enzyme_instances
 
@@ -82,9 +91,10 @@ struct invocation_frame {
 using enzyme_thunk = status (*)(invocation_frame&, const impulse_ref&) noexcept;
 
 // One per enzyme type (the instance at Offset in the frame's buffer): builds its context, calls it, and turns an
-// exception into a fatal status (the message kept for settle()).
+// exception into a fatal status (the message kept for settle()). The frame is an invocation_frame, spelled
+// dependent on E.
 template <class E, std::size_t Offset>
-status invoke_enzyme(invocation_frame& frame, const impulse_ref& impulse) noexcept {
+status invoke_enzyme(lazy<E, invocation_frame>& frame, const impulse_ref& impulse) noexcept {
     E& enzyme = *std::launder(reinterpret_cast<E*>(frame.instances + Offset));
     try {
         if constexpr (enzyme_traits<E>::mode == access::read_write)
@@ -101,7 +111,9 @@ status invoke_enzyme(invocation_frame& frame, const impulse_ref& impulse) noexce
 // Attempts so far per (enzyme, signal, target) with a retry pending. Records are reused through a free list and
 // found through a flat index keyed by the (signal, target) pair, so a retry allocates nothing once the peak number
 // pending has been reached (a node-based map allocated one node per retry, and freed it at the re-run).
-class retry_counts {
+// retry_counts is basic_retry_counts<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_retry_counts {
 public:
     // The count of the invocation, added at 0 when it has none; `added` tells which.
     std::uint32_t& find_or_add(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, bool& added) {
@@ -159,8 +171,8 @@ private:
         std::uint32_t target;
     };
     std::vector<record> records_;
-    std::vector<std::uint32_t> free_;  // positions in records_ not in use
-    flat_index index_;
+    lazy<Deferred, std::vector<std::uint32_t>> free_;  // positions in records_ not in use
+    lazy<Deferred, flat_index> index_;
 };
 
 template <class E>
@@ -256,6 +268,12 @@ private:
 // Parts: the kernel's part types (hierarchy, router, scheduler), so the processor calls them directly.
 template <class Registry, class Parts>
 class agenda_processor final : private impulse_sink {
+    // The library's classes spelled dependent on Registry (see detail/lazy.hpp).
+    using deferred = detail::lazy<Registry, void>;
+    using path_table = basic_path_table<deferred>;
+    using path_ref = basic_path_ref<deferred>;
+    using staging_area = basic_staging_area<deferred>;
+
     static constexpr std::size_t enzyme_count = Registry::size;
     using hierarchy_type = typename Parts::hierarchy;
     using router_type = typename Parts::router;
@@ -392,7 +410,7 @@ private:
         std::uint32_t target;
     };
 
-    std::pair<memo_entry*, queued_impulse> agenda_of(const impulse& message) {
+    detail::lazy<Registry, std::pair<memo_entry*, queued_impulse>> agenda_of(const impulse& message) {
         auto& paths = hierarchy_->tree().paths();
         queued_impulse item{beat_, paths.intern(message.signal).value, queued_impulse::no_target};
         if (!message.target.is_root()) item.target = paths.intern(message.target).value;
@@ -450,7 +468,8 @@ private:
         staging_->discard_span();
         if (emit_span_ != no_span) emits_.resize(emit_span_);
         emit_span_ = no_span;
-        std::string failure;  // only a thrown exception leaves a message in the frame, and it returns fatal
+        // Only a thrown exception leaves a message in the frame, and it returns fatal.
+        detail::lazy<Registry, std::string> failure;
         if (rc == status::retry && has_flag(Registry::flags[enzyme], enzyme_flags::no_retry)) {
             failure = "retry refused: the enzyme is declared no_retry";
         } else if (rc == status::retry) {
@@ -550,21 +569,21 @@ private:
     scheduler_type* scheduler_ = nullptr;
     using instances_type = typename Registry::template apply<detail::enzyme_instances>;
     instances_type instances_;
-    detail::invocation_frame frame_{.instances = instances_.data()};
+    detail::basic_invocation_frame<deferred> frame_{.instances = instances_.data()};
     beat_number beat_ = 1;
     bool running_ = false;
     bool recording_ = true;
     bool watch_ = true;  // recording_ or retries pending: every invocation goes through after_run()
     std::size_t emit_span_ = no_span;  // where the running invocation's emits begin (no_span: none yet)
 
-    std::vector<queued_impulse> intake_;
-    std::vector<std::uint32_t> agendas_;  // memo positions of intake_, in the router
-    std::vector<queued_impulse> emits_;
-    std::vector<cei_record> cei_;
-    std::vector<agenda_record> log_;
+    detail::lazy<Registry, std::vector<queued_impulse>> intake_;
+    detail::lazy<Registry, std::vector<std::uint32_t>> agendas_;  // memo positions of intake_, in the router
+    detail::lazy<Registry, std::vector<queued_impulse>> emits_;
+    detail::lazy<Registry, std::vector<cei_record>> cei_;
+    detail::lazy<Registry, std::vector<agenda_record>> log_;
     std::size_t failures_ = 0;
 
-    detail::retry_counts retries_;  // attempts so far
+    detail::basic_retry_counts<deferred> retries_;  // attempts so far
     std::array<std::uint32_t, enzyme_count> counted_{};  // entries of retries_ per enzyme
     std::vector<retry_item> retry_order_;
     std::vector<retry_item> due_now_;

@@ -6,6 +6,7 @@
 #include <cep/core/error.hpp>
 #include <cep/core/impulse.hpp>
 #include <cep/core/path_table.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/kernel/concepts.hpp>
 
 #include <array>
@@ -18,14 +19,26 @@
 
 namespace cep {
 
-class beat_queue {
+template <class Deferred = void>
+class basic_beat_queue;
+using beat_queue = basic_beat_queue<>;
+
+// cep::beat_queue is basic_beat_queue<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_beat_queue {
+    using path_table = basic_path_table<Deferred>;
+    using impulses = detail::lazy<Deferred, std::vector<queued_impulse>>;
+
 public:
+    // The public name, also in classes derived from this one (where the injected class name served).
+    using beat_queue = basic_beat_queue;
+
     static constexpr beat_number near_beats = 16;
 
-    beat_queue() = default;
+    basic_beat_queue() = default;
     // queue_manager points at this object.
-    beat_queue(const beat_queue&) = delete;
-    beat_queue& operator=(const beat_queue&) = delete;
+    basic_beat_queue(const basic_beat_queue&) = delete;
+    basic_beat_queue& operator=(const basic_beat_queue&) = delete;
 
     // Wired by the kernel build: the path table that impulses given as paths are interned into.
     template <class System>
@@ -51,7 +64,7 @@ public:
         return it == far_.end() ? 0 : it->second.size();
     }
 
-    void take(beat_number at, std::vector<queued_impulse>& out) {
+    void take(beat_number at, impulses& out) {
         auto& due = queue[at % near_beats];
         if (out.empty()) {
             due.swap(out);  // O(1); the slot keeps out's old capacity for beat at + near_beats
@@ -61,7 +74,7 @@ public:
         }
     }
 
-    void defer(beat_number at, std::span<const queued_impulse> items) {
+    void defer(beat_number at, detail::lazy<Deferred, std::span<const queued_impulse>> items) {
         auto& next = slot(at);
         const auto first = next.insert(next.begin(), items.begin(), items.end());
         for (auto k = first; k != first + static_cast<std::ptrdiff_t>(items.size()); ++k) k->beat = at;
@@ -78,7 +91,7 @@ public:
 
     // ---- the queue contract (tooling: the heartbeat itself uses take()) ----
     // Pops the oldest impulse of the current beat, as paths.
-    [[nodiscard]] std::optional<impulse> select_next_message() {
+    [[nodiscard]] detail::lazy<Deferred, std::optional<impulse>> select_next_message() {
         auto& due = queue[current_ % near_beats];
         if (due.empty() || paths_ == nullptr) return std::nullopt;
         const queued_impulse item = due.front();
@@ -126,16 +139,16 @@ public:
     }
 
     // The contract's properties: the manager that accepts impulses (this queue) and the storage of the near beats.
-    beat_queue* queue_manager = this;
-    std::array<std::vector<queued_impulse>, near_beats> queue{};
+    basic_beat_queue* queue_manager = this;
+    detail::lazy<Deferred, std::array<std::vector<queued_impulse>, near_beats>> queue{};
 
 private:
     [[gnu::noinline]] void push_far(const queued_impulse& item) { far_[item.beat].push_back(item); }
-    std::vector<queued_impulse>& slot(beat_number at) {
+    impulses& slot(beat_number at) {
         return at < current_ + near_beats ? queue[at % near_beats] : far_[at];
     }
 
-    std::map<beat_number, std::vector<queued_impulse>> far_;
+    detail::lazy<Deferred, std::map<beat_number, std::vector<queued_impulse>>> far_;
     beat_number current_ = 1;
     path_table* paths_ = nullptr;
 };

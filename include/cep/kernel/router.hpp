@@ -18,6 +18,7 @@
 #include <cep/dispatch/match.hpp>
 #include <cep/dispatch/registry.hpp>
 #include <cep/detail/flat_index.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/kernel/concepts.hpp>
 
 #include <algorithm>
@@ -68,6 +69,12 @@ inline std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) noexcept {
 
 template <class Registry, class Resolution = bound_then_matched>
 class agenda_router {
+    // The library's classes spelled dependent on Registry (see detail/lazy.hpp).
+    using deferred = detail::lazy<Registry, void>;
+    using cell_tree = basic_cell_tree<deferred>;
+    using path_table = basic_path_table<deferred>;
+    using path_ref = basic_path_ref<deferred>;
+
     static constexpr std::size_t enzyme_count = Registry::size;
 
 public:
@@ -148,7 +155,7 @@ public:
         return position == detail::flat_index::absent ? nullptr : &entries_[position];
     }
     // The enzyme indices of an agenda, in execution order.
-    [[nodiscard]] std::span<const std::uint16_t> steps(const memo_entry& entry) const noexcept {
+    [[nodiscard]] detail::lazy<Registry, std::span<const std::uint16_t>> steps(const memo_entry& entry) const noexcept {
         return {arena_.data() + entry.offset, entry.length};
     }
     // Bounded memory: before `incoming` lookups, a memo that could outgrow its capacity starts over (before, so
@@ -183,8 +190,8 @@ public:
         return {};
     }
     // The enzymes that a broadcast of `signal` runs, in agenda order.
-    [[nodiscard]] std::vector<std::string_view> match(const path& signal) {
-        std::vector<std::string_view> names;
+    [[nodiscard]] detail::lazy<Registry, std::vector<std::string_view>> match(const path& signal) {
+        detail::lazy<Registry, std::vector<std::string_view>> names;
         for (auto i : steps(agenda_for(tree_->paths().intern(signal), queued_impulse::no_target)))
             names.push_back(Registry::names[i]);
         return names;
@@ -220,8 +227,8 @@ public:
         return false;
     }
     // Every registration in effect, by enzyme (registry order), the enzyme's own query first.
-    [[nodiscard]] std::vector<route_entry> get_routes() const {
-        std::vector<route_entry> out;
+    [[nodiscard]] detail::lazy<Registry, std::vector<route_entry>> get_routes() const {
+        detail::lazy<Registry, std::vector<route_entry>> out;
         for (std::size_t i = 0; i < enzyme_count; ++i) {
             if (registered_[i]) out.push_back(route_entry{Registry::names[i], std::string(Registry::queries[i])});
             for (auto e : extras_of_[i])
@@ -270,7 +277,7 @@ private:
     struct extra_registration {
         std::uint16_t enzyme;
         query query_text;
-        std::vector<std::string_view> segments;  // into query_text, filled once the registration is in extras_
+        detail::lazy<Registry, std::vector<std::string_view>> segments;  // into query_text, once in extras_
         std::size_t specificity;
     };
 
@@ -362,7 +369,7 @@ private:
         std::array<std::string_view, path_limits::max_depth> segment_buffer{};
         const path_ref signal_ref(tree_->paths(), signal);
         const std::size_t depth = signal_ref.segments(segment_buffer);
-        const std::span<const std::string_view> signal_segments(segment_buffer.data(), depth);
+        const detail::lazy<Registry, std::span<const std::string_view>> signal_segments(segment_buffer.data(), depth);
         const auto* typed = typed_signals_.find(signal.value);
         const std::array<bool, enzyme_count>* precomputed = typed == nullptr ? nullptr : *typed;
         signal_match sm{};
@@ -470,11 +477,11 @@ private:
     std::uint64_t generation_ = 0;
 
     detail::flat_map<const std::array<bool, enzyme_count>*> typed_signals_;
-    detail::flat_index index_;  // (signal, target) -> position of its memo entry
-    std::vector<memo_entry> entries_;
-    std::vector<std::uint16_t> arena_;
+    detail::lazy<Registry, detail::flat_index> index_;  // (signal, target) -> position of its memo entry
+    detail::lazy<Registry, std::vector<memo_entry>> entries_;
+    detail::lazy<Registry, std::vector<std::uint16_t>> arena_;
     std::vector<std::pair<order_key, arena_range>> orders_;
-    detail::flat_index order_index_;  // hash of an order_key -> its position in orders_
+    detail::lazy<Registry, detail::flat_index> order_index_;  // hash of an order_key -> its position in orders_
     detail::flat_map<signal_match> signal_matches_;  // by signal
     detail::flat_map<candidate_set> inherited_;      // by cell
     detail::flat_map<arena_range> by_parent_;    // (signal, parent) -> the agenda of a child without bindings

@@ -13,8 +13,17 @@
 
 namespace cep {
 
-class beat_scheduler {
+template <class Deferred = void>
+class basic_beat_scheduler;
+using beat_scheduler = basic_beat_scheduler<>;
+
+// cep::beat_scheduler is basic_beat_scheduler<> (see detail/lazy.hpp).
+template <class Deferred>
+class basic_beat_scheduler {
 public:
+    // The public name, also in classes derived from this one (where the injected class name served).
+    using beat_scheduler = basic_beat_scheduler;
+
     // ---- kernel interface ----
     // How many of `waiting` impulses the beat takes; the rest is deferred to the next beat.
     [[nodiscard]] std::size_t admit(std::size_t waiting) const noexcept {

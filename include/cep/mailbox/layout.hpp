@@ -12,6 +12,7 @@
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/dispatch/context.hpp>
 
 #include <charconv>
@@ -22,10 +23,21 @@
 #include <string_view>
 #include <system_error>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
+
+namespace detail {
+// The writers are class templates named by aliases, like cep's stateful classes (see cep/detail/lazy.hpp).
+template <class Deferred = void>
+class basic_tree_writer;
+using tree_writer = basic_tree_writer<>;
+template <class Deferred = void>
+class basic_staged_writer;
+using staged_writer = basic_staged_writer<>;
+}  // namespace detail
 
 // A point in time as the heartbeat knows it: a beat, and its Unix time in ns when it was published.
 struct moment {
@@ -46,7 +58,7 @@ namespace detail {
 }
 
 // `base` followed by `segments`, each checked like any path segment (a result, never a throw).
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<path> join(const path& base, std::initializer_list<std::string_view> segments) {
     path out = base;
     for (auto segment : segments) {
@@ -57,13 +69,16 @@ template <class = void>
     return out;
 }
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] std::string quoted(const path& p) { return "\"" + p.str() + "\""; }
 
 // Mailbox writes between beats: applied to the tree at once.
-class tree_writer {
+template <class Deferred>
+class basic_tree_writer {
+    using cell_tree = basic_cell_tree<Deferred>;
+
 public:
-    explicit tree_writer(cell_tree& tree) noexcept : tree_(&tree) {}
+    explicit basic_tree_writer(cell_tree& tree) noexcept : tree_(&tree) {}
     [[nodiscard]] const cell_tree& committed() const noexcept { return *tree_; }
     result<void> put_text(const path& p, std::string_view text) {
         auto written = tree_->put_text(p, text);
@@ -77,9 +92,12 @@ private:
 };
 
 // Mailbox writes inside an enzyme: staged, visible at the next beat; reads see the tree committed before the beat.
-class staged_writer {
+template <class Deferred>
+class basic_staged_writer {
+    using cell_tree = basic_cell_tree<Deferred>;
+
 public:
-    explicit staged_writer(write_context& ctx) noexcept : ctx_(&ctx) {}
+    explicit basic_staged_writer(write_context& ctx) noexcept : ctx_(&ctx) {}
     [[nodiscard]] const cell_tree& committed() const noexcept { return ctx_->tree(); }
     result<void> put_text(const path& p, std::string_view text) { return ctx_->put_text(p, text); }
     result<void> remove(const path& p) { return ctx_->remove(p); }
@@ -91,35 +109,35 @@ private:
 }  // namespace detail
 
 // ---- paths of a mailbox's parts ----
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<path> messages_path(const path& mailbox) { return detail::join(mailbox, {"msgs"}); }
 // The message `id` (checked as a path segment: a bad id is an error naming the rule it breaks).
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<path> message_path(const path& mailbox, std::string_view id) {
     return detail::join(mailbox, {"msgs", id});
 }
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<path> counter_path(const path& mailbox) {
     return detail::join(mailbox, {"meta", "runtime", "next_msg_id"});
 }
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<path> beat_buckets_path(const path& mailbox) {
     return detail::join(mailbox, {"meta", "runtime", "expiries"});
 }
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<path> wallclock_buckets_path(const path& mailbox) {
     return detail::join(mailbox, {"meta", "runtime", "exp_wall"});
 }
 
 // The moment of `beat` as the heartbeat's ledger has it: its Unix time from rt/beat/<beat>/meta/unix_ts_ns when
 // published (cep::heartbeat::publish_wallclock), none otherwise. A value that is not a number is an error.
-template <class = void>
-[[nodiscard]] result<moment> moment_at(const cell_tree& tree, beat_number beat) {
+template <class Deferred = void>
+[[nodiscard]] result<cep::detail::lazy<Deferred, moment>> moment_at(const cell_tree& tree, beat_number beat) {
     // Through the tree's structure, one child at a time: OPS asks for it at every history entry, and building the
     // path cost more than the lookups.
     char digits[24];
     const auto printed = std::to_chars(digits, digits + sizeof digits, beat);
-    const std::string_view number(digits, static_cast<std::size_t>(printed.ptr - digits));
+    const cep::detail::lazy<Deferred, std::string_view> number(digits, static_cast<std::size_t>(printed.ptr - digits));
     auto cell = tree.find(path_c<"/rt/beat">);
     for (const std::string_view name : {number, std::string_view("meta"), std::string_view("unix_ts_ns")})
         if (cell) cell = cell->child(name);

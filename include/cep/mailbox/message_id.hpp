@@ -6,6 +6,7 @@
 #include <cep/core/error.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/detail/sha256.hpp>
 #include <cep/mailbox/layout.hpp>
 
@@ -18,15 +19,22 @@
 #include <string>
 #include <string_view>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
 
+template <class Deferred = void>
+class basic_envelope;
+using envelope = basic_envelope<>;
+
 // The content of a message: text fields named like path segments (they become cells under msgs/<id>/envelope),
 // kept in byte order of their names. Sealing makes it immutable; only a sealed envelope's content can name it
-// (digest ids) or prove a repeat (collision checks).
-class envelope {
+// (digest ids) or prove a repeat (collision checks). cep::mailbox::envelope is basic_envelope<> (see
+// cep/detail/lazy.hpp).
+template <class Deferred>
+class basic_envelope {
 public:
     using field_map = std::map<std::string, std::string, std::less<>>;
 
@@ -48,7 +56,7 @@ public:
     [[nodiscard]] std::string digest() const;
 
 private:
-    field_map fields_;
+    cep::detail::lazy<Deferred, field_map> fields_;
     bool sealed_ = false;
 };
 
@@ -82,7 +90,7 @@ struct message_id {
 namespace detail {
 
 // Canonical form, length-prefixed so no two field sets serialise alike: "<n>:<name>=<m>:<text>\n" per field.
-template <class = void>
+template <class Deferred = void>
 void append_field(std::string& out, std::string_view name, std::string_view text) {
     out += std::to_string(name.size());
     out += ':';
@@ -94,7 +102,7 @@ void append_field(std::string& out, std::string_view name, std::string_view text
     out += '\n';
 }
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] std::string hex_digest(std::string_view canonical) {
     return cep::detail::sha256::hex(
         std::span<const std::byte>(reinterpret_cast<const std::byte*>(canonical.data()), canonical.size()));
@@ -104,7 +112,7 @@ inline constexpr std::string_view envelope_header = "cep-envelope-1\n";
 
 // The digest of a stored envelope, computed like envelope::digest(). A field that is not plain text (bytes, no
 // value, children) gets a marker no envelope can produce, so such a message never passes for a repeat.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] std::string stored_digest(cell_view stored) {
     std::string canonical(envelope_header);
     for (auto field : stored.children()) {
@@ -121,9 +129,10 @@ template <class = void>
 }
 
 // The message already stored under `id`: a repeat of `env` (true), or an error (collision, or unverifiable).
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<bool> check_stored(const cell_tree& tree, const path& mailbox, const path& message,
-                                               std::string_view id, const envelope& env, const std::string& digest) {
+                                        std::string_view id, const basic_envelope<Deferred>& env,
+                                        const std::string& digest) {
     if (!tree.contains(message)) return false;
     if (!env.sealed())
         return error{errc::mailbox_id_collision, "message id \"" + std::string(id) + "\" is taken in mailbox " +
@@ -144,7 +153,8 @@ template <class = void>
 
 }  // namespace detail
 
-inline std::string envelope::digest() const {
+template <class Deferred>
+std::string basic_envelope<Deferred>::digest() const {
     std::string canonical(detail::envelope_header);
     for (const auto& [name, text] : fields_) detail::append_field(canonical, name, text);
     return detail::hex_digest(canonical);
@@ -156,10 +166,11 @@ inline std::string envelope::digest() const {
 //   - else the mailbox counter gives the next free number ("1", "2", ...), skipping numbers already taken.
 // When the id already holds a message, a sealed envelope that hashes the same is a repeat (reused = true) and a
 // different one is a collision: an error, and nothing is written.
-template <class = void>
-[[nodiscard]] result<message_id> select_message_id(cell_tree& tree, const path& mailbox, const envelope& env,
-                                                          std::string_view caller_id = {}) {
-    message_id out;
+template <class Deferred = void>
+[[nodiscard]] result<message_id> select_message_id(cell_tree& tree, const path& mailbox,
+                                                   const basic_envelope<Deferred>& env,
+                                                   std::string_view caller_id = {}) {
+    cep::detail::lazy<Deferred, message_id> out;
     if (env.sealed()) out.digest = env.digest();
 
     if (!caller_id.empty() || env.sealed()) {
@@ -200,9 +211,9 @@ template <class = void>
 
 // Selects the id (as select_message_id) and stores the envelope under msgs/<id>/envelope, sealed. A repeat
 // writes nothing. Between beats only: a write_context cannot seal.
-template <class = void>
-[[nodiscard]] result<message_id> post_message(cell_tree& tree, const path& mailbox, const envelope& env,
-                                                     std::string_view caller_id = {}) {
+template <class Deferred = void>
+[[nodiscard]] result<message_id> post_message(cell_tree& tree, const path& mailbox, const basic_envelope<Deferred>& env,
+                                              std::string_view caller_id = {}) {
     auto chosen = select_message_id(tree, mailbox, env, caller_id);
     if (!chosen || chosen->reused) return chosen;
     auto stored = detail::join(mailbox, {"msgs", chosen->id, "envelope"});

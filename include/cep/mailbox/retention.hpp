@@ -11,6 +11,7 @@
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/mailbox/layout.hpp>
 #include <cep/mailbox/ttl.hpp>
@@ -26,8 +27,9 @@
 #include <tuple>
 #include <vector>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
 
@@ -79,7 +81,7 @@ result<expiry_record> record_expiry_with(Writer& writer, const path& mailbox, st
     if (!writer.committed().contains(*message))
         return error{errc::cell_not_found, "cannot record the expiry of message \"" + std::string(id) +
                                                "\": no message at " + quoted(*message)};
-    expiry_record out;
+    cep::detail::lazy<Writer, expiry_record> out;
     if (ttl.forever()) return out;
     if (!ttl.beat_deadline && !ttl.unix_deadline_ns)
         return error{errc::mailbox_invalid_ttl, "cannot record the expiry of message \"" + std::string(id) +
@@ -102,10 +104,10 @@ result<expiry_record> record_expiry_with(Writer& writer, const path& mailbox, st
 
 // The buckets under `at` (expiries or exp_wall), by number ascending; a bucket not named by a canonical number
 // is an error (bucket names must map back to exactly one cell).
-template <class = void>
-[[nodiscard]] result<std::vector<std::pair<std::uint64_t, cell_view>>> buckets(const cell_tree& tree,
-                                                                                      const path& at) {
-    std::vector<std::pair<std::uint64_t, cell_view>> out;
+template <class Deferred = void>
+[[nodiscard]] auto buckets(const cell_tree& tree, const path& at)
+    -> result<cep::detail::lazy<Deferred, std::vector<std::pair<std::uint64_t, cell_view>>>> {
+    cep::detail::lazy<Deferred, std::vector<std::pair<std::uint64_t, cell_view>>> out;
     const auto top = tree.find(at);
     if (!top) return out;
     for (auto bucket : top->children()) {
@@ -120,8 +122,8 @@ template <class = void>
 
 template <class Writer>
 result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
-    const cell_tree& tree = writer.committed();
-    std::set<std::string, std::less<>> due;
+    const auto& tree = writer.committed();
+    cep::detail::lazy<Writer, std::set<std::string, std::less<>>> due;
     for (const auto* partition : {&plan.beat_first, &plan.wallclock_first})
         for (const auto& message : *partition) due.insert(message.id);
 
@@ -140,7 +142,7 @@ result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
         auto found = buckets(tree, *at);
         if (!found) return found.error();
         for (const auto& [number, bucket] : *found) {
-            std::vector<path> entries;
+            cep::detail::lazy<Writer, std::vector<path>> entries;
             std::size_t total = 0;
             for (auto entry : bucket.children()) {
                 ++total;
@@ -165,23 +167,23 @@ result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
 // Files message `id` of `mailbox` under the buckets of its deadlines: expiries/<beat_deadline>/<id> and
 // exp_wall/<unix_deadline_ns>/<id> (either may be absent; a forever TTL files nothing). The message must exist in
 // the committed tree. Recording the same deadlines again changes nothing. Between beats: written at once.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<expiry_record> record_expiry(cell_tree& tree, const path& mailbox, std::string_view id,
                                                          const resolved_ttl& ttl) {
-    detail::tree_writer writer(tree);
+    detail::basic_tree_writer<Deferred> writer(tree);
     return detail::record_expiry_with(writer, mailbox, id, ttl);
 }
 // The same inside an enzyme: staged, visible at the next beat.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<expiry_record> record_expiry(write_context& ctx, const path& mailbox, std::string_view id,
                                                          const resolved_ttl& ttl) {
-    detail::staged_writer writer(ctx);
+    detail::basic_staged_writer<Deferred> writer(ctx);
     return detail::record_expiry_with(writer, mailbox, id, ttl);
 }
 
 // What is due in `mailbox` at `now`, and when the next work is. Pure: reads the buckets, changes nothing.
 // Errors: no cell at `mailbox`; a bucket not named by a number.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<retention_plan> plan_retention(const cell_tree& tree, const path& mailbox,
                                                            const moment& now) {
     if (!tree.contains(mailbox)) return error{errc::cell_not_found, "no mailbox at " + detail::quoted(mailbox)};
@@ -189,13 +191,13 @@ template <class = void>
     if (!beats_at) return beats_at.error();
     auto wall_at = wallclock_buckets_path(mailbox);
     if (!wall_at) return wall_at.error();
-    auto beat_buckets = detail::buckets(tree, *beats_at);
+    auto beat_buckets = detail::buckets<Deferred>(tree, *beats_at);
     if (!beat_buckets) return beat_buckets.error();
-    auto wall_buckets = detail::buckets(tree, *wall_at);
+    auto wall_buckets = detail::buckets<Deferred>(tree, *wall_at);
     if (!wall_buckets) return wall_buckets.error();
 
     // Every message with an entry, and all its deadlines (ascending: the buckets are walked in order).
-    std::map<std::string, due_message, std::less<>> messages;
+    cep::detail::lazy<Deferred, std::map<std::string, due_message, std::less<>>> messages;
     const auto entry_of = [&](std::string_view id) -> result<due_message*> {
         auto it = messages.find(id);
         if (it == messages.end()) {
@@ -218,9 +220,10 @@ template <class = void>
             (*message)->unix_deadlines.push_back(unix_ns);
         }
 
-    retention_plan plan{mailbox, now, {}, {}, {}, {}};
-    std::vector<std::pair<std::uint64_t, const due_message*>> by_beat;
-    std::vector<std::pair<std::uint64_t, const due_message*>> by_wall;
+    cep::detail::lazy<Deferred, retention_plan> plan{mailbox, now, {}, {}, {}, {}};
+    using due_list = cep::detail::lazy<Deferred, std::vector<std::pair<std::uint64_t, const due_message*>>>;
+    due_list by_beat;
+    due_list by_wall;
     for (const auto& [id, message] : messages) {
         const auto first_beat =
             message.beat_deadlines.empty() ? std::nullopt : std::optional<beat_number>(message.beat_deadlines[0]);
@@ -249,15 +252,15 @@ template <class = void>
 // Removes what `plan` found due: each message (msgs/<id>) and every bucket entry of it; a bucket left empty is
 // removed whole. Reads the committed tree, so a message or entry already gone is skipped (purging twice is
 // harmless). Between beats: at once.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<purge_report> purge_due(cell_tree& tree, const retention_plan& plan) {
-    detail::tree_writer writer(tree);
+    detail::basic_tree_writer<Deferred> writer(tree);
     return detail::purge_with(writer, plan);
 }
 // The same inside an enzyme (a retention enzyme): staged, visible at the next beat.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<purge_report> purge_due(write_context& ctx, const retention_plan& plan) {
-    detail::staged_writer writer(ctx);
+    detail::basic_staged_writer<Deferred> writer(ctx);
     return detail::purge_with(writer, plan);
 }
 

@@ -9,6 +9,7 @@
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/mailbox/layout.hpp>
 
 #include <cstdint>
@@ -18,8 +19,9 @@
 #include <string_view>
 #include <utility>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
 
@@ -130,8 +132,9 @@ struct resolved_ttl {
 
 // The average of the intervals under rt/analytics/spacing/<beat>/interval_ns (written by
 // cep::heartbeat::publish_wallclock, newest `spacing_window` beats), or none when there are none or it is 0.
-template <class = void>
-[[nodiscard]] result<std::optional<std::uint64_t>> average_beat_interval(const cell_tree& tree) {
+template <class Deferred = void>
+[[nodiscard]] result<cep::detail::lazy<Deferred, std::optional<std::uint64_t>>> average_beat_interval(
+    const cell_tree& tree) {
     const auto spacing = tree.find(path("/rt/analytics/spacing"));
     if (!spacing) return std::optional<std::uint64_t>{};
     // mean = sum / n without overflow: quotients and remainders are summed apart.
@@ -157,7 +160,7 @@ template <class = void>
 
 namespace detail {
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<void> check_scope(const ttl_spec& spec, ttl_scope scope) {
     if (spec.mode == ttl_mode::forever && (spec.beats || spec.wallclock_ns))
         return error{errc::mailbox_invalid_ttl, "the " + std::string(to_string(scope)) +
@@ -166,7 +169,7 @@ template <class = void>
     return {};
 }
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<beat_number> beat_after(beat_number issued, std::uint64_t beats, std::string_view what) {
     if (beats > std::numeric_limits<beat_number>::max() - issued)
         return error{errc::mailbox_invalid_ttl, std::string(what) + " of " + std::to_string(beats) + " beats from beat " +
@@ -179,16 +182,17 @@ template <class = void>
 // Resolves a message's TTL from its three scopes and the moment it was issued. Reads the tree only to project a
 // wallclock-only TTL onto beats (spacing analytics). Errors: a scope that is forever and sets a duration; a
 // wallclock TTL without the issue time (moment::unix_ns; it is never guessed); a deadline past 2^64 - 1.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<resolved_ttl> resolve_ttl(const cell_tree& tree, const ttl_scopes& scopes,
                                                       const moment& issued, const ttl_options& options = {}) {
-    const std::pair<const ttl_spec*, ttl_scope> ordered[] = {{&scopes.message, ttl_scope::message},
-                                                             {&scopes.mailbox, ttl_scope::mailbox},
-                                                             {&scopes.topology, ttl_scope::topology}};
+    using scoped = cep::detail::lazy<Deferred, std::pair<const ttl_spec*, ttl_scope>>;
+    const scoped ordered[] = {{&scopes.message, ttl_scope::message},
+                              {&scopes.mailbox, ttl_scope::mailbox},
+                              {&scopes.topology, ttl_scope::topology}};
     for (const auto& [spec, scope] : ordered)
         if (auto ok = detail::check_scope(*spec, scope); !ok) return ok.error();
 
-    resolved_ttl out;
+    cep::detail::lazy<Deferred, resolved_ttl> out;
     out.issued = issued;
     for (const auto& [spec, scope] : ordered) {
         if (!out.beats && spec->beats) {
@@ -227,7 +231,7 @@ template <class = void>
             if (!options.project_wallclock) {
                 out.projection = beat_projection::disabled;
             } else {
-                auto average = average_beat_interval(tree);
+                auto average = average_beat_interval<Deferred>(tree);
                 if (!average) return average.error();
                 if (!*average) {
                     out.projection = beat_projection::no_spacing_data;

@@ -17,6 +17,7 @@
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/ops/layout.hpp>
 #include <cep/ops/names.hpp>
 
@@ -28,8 +29,9 @@
 #include <utility>
 #include <vector>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::ops {
 
@@ -57,7 +59,7 @@ struct commit_outcome {
 
 namespace detail {
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] std::optional<std::string> field(const cell_view& cell, std::string_view name) {
     const auto child = cell.child(name);
     if (!child || !child->has_value()) return std::nullopt;
@@ -65,8 +67,9 @@ template <class = void>
 }
 
 // Seals a staged envelope; warns when two identical starts in one beat shared this dossier (see session.hpp).
-template <class = void>
-void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& dossier, commit_outcome& out) {
+template <class Deferred = void>
+void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& dossier,
+                     cep::detail::lazy<Deferred, commit_outcome>& out) {
     const auto envelope = tree.find_below(dossier, {"envelope"});
     if (!envelope || envelope->sealed()) return;
     if (const auto history = tree.find_below(dossier, {"history"}); history && history->size() > 1) {
@@ -85,9 +88,10 @@ void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& d
 
 // Seals a staged close record, after checking what concurrent staged writes may have left: a state other than the
 // close's (set by another enzyme in the closing beat; restored) or two closes in one beat (the later one stands).
-template <class = void>
-void settle_close(cell_tree& tree, const std::string& oid, const cell_view& dossier, commit_outcome& out) {
-    const auto close = tree.find_below(dossier, {"close"});
+template <class Deferred = void>
+void settle_close(cell_tree& tree, const std::string& oid, const cell_view& dossier,
+                  cep::detail::lazy<Deferred, commit_outcome>& out) {
+    const cep::detail::lazy<Deferred, std::optional<cell_view>> close = tree.find_below(dossier, {"close"});
     if (!close || close->sealed()) return;
     const path_id close_id = close->id();
     const auto status_text = field(*close, "status");
@@ -125,9 +129,9 @@ void settle_close(cell_tree& tree, const std::string& oid, const cell_view& doss
 }
 
 // Fires the due watchers of one operation; returns whether any watcher is left.
-template <class = void>
+template <class Deferred = void>
 bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, const cell_view& dossier,
-                     path_id dossier_id, commit_outcome& out) {
+                     path_id dossier_id, cep::detail::lazy<Deferred, commit_outcome>& out) {
     const auto watchers = tree.find_below(dossier, {"watchers"});
     if (!watchers) return false;
     const path_id watchers_id = watchers->id();
@@ -136,14 +140,14 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
     const auto close_status = tree.find_below(dossier, {"close", "status"});
     const std::string close_text = close_status ? std::string(close_status->text()) : std::string();
 
-    std::vector<std::string> ids;  // collected first: firing removes cells
+    cep::detail::lazy<Deferred, std::vector<std::string>> ids;  // collected first: firing removes cells
     ids.reserve(watchers->size());
     for (auto w : watchers->children()) ids.emplace_back(w.name());
 
     std::size_t left = 0;
     for (const auto& id : ids) {
         const path_id at = tree.paths().child(watchers_id, id).value();
-        const auto w = tree.find(at);
+        const cep::detail::lazy<Deferred, std::optional<cell_view>> w = tree.find(at);
         if (!w) continue;
         const auto want = field(*w, "want");
         const auto cont = field(*w, "cont");
@@ -163,7 +167,7 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
             continue;
         }
         const bool armed = field(*w, "armed").value_or("") == "true";
-        firing f;
+        cep::detail::lazy<Deferred, firing> f;
         if (armed || *want == current) {
             f.why = firing::reason::reached;
             f.signal = *signal;
@@ -202,14 +206,14 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
 // The pass for `beat`, on the tree as committed at the end of it. Writes (seals, removals) go into `tree` at once;
 // the impulses to queue are returned, for the caller to queue for beat + 1. Cells are reached by id and through
 // the tree's structure: no path text is built per operation, except a fired watcher's default target.
-template <class = void>
+template <class Deferred = void>
 commit_outcome stage_commit(cell_tree& tree, beat_number beat) {
-    commit_outcome out;
+    cep::detail::lazy<Deferred, commit_outcome> out;
     auto& paths = tree.paths();
     const path_id pending = paths.child(paths.intern(ops_meta_root), "pending").value();
     const auto list = tree.find(pending);
     if (!list) return out;
-    std::vector<std::string> oids;
+    cep::detail::lazy<Deferred, std::vector<std::string>> oids;
     oids.reserve(list->size());
     for (auto entry : list->children()) oids.emplace_back(entry.name());
     const path_id root = paths.intern(ops_root);

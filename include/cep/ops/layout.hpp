@@ -17,6 +17,7 @@
 #include <cep/core/error.hpp>
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/mailbox/layout.hpp>
 
 #include <charconv>
@@ -26,8 +27,9 @@
 #include <string_view>
 #include <system_error>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::ops {
 
@@ -41,7 +43,7 @@ inline constexpr auto timeout_signal = path_c<"/op/tmo">;
 inline constexpr std::string_view cei_topic = "ops";
 
 // The dossier of `oid`; an oid that is not a valid path segment is op_invalid.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] result<path> dossier_path(std::string_view oid) {
     if (oid.empty()) return error{errc::op_invalid, "invalid operation id \"\": it is empty"};
     auto p = path(ops_root).child(oid);
@@ -51,7 +53,7 @@ template <class = void>
 
 namespace detail {
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] path oid_counter() { return path(ops_meta_root) / "next_oid"; }
 
 using cep::mailbox::detail::parse_u64;
@@ -63,7 +65,7 @@ struct history_entry {
     std::optional<std::uint64_t> unix_ns{};
 };
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] std::string history_line(std::string_view state, beat_number beat,
                                               std::optional<std::uint64_t> unix_ns) {
     std::string line = "state=" + std::string(state) + " beat=" + std::to_string(beat);
@@ -72,9 +74,9 @@ template <class = void>
 }
 
 // The inverse of history_line; nullopt for text this library did not write.
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] std::optional<history_entry> parse_history_line(std::string_view line) {
-    history_entry out;
+    cep::detail::lazy<Deferred, history_entry> out;
     bool has_state = false, has_beat = false;
     while (!line.empty()) {
         const auto space = line.find(' ');

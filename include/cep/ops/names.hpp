@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time").
 
 namespace cep::ops {
 
@@ -52,7 +52,7 @@ void cep_ops_error_a_state_must_be_ist_colon_followed_by_name_characters();
 void cep_ops_error_a_status_must_be_sts_ok_sts_fail_or_sts_cnl();
 void cep_ops_error_a_mode_must_be_opm_direct_or_opm_states();
 
-template <class = void>
+template <class Deferred = void>
 error invalid(std::string_view what, std::string_view text, std::string_view rule) {
     return error{errc::op_invalid, "invalid " + std::string(what) + " \"" + std::string(text.substr(0, 80)) +
                                        (text.size() > 80 ? "..." : "") + "\": " + std::string(rule)};

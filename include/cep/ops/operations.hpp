@@ -8,6 +8,7 @@
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/mailbox/layout.hpp>
 #include <cep/ops/layout.hpp>
 #include <cep/ops/names.hpp>
@@ -22,8 +23,9 @@
 #include <string_view>
 #include <vector>
 
-// Functions here that would not otherwise be templates are written `template <class = void>`: the compiler
-// then compiles one only where a program calls it (docs/performance.md, "compile time").
+// Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
+// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::ops {
 
@@ -60,17 +62,17 @@ struct op_view {
     std::size_t watchers = 0;
 };
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] error unknown(std::string_view oid) {
     return error{errc::op_unknown, "no operation " + std::string(oid) + " under /rt/ops"};
 }
 
-template <class = void>
-result<op_view> read_op(const session& s, std::string_view oid) {
+template <class Deferred = void>
+result<op_view> read_op(const basic_session<Deferred>& s, std::string_view oid) {
     auto dossier = dossier_path(oid);
     if (!dossier) return dossier.error();
     const auto* staged = session_access::staged(s, oid);
-    op_view view{std::string(oid), *dossier, {}, {}, {}, {}, {}, 0};
+    cep::detail::lazy<Deferred, op_view> view{std::string(oid), *dossier, {}, {}, {}, {}, {}, 0};
     const cell_tree& tree = s.tree();
     if (const auto cell = tree.find(*dossier)) {
         const auto text_below = [&](std::initializer_list<std::string_view> names) -> std::optional<std::string> {
@@ -107,24 +109,24 @@ result<op_view> read_op(const session& s, std::string_view oid) {
 }
 
 // Writes `text` at `p` through the session's store.
-template <class = void>
-result<void> put(session& s, const path& p, std::string_view text) {
+template <class Deferred = void>
+result<void> put(basic_session<Deferred>& s, const path& p, std::string_view text) {
     return session_access::store(s).put_text(p, text);
 }
 // By id: the writes of a dossier go to cells reached from its id by segment (no path text built or hashed).
-template <class = void>
-result<void> put(session& s, path_id at, std::string_view text) {
+template <class Deferred = void>
+result<void> put(basic_session<Deferred>& s, path_id at, std::string_view text) {
     return session_access::store(s).put_text(at, text);
 }
 // The id of `parent`'s child `segment` (a name the caller knows is a valid segment).
-template <class = void>
-path_id below(session& s, path_id parent, std::string_view segment) {
+template <class Deferred = void>
+path_id below(basic_session<Deferred>& s, path_id parent, std::string_view segment) {
     return session_access::paths(s).child(parent, segment).value();
 }
 
 // Appends the history entry of `state` at the session's beat (with the beat's Unix time when it was published).
-template <class = void>
-result<history_entry> append_history(session& s, path_id dossier, std::string_view state) {
+template <class Deferred = void>
+result<history_entry> append_history(basic_session<Deferred>& s, path_id dossier, std::string_view state) {
     auto when = cep::mailbox::moment_at(s.tree(), s.beat());
     if (!when) return when.error();
     history_entry entry{std::string(state), s.beat(), when->unix_ns};
@@ -136,12 +138,12 @@ result<history_entry> append_history(session& s, path_id dossier, std::string_vi
 }
 
 // Arms the watchers of `view` that want `state` (committed ones and those this session staged).
-template <class = void>
-result<void> arm_watchers(session& s, const op_view& view, std::string_view state) {
+template <class Deferred = void>
+result<void> arm_watchers(basic_session<Deferred>& s, const op_view& view, std::string_view state) {
     const path_id under = below(s, view.dossier_id, "watchers");
     const auto arm = [&](std::string_view id) { return put(s, below(s, below(s, under, id), "armed"), "true"); };
     if (const auto watchers = s.tree().find(under)) {
-        std::vector<std::string> to_arm;
+        cep::detail::lazy<Deferred, std::vector<std::string>> to_arm;
         for (auto w : watchers->children()) {
             const auto want = w.child("want");
             const auto armed = w.child("armed");
@@ -157,13 +159,13 @@ result<void> arm_watchers(session& s, const op_view& view, std::string_view stat
     return {};
 }
 
-template <class = void>
-result<void> mark_pending(session& s, std::string_view oid) {
+template <class Deferred = void>
+result<void> mark_pending(basic_session<Deferred>& s, std::string_view oid) {
     auto& paths = session_access::paths(s);
     return put(s, below(s, below(s, paths.intern(ops_meta_root), "pending"), oid), "");
 }
 
-template <class = void>
+template <class Deferred = void>
 [[nodiscard]] error closed_error(const op_view& view, std::string_view doing) {
     return error{errc::op_closed, "operation " + view.oid + " is closed (" + *view.close_status + "); cannot " +
                                       std::string(doing)};
@@ -175,11 +177,11 @@ template <class = void>
 // and, when `payload` is not empty, payload_id: the digest of the payload, stored under /cas/), state ist:run, the
 // history's first entry and an empty watchers dictionary. `ttl` is recorded for tools; nothing enforces it (a
 // watcher has its own deadline). Returns the oid. Staged: the commit pass seals the envelope (see commit.hpp).
-template <class = void>
-result<std::string> op_start(session& s, const verb& what, const path& target, const mode& how,
-                                    std::string_view payload = {}, std::uint64_t ttl = 0) {
+template <class Deferred = void>
+result<std::string> op_start(basic_session<Deferred>& s, const verb& what, const path& target, const mode& how,
+                             std::string_view payload = {}, std::uint64_t ttl = 0) {
     using access = detail::session_access;
-    std::optional<std::string> payload_id;
+    cep::detail::lazy<Deferred, std::optional<std::string>> payload_id;
     if (!payload.empty()) {
         auto stored = access::store_content(s, payload);
         if (!stored) return stored.error();
@@ -199,7 +201,7 @@ result<std::string> op_start(session& s, const verb& what, const path& target, c
     const path_id envelope_id = detail::below(s, dossier_id, "envelope");
     const path dossier = paths.path_of(dossier_id);
 
-    std::vector<std::pair<std::string_view, std::string>> fields = {
+    cep::detail::lazy<Deferred, std::vector<std::pair<std::string_view, std::string>>> fields = {
         {"verb", what.str()},
         {"target", target.str()},
         {"mode", how.str()},
@@ -230,9 +232,9 @@ result<std::string> op_start(session& s, const verb& what, const path& target, c
 // its Unix time when known), and arms the watchers waiting for `to`. The same state again in the same beat appends
 // nothing and arms nothing, but rewrites code and note. Errors: op_unknown, op_closed (nothing changes), op_invalid
 // (a terminal state: use op_close; or an opm:direct operation, which has no intermediate states).
-template <class = void>
-result<state_change> op_state_set(session& s, std::string_view oid, const state& to, std::int64_t code = 0,
-                                         std::string_view note = {}) {
+template <class Deferred = void>
+result<state_change> op_state_set(basic_session<Deferred>& s, std::string_view oid, const state& to,
+                                  std::int64_t code = 0, std::string_view note = {}) {
     auto view = detail::read_op(s, oid);
     if (!view) return view.error();
     if (view->close_status) return detail::closed_error(*view, "set its state to " + to.str());
@@ -265,9 +267,9 @@ result<state_change> op_state_set(session& s, std::string_view oid, const state&
 // queues op/tmo (same target) instead if the state has not come; `ttl` 0 waits without a deadline. Each watcher
 // fires once and is removed. Errors: op_unknown; op_closed when the operation is closed in another state (it will
 // never come); op_invalid when beat + ttl overflows or the continuation or the payload is the root.
-template <class = void>
-result<await_result> op_await(session& s, std::string_view oid, const state& want, std::uint64_t ttl,
-                                     const path& continuation, const std::optional<path>& payload = std::nullopt) {
+template <class Deferred = void>
+result<await_result> op_await(basic_session<Deferred>& s, std::string_view oid, const state& want, std::uint64_t ttl,
+                              const path& continuation, const std::optional<path>& payload = std::nullopt) {
     using access = detail::session_access;
     auto view = detail::read_op(s, oid);
     if (!view) return view.error();
@@ -311,9 +313,9 @@ result<await_result> op_await(session& s, std::string_view oid, const state& wan
 // the last history entry, and arms the watchers waiting for the final state (the others get op/tmo at the next
 // commit: their state will never come). Closed again with the same status: nothing changes (already_closed);
 // with another status: op_status_conflict. Staged: the commit pass seals the close record.
-template <class = void>
-result<close_outcome> op_close(session& s, std::string_view oid, const status& how,
-                                      std::string_view summary = {}) {
+template <class Deferred = void>
+result<close_outcome> op_close(basic_session<Deferred>& s, std::string_view oid, const status& how,
+                               std::string_view summary = {}) {
     using access = detail::session_access;
     auto view = detail::read_op(s, oid);
     if (!view) return view.error();
@@ -351,8 +353,8 @@ result<close_outcome> op_close(session& s, std::string_view oid, const status& h
 
 // A one-line summary: "oid=<oid> state=<ist> status=<sts or open> watchers=<n>", as the session sees the operation
 // (the committed dossier, plus what this session staged).
-template <class = void>
-result<std::string> op_get(const session& s, std::string_view oid) {
+template <class Deferred = void>
+result<std::string> op_get(const basic_session<Deferred>& s, std::string_view oid) {
     auto view = detail::read_op(s, oid);
     if (!view) return view.error();
     return "oid=" + view->oid + " state=" + view->state + " status=" + view->close_status.value_or("open") +

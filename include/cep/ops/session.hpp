@@ -20,6 +20,7 @@
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/lazy.hpp>
 #include <cep/detail/sha256.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/ops/layout.hpp>
@@ -37,6 +38,10 @@
 
 namespace cep::ops {
 
+template <class Deferred = void>
+class basic_session;
+using session = basic_session<>;
+
 namespace detail {
 struct session_access;
 
@@ -50,16 +55,20 @@ struct staged_op {
 };
 }  // namespace detail
 
-class session {
+// cep::ops::session is basic_session<> (see cep/detail/lazy.hpp).
+template <class Deferred>
+class basic_session {
+    using cell_tree = basic_cell_tree<Deferred>;
+
 public:
     // Immediate: writes go into `tree` at once; `beat` is the beat they belong to (between beats, hb.beat(): the
     // beat the next step() processes; in a commit listener, the beat being committed).
-    session(cell_tree& tree, beat_number beat) noexcept : store_(tree), tree_(&tree), beat_(beat) {}
+    basic_session(cell_tree& tree, beat_number beat) noexcept : store_(tree), tree_(&tree), beat_(beat) {}
     // Staged: reads see the committed tree, writes go into the beat's staging; the beat is ctx.beat().
-    explicit session(write_context& ctx) noexcept : store_(ctx), ctx_(&ctx), beat_(ctx.beat()) {}
+    explicit basic_session(write_context& ctx) noexcept : store_(ctx), ctx_(&ctx), beat_(ctx.beat()) {}
 
-    session(const session&) = delete;
-    session& operator=(const session&) = delete;
+    basic_session(const basic_session&) = delete;
+    basic_session& operator=(const basic_session&) = delete;
 
     [[nodiscard]] bool staged() const noexcept { return ctx_ != nullptr; }
     [[nodiscard]] beat_number beat() const noexcept { return beat_; }
@@ -71,12 +80,12 @@ public:
 private:
     friend struct detail::session_access;
 
-    closure::store store_;
+    cep::detail::lazy<Deferred, closure::store> store_;
     cell_tree* tree_ = nullptr;     // immediate mode
     write_context* ctx_ = nullptr;  // staged mode
     beat_number beat_;
     std::uint64_t minted_ = 0;      // names minted by this session (staged mode)
-    std::map<std::string, detail::staged_op, std::less<>> journal_;
+    cep::detail::lazy<Deferred, std::map<std::string, detail::staged_op, std::less<>>> journal_;
 };
 
 namespace detail {
@@ -86,39 +95,51 @@ namespace detail {
 }
 
 // Everything the op_* functions need beyond closure::store: the journal, sealing, dictionaries, naming, the CAS.
+// Its functions are templates over the session's parameter: compiled only where used, like the session's members.
 struct session_access {
-    static closure::store& store(session& s) noexcept { return s.store_; }
+    template <class Deferred>
+    static closure::store& store(basic_session<Deferred>& s) noexcept { return s.store_; }
     // The path table of the session's tree (reading sessions intern too: names are not cells).
-    static path_table& paths(const session& s) noexcept { return s.store_.paths(); }
-    static std::map<std::string, staged_op, std::less<>>& journal(session& s) noexcept { return s.journal_; }
-    static const std::map<std::string, staged_op, std::less<>>& journal(const session& s) noexcept {
+    template <class Deferred>
+    static path_table& paths(const basic_session<Deferred>& s) noexcept { return s.store_.paths(); }
+    template <class Deferred>
+    static std::map<std::string, staged_op, std::less<>>& journal(basic_session<Deferred>& s) noexcept {
+        return s.journal_;
+    }
+    template <class Deferred>
+    static const std::map<std::string, staged_op, std::less<>>& journal(const basic_session<Deferred>& s) noexcept {
         return s.journal_;
     }
     // The journal entry of `oid` (staged sessions only; nullptr otherwise or when there is none).
-    static const staged_op* staged(const session& s, std::string_view oid) {
+    template <class Deferred>
+    static const staged_op* staged(const basic_session<Deferred>& s, std::string_view oid) {
         const auto it = s.journal_.find(oid);
         return it == s.journal_.end() ? nullptr : &it->second;
     }
-    static staged_op* note(session& s, std::string_view oid) {
+    template <class Deferred>
+    static staged_op* note(basic_session<Deferred>& s, std::string_view oid) {
         if (!s.staged()) return nullptr;
         auto it = s.journal_.find(oid);
-        if (it == s.journal_.end()) it = s.journal_.emplace(std::string(oid), staged_op{}).first;
+        if (it == s.journal_.end()) it = s.journal_.try_emplace(std::string(oid)).first;
         return &it->second;
     }
 
-    static result<void> make_dictionary(session& s, const path& p) {
+    template <class Deferred>
+    static result<void> make_dictionary(basic_session<Deferred>& s, const path& p) {
         if (s.ctx_) return s.ctx_->make_child(p.parent(), p.leaf());
         auto made = s.tree_->make_dictionary(p);
         if (!made) return made.error();
         return {};
     }
     // Sealing is immediate only: a write_context cannot seal, so the commit pass seals what a staged session wrote.
-    static result<void> seal(session& s, const path& p) {
+    template <class Deferred>
+    static result<void> seal(basic_session<Deferred>& s, const path& p) {
         if (s.ctx_) return {};
         return s.tree_->seal(p);
     }
     // Stores `content` under /cas/<sha-256 hex> and returns the digest.
-    static result<std::string> store_content(session& s, std::string_view content) {
+    template <class Deferred>
+    static result<std::string> store_content(basic_session<Deferred>& s, std::string_view content) {
         if (s.ctx_) return s.ctx_->store_content(content);
         std::string digest = cep::detail::sha256::hex(bytes_of(content));
         if (auto put = s.store_.put_bytes(path("/cas") / digest, bytes_of(content)); !put) return put.error();
@@ -127,8 +148,8 @@ struct session_access {
 
     // A new name: <prefix>:<n> from the counter at `counter` (immediate), or <prefix>:<beat>-<12 hex digits> of
     // `identity` and the session's sequence number (staged). `taken` says whether a name is already in use.
-    template <class Taken>
-    static result<std::string> mint(session& s, std::string_view prefix, const path& counter,
+    template <class Deferred, class Taken>
+    static result<std::string> mint(basic_session<Deferred>& s, std::string_view prefix, const path& counter,
                                     std::string_view identity, Taken taken) {
         if (s.ctx_) {
             const std::string text = std::string(identity) + ";seq=" + std::to_string(++s.minted_);
@@ -146,7 +167,7 @@ struct session_access {
                                                    std::string(cell->text()) + "\", not a number"};
             n = *stored;
         }
-        std::string name;
+        cep::detail::lazy<Deferred, std::string> name;
         do name = std::string(prefix) + ":" + std::to_string(++n);
         while (taken(name));
         if (auto put = s.tree_->put_text(counter, std::to_string(n)); !put) return put.error();
