@@ -1,6 +1,7 @@
 // The core vocabulary: fixed strings, names, paths and queries, interning, status, errors, the cell tree, staging.
 #pragma once
 
+#include <cep/core/callback.hpp>
 #include <cep/core/error.hpp>
 #include <cep/core/fixed_string.hpp>
 #include <cep/core/impulse.hpp>

@@ -142,6 +142,14 @@ TEST_CASE("each error family throws its own exception type, all derived from cep
     CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_context_conflict, "c"}), cep::closure_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_bad_record, "c"}), cep::closure_error);
     CHECK_THROWS_AS(cep::throw_error({cep::errc::closure_store_outlived, "c"}), cep::closure_error);
+    // A general code is thrown as cep::exception itself, none of the family types.
+    try {
+        cep::throw_error({cep::errc::callback_empty, "g"});
+    } catch (const cep::closure_error&) {
+        FAIL("callback_empty was thrown as a closure_error");
+    } catch (const cep::exception& e) {
+        CHECK(e.code() == cep::errc::callback_empty);
+    }
     try {
         cep::throw_error({cep::errc::cell_sealed, "sealed!"});
     } catch (const cep::exception& e) {

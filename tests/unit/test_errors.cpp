@@ -271,6 +271,15 @@ TEST_CASE("errors: heartbeat: invalid_policy") {
     CHECK(opaque.release_unused_paths() == 0);
 }
 
+TEST_CASE("errors: general: callback_empty, an empty listener is reported as a listener failure") {
+    cep::listener_hub hub;
+    hub.on("x", cep::listener{});
+    CHECK(hub.emit(cep::event{"x", "line", 1}) == 1);
+    const auto failures = hub.take_failures();
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0] == "listener 1 on 'x' threw: called an empty cep::callback (it holds no function)");
+}
+
 TEST_CASE("errors: heartbeat: beat_in_past from an enzyme's emit") {
     emit_errors.clear();
     cep::heartbeat<echo_registry> hb;

@@ -8,6 +8,7 @@
 #include <cep/contract/contract.hpp>
 #include <cep/contract/member.hpp>
 #include <cep/contract/registry.hpp>
+#include <cep/core/callback.hpp>
 #include <cep/core/error.hpp>
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
@@ -16,7 +17,6 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,7 +40,7 @@ struct event {
     std::string_view text;
     beat_number beat = 0;
 };
-using listener = std::function<void(const event&)>;
+using listener = callback<void(const event&)>;
 using listener_id = std::uint64_t;
 
 // How a scheduler runs beats.

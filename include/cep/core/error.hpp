@@ -78,6 +78,8 @@ enum class errc : std::uint16_t {
     closure_not_queued,
     closure_bad_record,
     closure_store_outlived,
+    // general (thrown as cep::exception itself)
+    callback_empty,
 };
 
 // Short, stable identifier of a code (the enumerator's name).
@@ -137,6 +139,7 @@ enum class errc : std::uint16_t {
         case errc::closure_not_queued: return "closure_not_queued";
         case errc::closure_bad_record: return "closure_bad_record";
         case errc::closure_store_outlived: return "closure_store_outlived";
+        case errc::callback_empty: return "callback_empty";
     }
     return "unknown";
 }

@@ -28,7 +28,6 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -584,7 +583,8 @@ private:
     // entries_.size(), kept apart: the id checks on the hot path compare with it instead of dividing the
     // vector's byte length by sizeof(entry) (12) every time.
     std::uint32_t owned_ = 1;
-    detail::lazy<Deferred, std::deque<std::string>> segments_;  // a deque keeps each string in place: leaf() views stay valid
+    // A deque keeps each string in place: leaf() views stay valid.
+    detail::lazy<Deferred, std::deque<std::string>> segments_;
     detail::lazy<Deferred, std::vector<std::uint32_t>> segment_uses_;  // entries naming each segment
     detail::lazy<Deferred, std::vector<std::uint32_t>> free_segments_;  // slots of segments nobody uses any more
     detail::lazy<Deferred, detail::flat_index> segment_index_;  // hash of a segment text -> its index in segments_
@@ -594,8 +594,9 @@ private:
     detail::lazy<Deferred, std::vector<char>> texts_;
     std::size_t longest_segment_ = 0;  // the longest segment text ever held: bounds a text's length by its depth
     std::size_t dead_text_bytes_ = 0;          // bytes of texts_ no id refers to any more
-    detail::lazy<Deferred, std::vector<std::uint32_t>> transient_ids_;  // every transient id held (release_unused() walks them)
-    detail::lazy<Deferred, std::vector<std::uint32_t>> free_ids_;       // slots of released ids, reused first by new paths
+    // Every transient id held (release_unused() walks them), and the slots of released ids, reused first.
+    detail::lazy<Deferred, std::vector<std::uint32_t>> transient_ids_;
+    detail::lazy<Deferred, std::vector<std::uint32_t>> free_ids_;
     std::uint64_t releases_ = 0;                // release_unused() calls that released ids
 };
 
@@ -678,6 +679,6 @@ private:
 template <>
 struct std::hash<cep::path_id> {
     [[nodiscard]] std::size_t operator()(cep::path_id id) const noexcept {
-        return std::hash<std::uint32_t>{}(id.value);
+        return static_cast<std::size_t>(id.value);  // ids are dense: the identity spreads them
     }
 };

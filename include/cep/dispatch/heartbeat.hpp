@@ -15,6 +15,7 @@
 // scheduler, listeners, processor. cep::default_kernel is used unless another kernel type is given.
 #pragma once
 
+#include <cep/core/callback.hpp>
 #include <cep/core/error.hpp>
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
@@ -36,14 +37,12 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -101,7 +100,7 @@ struct ledger_line {
     std::string_view list;
     std::string_view text;
 };
-using journal_sink = std::function<void(beat_number, std::span<const ledger_line>)>;
+using journal_sink = callback<void(beat_number, std::span<const ledger_line>)>;
 
 template <class Registry, class Resolution = bound_then_matched, class Kernel = default_kernel>
 class heartbeat final {
@@ -849,11 +848,13 @@ private:
     std::size_t release_at_ = 0;  // transient ids held that start a release (set from the policy, then by each)
 
     detail::lazy<Registry, std::string> line_;  // the ledger line being built (keeps its capacity)
-    detail::lazy<Registry, std::vector<entry_record>> ledger_batch_;  // the beat's agenda lines, appended at once (keeps its capacity)
+    // The beat's agenda lines, appended at once (keeps its capacity).
+    detail::lazy<Registry, std::vector<entry_record>> ledger_batch_;
     path_id rt_beat_{};     // /rt/beat
     path_id rt_cei_{};      // /rt/cei
     path_id rt_spacing_{};  // /rt/analytics/spacing
-    detail::lazy<Registry, std::vector<path_id>> spare_beat_dirs_;  // rt/beat/<N> ids retention removed: renamed for new beats
+    // rt/beat/<N> ids retention removed: renamed for new beats.
+    detail::lazy<Registry, std::vector<path_id>> spare_beat_dirs_;
     detail::lazy<Registry, std::vector<path_id>> spare_spacing_;    // the same for rt/analytics/spacing/<N>
     detail::beat_set<Registry> ledger_ready_;  // beats whose ledger lists exist
     detail::beat_set<Registry> beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention

@@ -7,12 +7,12 @@
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/detail/lazy.hpp>
+#include <cep/detail/text_less.hpp>
 #include <cep/detail/sha256.hpp>
 #include <cep/mailbox/layout.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <map>
 #include <span>
@@ -36,7 +36,7 @@ using envelope = basic_envelope<>;
 template <class Deferred>
 class basic_envelope {
 public:
-    using field_map = std::map<std::string, std::string, std::less<>>;
+    using field_map = std::map<std::string, std::string, cep::detail::text_less>;
 
     // Sets a field; refused once sealed, or for a name that is not a valid path segment.
     result<void> set(std::string_view field, std::string_view text) {

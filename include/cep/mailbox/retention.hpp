@@ -12,6 +12,7 @@
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/detail/lazy.hpp>
+#include <cep/detail/text_less.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/mailbox/layout.hpp>
 #include <cep/mailbox/ttl.hpp>
@@ -113,7 +114,8 @@ template <class Deferred = void>
     for (auto bucket : top->children()) {
         const auto number = parse_u64(bucket.name());
         if (!number)
-            return error{errc::mailbox_bad_record, "expiry bucket " + quoted(bucket.path()) + " is not named by a number"};
+            return error{errc::mailbox_bad_record,
+                         "expiry bucket " + quoted(bucket.path()) + " is not named by a number"};
         out.emplace_back(*number, bucket);
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -123,7 +125,7 @@ template <class Deferred = void>
 template <class Writer>
 result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
     const auto& tree = writer.committed();
-    cep::detail::lazy<Writer, std::set<std::string, std::less<>>> due;
+    cep::detail::lazy<Writer, std::set<std::string, cep::detail::text_less>> due;
     for (const auto* partition : {&plan.beat_first, &plan.wallclock_first})
         for (const auto& message : *partition) due.insert(message.id);
 
@@ -197,7 +199,7 @@ template <class Deferred = void>
     if (!wall_buckets) return wall_buckets.error();
 
     // Every message with an entry, and all its deadlines (ascending: the buckets are walked in order).
-    cep::detail::lazy<Deferred, std::map<std::string, due_message, std::less<>>> messages;
+    cep::detail::lazy<Deferred, std::map<std::string, due_message, cep::detail::text_less>> messages;
     const auto entry_of = [&](std::string_view id) -> result<due_message*> {
         auto it = messages.find(id);
         if (it == messages.end()) {

@@ -21,13 +21,13 @@
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/detail/lazy.hpp>
+#include <cep/detail/text_less.hpp>
 #include <cep/detail/sha256.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/ops/layout.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -85,7 +85,7 @@ private:
     write_context* ctx_ = nullptr;  // staged mode
     beat_number beat_;
     std::uint64_t minted_ = 0;      // names minted by this session (staged mode)
-    cep::detail::lazy<Deferred, std::map<std::string, detail::staged_op, std::less<>>> journal_;
+    cep::detail::lazy<Deferred, std::map<std::string, detail::staged_op, cep::detail::text_less>> journal_;
 };
 
 namespace detail {
@@ -103,11 +103,12 @@ struct session_access {
     template <class Deferred>
     static path_table& paths(const basic_session<Deferred>& s) noexcept { return s.store_.paths(); }
     template <class Deferred>
-    static std::map<std::string, staged_op, std::less<>>& journal(basic_session<Deferred>& s) noexcept {
+    static std::map<std::string, staged_op, cep::detail::text_less>& journal(basic_session<Deferred>& s) noexcept {
         return s.journal_;
     }
     template <class Deferred>
-    static const std::map<std::string, staged_op, std::less<>>& journal(const basic_session<Deferred>& s) noexcept {
+    static const std::map<std::string, staged_op, cep::detail::text_less>& journal(
+        const basic_session<Deferred>& s) noexcept {
         return s.journal_;
     }
     // The journal entry of `oid` (staged sessions only; nullptr otherwise or when there is none).
