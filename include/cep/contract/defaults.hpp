@@ -115,7 +115,7 @@ template <class T>
     } else if constexpr (requires { value.has_value(); }) {
         return !value.has_value();
     } else if constexpr (std::is_constructible_v<T, std::nullptr_t> && requires { static_cast<bool>(value); }) {
-        return !static_cast<bool>(value);  // smart pointers, std::function (not string_view: no operator bool)
+        return !static_cast<bool>(value);  // smart pointers, std::function, cep::callback (not string_view)
     } else {
         return false;
     }

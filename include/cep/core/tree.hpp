@@ -723,7 +723,7 @@ private:
     // const members: a cache being filled, never a change a reader could observe (the object is never const when
     // entries are waiting, since appending needs a non-const tree).
     void materialize(std::uint32_t list) const {
-        if (nodes_[list].deferred != npos) const_cast<cell_tree*>(this)->make_deferred_cells(list);
+        if (nodes_[list].deferred != npos) const_cast<basic_cell_tree*>(this)->make_deferred_cells(list);
     }
     // A dictionary's new children go to the back of its vector: inserting each at its place moved half the
     // siblings, quadratic for a directory of many hash-named children (a 32k-child put cost 5x more). Every read
@@ -732,7 +732,7 @@ private:
     void order_children(std::uint32_t index) const {
         const auto& node = nodes_[index];
         if (node.removed != 0 || node.ordered != node.children.size())
-            const_cast<cell_tree*>(this)->order_new_children(index);
+            const_cast<basic_cell_tree*>(this)->order_new_children(index);
     }
     // Drops the removed children from the vector (and frees their nodes), keeping the others' order.
     void compact_children(std::uint32_t index) {
@@ -982,7 +982,8 @@ auto basic_cell_view<Deferred>::child(std::string_view name) const -> std::optio
 }
 template <class Deferred>
 auto basic_cell_tree<Deferred>::find_below(const cell_view& base,
-                                                      std::initializer_list<std::string_view> names) const -> std::optional<cell_view> {
+                                          std::initializer_list<std::string_view> names) const
+    -> std::optional<cell_view> {
     std::optional<cell_view> at = base;
     for (const auto name : names) {
         at = at->child(name);

@@ -303,7 +303,8 @@ public:
         if (admitted < intake.size()) {
             deferred_ = intake.size() - admitted;
             for (auto k = admitted; k < intake.size(); ++k) log_impulse(beat_ + 1, intake[k].signal, intake[k].target);
-            queue().defer(beat_ + 1, std::span<const queued_impulse>(intake).subspan(admitted));
+            const std::size_t later = intake.size() - admitted;
+            queue().defer(beat_ + 1, std::span<const queued_impulse>(intake.data() + admitted, later));
             intake.resize(admitted);
         }
         processor().resolve();
