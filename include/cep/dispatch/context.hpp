@@ -53,6 +53,7 @@ class context {
     // Dependent spellings of the tree and the staging: their members are compiled with the context that uses them
     // (see detail/lazy.hpp).
     using cell_tree = detail::lazy<context, cep::cell_tree>;
+    using cell_view = detail::lazy<context, cep::cell_view>;
     using staging_area = detail::lazy<context, cep::staging_area>;
 
 public:
