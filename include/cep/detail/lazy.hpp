@@ -6,7 +6,9 @@
 // lazy<Deferred, T> is T, spelled so that it depends on the class's parameter: members declared with it make the
 // code that uses them dependent, so that clang too waits for an instantiation before it resolves that code's calls
 // (it resolves calls on members of non-dependent types when it reads the template, and instantiates the standard
-// library's constexpr functions they name).
+// library's constexpr functions they name). Inside such a class, other deferred classes are named dependently too
+// (basic_cell_tree<Deferred>, not the alias cep::cell_tree). A new class that holds state follows the same pattern,
+// and tests/odr/odr_instantiate.cpp instantiates it whole, so that none of its members goes uncompiled.
 #pragma once
 
 namespace cep::detail {
