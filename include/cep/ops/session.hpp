@@ -53,6 +53,8 @@ struct staged_op {
     std::optional<history_entry> last_history;
     std::vector<std::pair<std::string, std::string>> watchers;  // (watcher id, wanted state) staged
 };
+// A staged session's operations by id.
+using staged_journal = std::map<std::string, staged_op, cep::detail::text_less>;
 }  // namespace detail
 
 // cep::ops::session is basic_session<> (see cep/detail/lazy.hpp).
@@ -85,7 +87,7 @@ private:
     write_context* ctx_ = nullptr;  // staged mode
     beat_number beat_;
     std::uint64_t minted_ = 0;      // names minted by this session (staged mode)
-    cep::detail::lazy<Deferred, std::map<std::string, detail::staged_op, cep::detail::text_less>> journal_;
+    cep::detail::lazy<Deferred, detail::staged_journal> journal_;
 };
 
 namespace detail {
@@ -103,12 +105,11 @@ struct session_access {
     template <class Deferred>
     static path_table& paths(const basic_session<Deferred>& s) noexcept { return s.store_.paths(); }
     template <class Deferred>
-    static std::map<std::string, staged_op, cep::detail::text_less>& journal(basic_session<Deferred>& s) noexcept {
+    static staged_journal& journal(basic_session<Deferred>& s) noexcept {
         return s.journal_;
     }
     template <class Deferred>
-    static const std::map<std::string, staged_op, cep::detail::text_less>& journal(
-        const basic_session<Deferred>& s) noexcept {
+    static const staged_journal& journal(const basic_session<Deferred>& s) noexcept {
         return s.journal_;
     }
     // The journal entry of `oid` (staged sessions only; nullptr otherwise or when there is none).
