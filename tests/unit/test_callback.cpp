@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace {
@@ -105,4 +106,60 @@ TEST_CASE("callback: copies are independent, a move empties its source, nothing 
         CHECK_FALSE(copy);
     }
     CHECK(counted::live == 0);
+}
+
+namespace {
+
+struct account {
+    int balance = 0;
+    int deposit(int amount) { return balance += amount; }
+    [[nodiscard]] int doubled() const { return 2 * balance; }
+};
+struct savings : account {};
+struct unrelated {
+    int deposit(int amount) { return amount; }
+};
+
+// What the constructor's constraint accepts is exactly what a call can do: the rest is no conversion at all (a
+// mismatch is a clear "no viable conversion" at the caller, never an error inside callback.hpp).
+static_assert(std::is_constructible_v<cep::callback<int(account&, int)>, decltype(&account::deposit)>);
+static_assert(std::is_constructible_v<cep::callback<int(account*, int)>, decltype(&account::deposit)>);
+static_assert(std::is_constructible_v<cep::callback<int(savings&, int)>, decltype(&account::deposit)>);
+static_assert(std::is_constructible_v<cep::callback<int(const account&)>, decltype(&account::balance)>);
+static_assert(!std::is_constructible_v<cep::callback<int(const account&, int)>, decltype(&account::deposit)>,
+              "a non-const member function cannot be called on a const object");
+static_assert(!std::is_constructible_v<cep::callback<int(unrelated&, int)>, decltype(&account::deposit)>);
+static_assert(!std::is_constructible_v<cep::callback<int(account&)>, decltype(&account::deposit)>,
+              "an argument is missing");
+static_assert(!std::is_constructible_v<cep::callback<std::string(int)>, int (*)(int)>,
+              "the result does not convert to R");
+static_assert(!std::is_constructible_v<cep::callback<int(int)>, int>, "not callable");
+
+}  // namespace
+
+TEST_CASE("callback: holds pointers to members, called with the object or a pointer to it first") {
+    account a;
+    savings s;
+    const cep::callback<int(account&, int)> deposit = &account::deposit;
+    CHECK(deposit(a, 5) == 5);
+    CHECK(deposit(s, 7) == 7);  // a derived object
+    CHECK(a.balance == 5);
+
+    const cep::callback<int(account*, int)> through_pointer = &account::deposit;
+    CHECK(through_pointer(&a, 1) == 6);
+
+    const cep::callback<int(const account&)> doubled = &account::doubled;
+    CHECK(doubled(a) == 12);
+
+    // A pointer to a data member reads the member (and the reference it gives converts to R).
+    const cep::callback<int(const account&)> balance = &account::balance;
+    CHECK(balance(s) == 7);
+    const cep::callback<int(const account*)> balance_of = &account::balance;
+    CHECK(balance_of(&a) == 6);
+
+    // A null pointer to member makes an empty callback, like a null function pointer.
+    int (account::*none)(int) = nullptr;
+    const cep::callback<int(account&, int)> empty = none;
+    CHECK_FALSE(empty);
+    CHECK_THROWS_AS(empty(a, 1), cep::exception);
 }
