@@ -188,12 +188,63 @@ template <class Enzyme>
 struct enzyme_flags_is_not_cep_enzyme_flags {
     static constexpr bool value = false;
 };
+template <class Enzyme>
+struct enzyme_takes_read_context_but_access_is_read_write {
+    static constexpr bool value = false;
+};
+template <class Enzyme>
+struct enzyme_takes_write_context_but_access_is_read_only {
+    static constexpr bool value = false;
+};
+
+template <class Enzyme>
+struct enzyme_call_operator_does_not_return_status {
+    static constexpr bool value = false;
+};
+
+namespace detail {
+// The call operator accepts (impulse, context) but gives something that is not a cep::status (a bool, an int, void).
+template <class E>
+constexpr bool returns_other_than_status() {
+    return requires(E& e, const impulse_ref& impulse, context<enzyme_access_of<E>()>& ctx) { e(impulse, ctx); } &&
+           !invocable_enzyme<context<enzyme_access_of<E>()>>::template met_by<E>;
+}
+// The call operator fits the other access's context, not the declared one: the access declaration is what is
+// wrong (or missing), and the diagnostic says so instead of "a required method is missing".
+template <class E>
+constexpr bool takes_other_context() {
+    constexpr access declared = enzyme_access_of<E>();
+    constexpr access other = declared == access::read_write ? access::read_only : access::read_write;
+    return !invocable_enzyme<context<declared>>::template met_by<E> &&
+           invocable_enzyme<context<other>>::template met_by<E>;
+}
+}  // namespace detail
 
 
 // True for a conforming enzyme type; otherwise a compile error for each thing it lacks.
 template <class E>
 constexpr bool check_enzyme() {
-    constexpr bool members_ok = check_contract<enzyme_contract<detail::enzyme_access_of<E>()>, E>();
+    constexpr bool members_ok = [] {
+        if constexpr (detail::returns_other_than_status<E>()) {
+            static_assert(enzyme_call_operator_does_not_return_status<E>::value,
+                          "cep: the enzyme's operator() must return a cep::status (cep::status::success, "
+                          "cep::status::retry, ...), not another type");
+            return false;
+        } else if constexpr (detail::takes_other_context<E>()) {
+            if constexpr (detail::enzyme_access_of<E>() == access::read_write)
+                static_assert(enzyme_takes_read_context_but_access_is_read_write<E>::value,
+                              "cep: the enzyme's operator() takes a cep::read_context, but its access is read_write "
+                              "(the default): declare static constexpr cep::access access = "
+                              "cep::access::read_only; (or take a cep::write_context)");
+            else
+                static_assert(enzyme_takes_write_context_but_access_is_read_only<E>::value,
+                              "cep: the enzyme declares access read_only, but its operator() takes a "
+                              "cep::write_context: take a cep::read_context (or declare access read_write)");
+            return false;
+        } else {
+            return check_contract<enzyme_contract<detail::enzyme_access_of<E>()>, E>();
+        }
+    }();
     if constexpr (members_ok) {
         if constexpr (detail::check_name_text(detail::enzyme_name_of<E>()).code != errc::none)
             static_assert(enzyme_name_is_not_a_valid_name<E>::value,
