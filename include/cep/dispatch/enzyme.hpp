@@ -75,6 +75,9 @@ struct invocable_enzyme {
 template <access Access>
 struct enzyme_contract : contract<"enzyme", property<enzyme_members::name>, property<enzyme_members::query>,
                                   invocable_enzyme<context<Access>>> {};
+// The same without the call operator: checked on its own when the operator has a diagnostic of its own.
+struct enzyme_properties_contract
+    : contract<"enzyme", property<enzyme_members::name>, property<enzyme_members::query>> {};
 
 namespace detail {
 template <class E>
@@ -229,6 +232,7 @@ constexpr bool check_enzyme() {
             static_assert(enzyme_call_operator_does_not_return_status<E>::value,
                           "cep: the enzyme's operator() must return a cep::status (cep::status::success, "
                           "cep::status::retry, ...), not another type");
+            (void)check_contract<enzyme_properties_contract, E>();  // the other members are still named
             return false;
         } else if constexpr (detail::takes_other_context<E>()) {
             if constexpr (detail::enzyme_access_of<E>() == access::read_write)
@@ -240,6 +244,7 @@ constexpr bool check_enzyme() {
                 static_assert(enzyme_takes_write_context_but_access_is_read_only<E>::value,
                               "cep: the enzyme declares access read_only, but its operator() takes a "
                               "cep::write_context: take a cep::read_context (or declare access read_write)");
+            (void)check_contract<enzyme_properties_contract, E>();
             return false;
         } else {
             return check_contract<enzyme_contract<detail::enzyme_access_of<E>()>, E>();
