@@ -152,3 +152,89 @@ TEST_CASE("with the ledger on, steady-state beats allocate nothing once the ledg
     CHECK(allocations == 0);
     INFO("allocations over 2000 beats of 3 impulses: " << allocations);
 }
+
+namespace {
+// Selects /signals/tick and every signal below it.
+struct tick_family {
+    static constexpr cep::name name = "tick_family";
+    static constexpr auto query = "/signals/tick"_query;
+    using match = cep::prefix;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        ++total;
+        return cep::status::success;
+    }
+};
+}  // namespace
+
+TEST_CASE("literal paths allocate nothing per impulse: enqueue with literals, typed signals") {
+    cep::heartbeat<cep::enzyme_registry<tick_family>> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind("/env"_path, "tick_family", cep::propagate).value();
+    const cep::path target("/env/projects/alpha/img-0001.jpg");
+    const cep::path signal("/signals/tick/from/a/path/object");
+    // Each form once per beat. The literals are longer than the small-string buffer: a cep::path built from them
+    // would allocate its text on every call.
+    const auto beat = [&] {
+        (void)hb.enqueue("/signals/tick/from/a/literal/signal"_path, target);
+        (void)hb.enqueue("/signals/tick/from/a/literal/signal"_path, "/env/projects/alpha/img-0002.jpg"_path);
+        (void)hb.enqueue(cep::path_c<"/signals/tick/from/a/literal/signal">);  // a broadcast
+        (void)hb.enqueue(signal, "/env/projects/beta/img-0003.jpg"_path);
+        (void)hb.enqueue<cep::signal<"/signals/tick/typed/by/the/compiler">>(target);
+        hb.step();
+    };
+    for (int warm = 0; warm < 40; ++warm) beat();
+    const int before_total = total;
+    const auto before = allocation_count.load();
+    for (int n = 0; n < 400; ++n) beat();
+    const auto allocations = allocation_count.load() - before;
+    CHECK(total - before_total == 5 * 400);  // every impulse ran tick_family once
+    CHECK(allocations == 0);
+    INFO("allocations over 400 beats of 5 impulses: " << allocations);
+}
+
+namespace {
+// Passes every impulse on with a literal signal, to its target (by path_ref) and as a broadcast.
+int relayed = 0;
+struct relay {
+    static constexpr cep::name name = "relay";
+    static constexpr auto query = "/signals/tick"_query;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
+        const bool sent = ctx.emit("/signals/relayed/to/the/next/stage"_path, impulse.target).has_value() &&
+                          ctx.emit("/signals/relayed/to/everyone/listening"_path).has_value();
+        return sent ? cep::status::success : cep::status::fatal;
+    }
+};
+struct next_stage {
+    static constexpr cep::name name = "next_stage";
+    static constexpr auto query = "/signals/relayed/**"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        ++relayed;
+        return cep::status::success;
+    }
+};
+using relaying = cep::enzyme_registry<relay, next_stage>;
+}  // namespace
+
+TEST_CASE("an enzyme that emits with a literal signal allocates nothing per impulse") {
+    cep::heartbeat<relaying> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind("/env"_path, "relay", cep::propagate).value();
+    hb.bind("/env"_path, "next_stage", cep::propagate).value();
+    const cep::path target("/env/projects/alpha/img-0001.jpg");
+    const auto run = [&](int beats) {
+        for (int n = 0; n < beats; ++n) {
+            (void)hb.enqueue("/signals/tick"_path, target);
+            hb.step();
+        }
+    };
+    run(200);
+    const int before_relayed = relayed;
+    const auto before = allocation_count.load();
+    run(400);
+    const auto allocations = allocation_count.load() - before;
+    CHECK(relayed - before_relayed == 2 * 400);  // both emits reach next_stage
+    CHECK(allocations == 0);
+    INFO("allocations over 400 beats: " << allocations);
+}

@@ -184,6 +184,22 @@ template <class Context>
 constexpr bool can_put = requires(Context& c) { c.put_text(cep::path(), "x"); };
 template <class Context>
 constexpr bool can_emit = requires(Context& c) { c.emit(cep::path(), cep::path()); };
+// Literal signals spelled cep::path_c<...>: clang++ 14 crashes on "..."_path inside these requires-expressions.
+template <class Context>
+constexpr bool can_emit_literal = requires(Context& c, const cep::path_ref& p) {
+    c.emit(cep::path_c<"/signals/x">, cep::path());
+    c.emit(cep::path_c<"/signals/x">, p);
+    c.emit(cep::path_c<"/signals/x">);
+    c.emit_at(2, cep::path_c<"/signals/x">, cep::path());
+    c.emit_at(2, cep::path_c<"/signals/x">, p);
+    c.emit_at(2, cep::path_c<"/signals/x">);
+};
+template <class Context>
+constexpr bool can_emit_literal_to_path = requires(Context& c) { c.emit(cep::path_c<"/signals/x">, cep::path()); };
+template <class Context>
+constexpr bool can_emit_literal_to_ref = requires(Context& c, const cep::path_ref& p) { c.emit(cep::path_c<"/signals/x">, p); };
+template <class Context>
+constexpr bool can_broadcast_literal = requires(Context& c) { c.emit_at(2, cep::path_c<"/signals/x">); };
 template <class Context>
 constexpr bool can_remove = requires(Context& c) { c.remove(cep::path()); };
 template <class Context>
@@ -204,6 +220,9 @@ TEST_CASE("a read-only context has no mutating operations") {
     STATIC_REQUIRE(can_remove<cep::write_context>);
     STATIC_REQUIRE_FALSE(can_put<cep::read_context>);
     STATIC_REQUIRE_FALSE(can_emit<cep::read_context>);
+    STATIC_REQUIRE(can_emit_literal<cep::write_context>);  // a literal signal: no path built (see test_allocations)
+    STATIC_REQUIRE_FALSE(can_emit_literal_to_path<cep::read_context> || can_emit_literal_to_ref<cep::read_context> ||
+                         can_broadcast_literal<cep::read_context>);
     STATIC_REQUIRE_FALSE(can_remove<cep::read_context>);
     STATIC_REQUIRE(can_find<cep::read_context>);
     STATIC_REQUIRE(can_put_by_ref<cep::write_context> && can_remove_by_ref<cep::write_context>);

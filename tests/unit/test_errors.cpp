@@ -216,8 +216,14 @@ std::vector<cep::error> emit_errors;
 struct echo {
     static constexpr cep::name name = "echo";
     static constexpr auto query = "/signals/echo"_query;
-    cep::status operator()(const cep::impulse_ref&, cep::write_context& ctx) {
+    // Each form of emit reaches the sink by its own route (a literal signal with a path, with the impulse's
+    // path_ref, a cep::path signal): all three report the same error.
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
         if (auto r = ctx.emit_at(ctx.beat(), "/signals/later"_path, "/t"_path); !r) emit_errors.push_back(r.error());
+        if (auto r = ctx.emit_at(ctx.beat(), "/signals/later"_path, impulse.target); !r)
+            emit_errors.push_back(r.error());
+        if (auto r = ctx.emit_at(ctx.beat(), cep::path("/signals/later"), impulse.target); !r)
+            emit_errors.push_back(r.error());
         return cep::status::success;
     }
 };
@@ -287,10 +293,11 @@ TEST_CASE("errors: heartbeat: beat_in_past from an enzyme's emit") {
     hb.bind<echo>("/t"_path);
     hb.enqueue("/signals/echo"_path, "/t"_path).value();
     hb.step();
-    REQUIRE(emit_errors.size() == 1);
-    CHECK(emit_errors[0].code == cep::errc::beat_in_past);
-    CHECK(emit_errors[0].message ==
-          "cannot emit /signals/later for beat 1: the earliest beat open for impulses is 2");
+    REQUIRE(emit_errors.size() == 3);
+    for (const auto& e : emit_errors) {
+        CHECK(e.code == cep::errc::beat_in_past);
+        CHECK(e.message == "cannot emit /signals/later for beat 1: the earliest beat open for impulses is 2");
+    }
 }
 
 TEST_CASE("errors: heartbeat: unknown_enzyme from every by-name call, a bad CEI severity") {

@@ -217,6 +217,19 @@ struct query_constant {
 
 template <fixed_string Text>
 inline constexpr path_constant<Text> path_c{};
+
+namespace detail {
+// Functions that take a path or a literal (to spare the literal the path it would otherwise build).
+template <class T>
+inline constexpr bool is_path_constant = false;
+template <fixed_string Text>
+inline constexpr bool is_path_constant<path_constant<Text>> = true;
+[[nodiscard]] inline std::string_view text_of_path(const path& p) noexcept { return p.text(); }
+template <fixed_string Text>
+[[nodiscard]] constexpr std::string_view text_of_path(path_constant<Text>) noexcept {
+    return Text.view();
+}
+}  // namespace detail
 template <fixed_string Text>
 inline constexpr query_constant<Text> query_c{};
 

@@ -101,11 +101,15 @@ public:
         return intern_new(p.text(), hash);
     }
 
-    // A compile-time checked path (cep::path_c<"/a/b">, "/a/b"_path): the same, without building a path.
+    // A compile-time checked path (cep::path_c<"/a/b">, "/a/b"_path): the same, without building a path (whose
+    // text, past the small-string buffer, would be allocated on every call).
     template <fixed_string Text>
     path_id intern(path_constant<Text>) {
-        constexpr std::string_view text = Text.view();
-        constexpr std::uint64_t hash = path_constant<Text>::hash;
+        return intern(Text.view(), path_constant<Text>::hash, detail::trusted_text);
+    }
+    // A text already checked against the path grammar, with its hash (detail::hash_text): a literal's, passed
+    // through an interface that cannot be a template on it (the impulse sink's virtual functions).
+    path_id intern(std::string_view text, std::uint64_t hash, detail::trusted_text_t) {
         if (const auto known = find_text(text, hash); known != detail::flat_index::absent) return path_id{known};
         return intern_new(text, hash);
     }

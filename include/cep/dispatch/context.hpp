@@ -40,6 +40,18 @@ public:
         const path written = paths.path_of(target);
         return emit(beat, signal, &written);
     }
+    // The same two with a literal signal ("/signals/x"_path): its text, checked by the compiler, and its hash
+    // (path_constant::hash). The heartbeat's sink interns them as they are, so emitting with a literal builds no
+    // path (a path's text longer than the small-string buffer is allocated); these defaults build it and call the
+    // functions above.
+    virtual result<void> emit_literal(beat_number beat, std::string_view signal, [[maybe_unused]] std::uint64_t hash,
+                                      const path* target) {
+        return emit(beat, path(signal), target);
+    }
+    virtual result<void> emit_literal_to(beat_number beat, std::string_view signal,
+                                         [[maybe_unused]] std::uint64_t hash, const path_table& paths, path_id target) {
+        return emit_to(beat, path(signal), paths, target);
+    }
 
 protected:
     impulse_sink() = default;
@@ -195,12 +207,53 @@ public:
     result<void> emit_at(beat_number beat, const path& signal, const path_ref& target)
         requires declared_read_write
     {
-        if (target.empty())
-            return error{errc::path_unknown_id, "emit: an empty path_ref names no target (emit(signal) broadcasts)"};
+        if (target.empty()) return empty_target();
         return sink_->emit_to(beat, signal, *target.table(), target.id());
+    }
+    // The same with a literal signal ("/signals/x"_path): interned by its compile-time hash, no path built, so an
+    // enzyme that emits with a literal allocates nothing per impulse.
+    template <fixed_string Signal>
+    result<void> emit(path_constant<Signal> signal, const path& target)
+        requires declared_read_write
+    {
+        return emit_at(beat_ + 1, signal, target);
+    }
+    template <fixed_string Signal>
+    result<void> emit(path_constant<Signal> signal)
+        requires declared_read_write
+    {
+        return emit_at(beat_ + 1, signal);
+    }
+    template <fixed_string Signal>
+    result<void> emit(path_constant<Signal> signal, const path_ref& target)
+        requires declared_read_write
+    {
+        return emit_at(beat_ + 1, signal, target);
+    }
+    template <fixed_string Signal>
+    result<void> emit_at(beat_number beat, path_constant<Signal>, const path& target)
+        requires declared_read_write
+    {
+        return sink_->emit_literal(beat, Signal.view(), path_constant<Signal>::hash, &target);
+    }
+    template <fixed_string Signal>
+    result<void> emit_at(beat_number beat, path_constant<Signal>)
+        requires declared_read_write
+    {
+        return sink_->emit_literal(beat, Signal.view(), path_constant<Signal>::hash, nullptr);
+    }
+    template <fixed_string Signal>
+    result<void> emit_at(beat_number beat, path_constant<Signal>, const path_ref& target)
+        requires declared_read_write
+    {
+        if (target.empty()) return empty_target();
+        return sink_->emit_literal_to(beat, Signal.view(), path_constant<Signal>::hash, *target.table(), target.id());
     }
 
 private:
+    [[gnu::cold]] static error empty_target() {
+        return error{errc::path_unknown_id, "emit: an empty path_ref names no target (emit(signal) broadcasts)"};
+    }
     [[gnu::cold]] static error empty_ref(std::string_view doing) {
         return error{errc::path_unknown_id, std::string(doing) + ": an empty path_ref names no cell"};
     }

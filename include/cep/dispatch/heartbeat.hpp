@@ -243,10 +243,27 @@ public:
         return enqueue_paths(earliest_open_beat(), signal, &target);
     }
     // Without a target: a broadcast.
-    result<void> enqueue(const path& signal) { return enqueue_paths(earliest_open_beat(), signal, nullptr); }
+    result<void> enqueue(const path& signal) {
+        return enqueue_paths(earliest_open_beat(), signal, static_cast<const path*>(nullptr));
+    }
+    // Literals ("/signals/x"_path, cep::path_c<"/a">) for either side: interned by their compile-time hash, with
+    // no path built (a path's text longer than the small-string buffer would be allocated on every call).
+    template <fixed_string Signal, class Target>
+        requires std::same_as<Target, path> || detail::is_path_constant<Target>
+    result<void> enqueue(path_constant<Signal> signal, const Target& target) {
+        return enqueue_paths(earliest_open_beat(), signal, &target);
+    }
+    template <fixed_string Target>
+    result<void> enqueue(const path& signal, path_constant<Target> target) {
+        return enqueue_paths(earliest_open_beat(), signal, &target);
+    }
+    template <fixed_string Signal>
+    result<void> enqueue(path_constant<Signal> signal) {
+        return enqueue_paths(earliest_open_beat(), signal, static_cast<const path*>(nullptr));
+    }
     // For a named beat: the next one or later (an earlier one is an error).
     result<void> enqueue_at(beat_number at, const path& signal, const std::optional<path>& target) {
-        return enqueue_paths(at, signal, target ? &*target : nullptr);
+        return enqueue_paths(at, signal, target ? &*target : static_cast<const path*>(nullptr));
     }
     // A signal known at compile time: its candidate enzymes (which queries select it) were computed by the
     // compiler; at run time only the target's bindings are intersected with them.
@@ -534,7 +551,7 @@ private:
 
     template <class Signal>
     path_id typed_signal() {
-        const path_id id = tree().paths().intern(path(std::string_view(Signal::text)));
+        const path_id id = tree().paths().intern(path_constant<Signal::value>{});  // no path built per call
         router().template note_typed_signal<Signal>(id);
         return id;
     }
@@ -547,9 +564,11 @@ private:
                                              std::to_string(earliest_open_beat())};
     }
 
-    // By reference all the way: interning a known path copies nothing (no allocation per impulse).
-    result<void> enqueue_paths(beat_number at, const path& signal, const path* target) {
-        if (at < earliest_open_beat()) return in_the_past(signal.str(), at);
+    // By reference all the way: interning a known path copies nothing (no allocation per impulse). Signal and
+    // Target are cep::path or a path_constant (a literal).
+    template <class Signal, class Target>
+    result<void> enqueue_paths(beat_number at, const Signal& signal, const Target* target) {
+        if (at < earliest_open_beat()) return in_the_past(std::string(detail::text_of_path(signal)), at);
         const path_id s = tree().paths().intern(signal);
         const std::uint32_t t = target ? tree().paths().intern(*target).value : queued_impulse::no_target;
         return enqueue_ids(at, s, t);

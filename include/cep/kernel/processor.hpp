@@ -540,6 +540,21 @@ private:
         if (at <= beat_) return emit_in_the_past(signal, at);
         return queue_emit(at, paths.intern(signal), target.value);
     }
+    // A literal signal: its checked text and compile-time hash, interned as they are (no path built).
+    result<void> emit_literal(beat_number at, std::string_view signal, std::uint64_t hash,
+                              const path* target) override {
+        if (at <= beat_) return emit_in_the_past(signal, at);
+        auto& paths = hierarchy_->tree().paths();
+        const path_id s = paths.intern(signal, hash, detail::trusted_text);
+        return queue_emit(at, s, target ? paths.intern(*target).value : queued_impulse::no_target);
+    }
+    result<void> emit_literal_to(beat_number at, std::string_view signal, std::uint64_t hash, const path_table& table,
+                                 path_id target) override {
+        auto& paths = hierarchy_->tree().paths();
+        if (&table != &paths) return impulse_sink::emit_literal_to(at, signal, hash, table, target);
+        if (at <= beat_) return emit_in_the_past(signal, at);
+        return queue_emit(at, paths.intern(signal, hash, detail::trusted_text), target.value);
+    }
     result<void> queue_emit(beat_number at, path_id signal, std::uint32_t target) {
         auto& paths = hierarchy_->tree().paths();
         paths.pin_in_use(signal);  // queued ids must keep naming their paths (see path_table::rename)
@@ -549,7 +564,10 @@ private:
         return {};
     }
     [[nodiscard]] error emit_in_the_past(const path& signal, beat_number at) const {
-        return error{errc::beat_in_past, "cannot emit " + signal.str() + " for beat " + std::to_string(at) +
+        return emit_in_the_past(signal.text(), at);
+    }
+    [[nodiscard]] error emit_in_the_past(std::string_view signal, beat_number at) const {
+        return error{errc::beat_in_past, "cannot emit " + std::string(signal) + " for beat " + std::to_string(at) +
                                              ": the earliest beat open for impulses is " + std::to_string(beat_ + 1)};
     }
 
