@@ -558,8 +558,8 @@ private:
 
     // Once this beat's impulses were taken (resolve), new ones go to a later beat.
     [[nodiscard]] beat_number earliest_open_beat() const noexcept { return resolved_ ? beat_ + 1 : beat_; }
-    [[nodiscard]] error in_the_past(const std::string& signal, beat_number at) const {
-        return error{errc::beat_in_past, "cannot enqueue " + signal + " for beat " + std::to_string(at) +
+    [[gnu::cold, gnu::noinline, nodiscard]] error in_the_past(std::string_view signal, beat_number at) const {
+        return error{errc::beat_in_past, "cannot enqueue " + std::string(signal) + " for beat " + std::to_string(at) +
                                              ": the earliest beat open for impulses is " +
                                              std::to_string(earliest_open_beat())};
     }
@@ -568,7 +568,7 @@ private:
     // Target are cep::path or a path_constant (a literal).
     template <class Signal, class Target>
     result<void> enqueue_paths(beat_number at, const Signal& signal, const Target* target) {
-        if (at < earliest_open_beat()) return in_the_past(std::string(detail::text_of_path(signal)), at);
+        if (at < earliest_open_beat()) [[unlikely]] return in_the_past(detail::text_of_path(signal), at);
         const path_id s = tree().paths().intern(signal);
         const std::uint32_t t = target ? tree().paths().intern(*target).value : queued_impulse::no_target;
         return enqueue_ids(at, s, t);
