@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace cep::literals;
@@ -98,22 +99,26 @@ TEST_CASE("path table: a mark, a pin or in_use keeps a transient id and its ance
     CHECK(table.text_of(pinned) == "/m/p/q");
 }
 
-TEST_CASE("path table: a transient text is cached from its second lookup, and the cache stays bounded") {
+TEST_CASE("path table: a transient id's text is stored when it is made and goes with it; the store stays bounded") {
     cep::path_table table;
     const auto kept = table.intern("/kept/a/long/permanent/path/name"_path);
     REQUIRE(table.make_transient_root(table.intern("/m"_path)));
-    // A one-off path: nothing cached.
     const auto bytes = table.text_bytes();
-    const auto once = table.intern("/m/once-only-target-with-a-long-name"_path);
+    const std::string_view text = "/m/once-only-target-with-a-long-name";
+    const auto once = table.intern(cep::path(text));
+    CHECK(table.text_bytes() >= bytes + text.size());
+    CHECK(table.intern(cep::path(text)) == once);
+    CHECK(table.find(cep::path(text)) == once);
+    CHECK(table.find_child(table.parent(once), "once-only-target-with-a-long-name") == once);
+    CHECK(table.text_of(once) == text);
+    CHECK(table.leaf(once) == "once-only-target-with-a-long-name");
+    CHECK(table.text_length(once) == text.size());
+    CHECK(table.release_unused(nothing_in_use) == 1);
     CHECK(table.text_bytes() == bytes);
-    // Looked up again: cached (found by its text from then on, one probe).
-    CHECK(table.intern("/m/once-only-target-with-a-long-name"_path) == once);
-    CHECK(table.text_bytes() > bytes);
-    CHECK(table.find("/m/once-only-target-with-a-long-name"_path) == once);
-    (void)table.release_unused(nothing_in_use);
-    CHECK_FALSE(table.find("/m/once-only-target-with-a-long-name"_path).has_value());
+    CHECK_FALSE(table.find(cep::path(text)).has_value());
+    CHECK_FALSE(table.find_child(table.intern("/m"_path), "once-only-target-with-a-long-name").has_value());
 
-    // Rounds of paths each looked up twice, then released: dead texts are compacted away.
+    // Rounds of paths two deep, released after each round: the store is reused, not grown.
     std::size_t largest = 0;
     for (std::size_t round = 0; round < 40; ++round) {
         for (std::size_t i = 0; i < 200; ++i) {
@@ -121,26 +126,118 @@ TEST_CASE("path table: a transient text is cached from its second lookup, and th
             const auto id = table.intern(p);
             REQUIRE(table.intern(p) == id);
             REQUIRE(table.find(p) == id);
+            REQUIRE(table.text_of(id) == p.text());
         }
         CHECK(table.release_unused(nothing_in_use) == 400);
         largest = std::max(largest, table.text_bytes());
-        // Compaction moved the texts that stay: they are still found by text.
         REQUIRE(table.find("/kept/a/long/permanent/path/name"_path) == kept);
         REQUIRE(table.find("/kept/a/long"_path) == table.parent(table.parent(table.parent(kept))));
     }
-    // 8,000 texts of about 50 bytes went through the cache; it holds at most a few rounds' worth.
-    CHECK(largest < 3 * 400 * 60);
+    CHECK(largest == bytes);
     CHECK(table.text_of(kept) == "/kept/a/long/permanent/path/name");
 }
 
-TEST_CASE("path table: segment texts of released ids are forgotten") {
+TEST_CASE("path table: a transient id takes no entry in the segment table") {
     cep::path_table table;
     REQUIRE(table.make_transient_root(table.intern("/m"_path)));
     const auto before = table.segment_count();
+    const auto bytes = table.text_bytes();
     for (int i = 0; i < 100; ++i) (void)table.intern(numbered("/m/unique", static_cast<std::size_t>(i)));
-    CHECK(table.segment_count() == before + 100);
+    CHECK(table.segment_count() == before);
+    CHECK(table.text_bytes() > bytes);
     CHECK(table.release_unused(nothing_in_use) == 100);
     CHECK(table.segment_count() == before);
+    CHECK(table.text_bytes() == bytes);
+}
+
+TEST_CASE("path table: a transient id's leaf stays in place while the id is held") {
+    cep::path_table table;
+    REQUIRE(table.make_transient_root(table.intern("/m"_path)));
+    const auto held = table.intern("/m/held-target"_path);
+    table.pin(held);  // kept for good
+    const std::string_view leaf = table.leaf(held);
+    const char* where = leaf.data();
+    // Enough paths to fill many chunks of the store, released round after round.
+    for (std::size_t round = 0; round < 20; ++round) {
+        for (std::size_t i = 0; i < 500; ++i) (void)table.intern(numbered("/m/passing-through-", round * 500 + i));
+        (void)table.release_unused(nothing_in_use);
+    }
+    CHECK(table.leaf(held).data() == where);
+    CHECK(leaf == "held-target");
+    CHECK(table.text_of(held) == "/m/held-target");
+    CHECK(table.find("/m/held-target"_path) == held);
+}
+
+TEST_CASE("path table: child() and find_child() below a transient root find what intern() made, and check") {
+    cep::path_table table;
+    const auto top = table.intern("/m"_path);
+    REQUIRE(table.make_transient_root(top));
+    const auto made = table.child(top, "t1").value();
+    CHECK(table.transient(made));
+    CHECK(table.intern("/m/t1"_path) == made);
+    CHECK(table.child(top, "t1").value() == made);
+    CHECK(table.find_child(top, "t1") == made);
+    const auto deeper = table.intern("/m/t1/x/y"_path);
+    CHECK(table.child(made, "x").value() == table.parent(deeper));
+    CHECK(table.child(table.parent(deeper), "y").value() == deeper);
+    CHECK(table.text_of(deeper) == "/m/t1/x/y");
+    CHECK(table.depth(deeper) == 4);
+    CHECK(table.contains(made, deeper));
+    // The same checks as anywhere else.
+    const auto bad = table.child(top, "has space");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().code == cep::errc::path_space);
+    CHECK_FALSE(table.find_child(top, "has space").has_value());
+    CHECK_FALSE(table.find_child(top, std::string(5000, 'x')).has_value());
+    auto at = top;
+    for (std::size_t depth = 1; depth < cep::path_limits::max_depth; ++depth) at = table.child(at, "d").value();
+    const auto too_deep = table.child(at, "d");
+    REQUIRE_FALSE(too_deep.has_value());
+    CHECK(too_deep.error().code == cep::errc::path_too_deep);
+}
+
+TEST_CASE("path table: ids held before a transient root was made are still found by segment and by text") {
+    cep::path_table table;
+    const auto old_child = table.child(table.intern("/m"_path), "old").value();  // made by segment: no text cached
+    const auto recycled = table.intern("/m/r/x"_path);
+    table.make_recycling_root(table.parent(recycled));  // /m/r/x may be renamed: its text is never cached
+    REQUIRE(table.make_transient_root(table.intern("/m"_path)));
+    CHECK_FALSE(table.transient(old_child));
+    CHECK(table.find_child(table.intern("/m"_path), "old") == old_child);
+    CHECK(table.child(table.intern("/m"_path), "old").value() == old_child);
+    CHECK(table.intern("/m/old"_path) == old_child);
+    CHECK(table.find_child(table.parent(recycled), "x") == recycled);
+    CHECK(table.child(table.parent(recycled), "x").value() == recycled);
+    const auto fresh = table.intern("/m/r/y"_path);
+    CHECK(table.transient(fresh));
+    CHECK(table.find_child(table.parent(recycled), "y") == fresh);
+    // A renamed id is not taken for its old name, and does not take a transient sibling's.
+    CHECK_FALSE(table.rename(recycled, "y"));
+    REQUIRE(table.rename(recycled, "z"));
+    CHECK(table.find("/m/r/z"_path) == recycled);
+    CHECK_FALSE(table.find("/m/r/x"_path).has_value());
+}
+
+TEST_CASE("path table: a parent released and its slot reused is not taken for the old parent") {
+    cep::path_table table;
+    REQUIRE(table.make_transient_root(table.intern("/m"_path)));
+    const auto x = table.intern("/m/p/x"_path);
+    (void)table.intern("/m/p/w"_path);  // found under /m/p by text: /m/p is the parent tried first from now on
+    CHECK(table.text_of(table.parent(x)) == "/m/p");
+    const auto old_parent = table.parent(x);
+    CHECK(table.release_unused(nothing_in_use) == 3);
+    // The three slots serve new paths (child() does not change the parent tried first): one of them is the old
+    // parent's.
+    const auto top = table.intern("/m"_path);
+    const std::vector<cep::path_id> reused{table.child(top, "q1").value(), table.child(top, "q2").value(),
+                                           table.child(top, "q3").value()};
+    REQUIRE(std::find(reused.begin(), reused.end(), old_parent) != reused.end());
+    const auto y = table.intern("/m/p/y"_path);
+    CHECK(table.text_of(y) == "/m/p/y");
+    CHECK(table.text_of(table.parent(y)) == "/m/p");
+    CHECK(std::find(reused.begin(), reused.end(), table.parent(y)) == reused.end());
+    CHECK(table.text_of(reused[0]) == "/m/q1");
+    CHECK(table.text_of(reused[2]) == "/m/q3");
 }
 
 TEST_CASE("path table: what cannot be a transient root, and what transient ids refuse") {

@@ -12,7 +12,9 @@
 // below a transient root, an id is released by release_unused() once nothing uses it (no mark_in_use() since the
 // last release, no pin, no descendant in use), and its slot serves a new path. Queued impulses and resolved agendas
 // do not pin transient ids: their owner marks them at release time instead (the heartbeat sweeps between beats).
-// Bindings and links still pin. A released id is unknown to the table (path_unknown_id) until its slot is reused;
+// Bindings and links still pin. A transient id costs less to make and to release than another: its whole text is
+// stored once in an arena of chunks that releases recycle, and it is found by that text alone (no entry in the
+// segment table or the child index). A released id is unknown to the table (path_unknown_id) until its slot is reused;
 // an id kept across a release may then name another path, so a transient path is looked up again, not kept.
 #pragma once
 
@@ -28,6 +30,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -63,11 +66,15 @@ public:
           segment_index_(std::move(other.segment_index_)),
           children_(std::move(other.children_)),
           text_index_(std::move(other.text_index_)),
+          transient_index_(std::move(other.transient_index_)),
           texts_(std::move(other.texts_)),
           longest_segment_(other.longest_segment_),
           dead_text_bytes_(other.dead_text_bytes_),
           transient_ids_(std::move(other.transient_ids_)),
           free_ids_(std::move(other.free_ids_)),
+          transient_texts_(std::move(other.transient_texts_)),
+          some_children_unindexed_(other.some_children_unindexed_),
+          last_parent_(std::exchange(other.last_parent_, 0)),
           releases_(other.releases_) {}
     basic_path_table& operator=(basic_path_table&& other) noexcept {
         entries_ = std::move(other.entries_);
@@ -78,11 +85,15 @@ public:
         segment_index_ = std::move(other.segment_index_);
         children_ = std::move(other.children_);
         text_index_ = std::move(other.text_index_);
+        transient_index_ = std::move(other.transient_index_);
         texts_ = std::move(other.texts_);
         longest_segment_ = other.longest_segment_;
         dead_text_bytes_ = other.dead_text_bytes_;
         transient_ids_ = std::move(other.transient_ids_);
         free_ids_ = std::move(other.free_ids_);
+        transient_texts_ = std::move(other.transient_texts_);
+        some_children_unindexed_ = other.some_children_unindexed_;
+        last_parent_ = std::exchange(other.last_parent_, 0);
         releases_ = other.releases_;
         return *this;
     }
@@ -123,7 +134,7 @@ public:
 
     // The id of a path already interned, without adding anything.
     [[nodiscard]] std::optional<path_id> find(const path& p) const noexcept {
-        if (const auto known = find_text(p.text(), p.hash()); known != detail::flat_index::absent)
+        if (const auto known = find_any(p.text(), p.hash()); known != detail::flat_index::absent)
             return path_id{known};
         path_id id = root();
         for (auto segment : p.segments()) {
@@ -138,6 +149,7 @@ public:
     // child interned before is found first: it was checked then.
     [[nodiscard]] result<path_id> child(path_id parent, std::string_view segment) {
         check_id(parent);
+        if (children_by_text(entries_[parent.value])) return transient_child(parent, segment);
         const std::uint64_t hash = detail::hash_text(segment);
         const std::uint32_t seg = find_segment(segment, hash);
         if (seg != detail::flat_index::absent)
@@ -164,11 +176,8 @@ public:
     }
 
     [[nodiscard]] std::optional<path_id> find_child(path_id parent, std::string_view segment) const noexcept {
-        const auto seg = find_segment(segment);
-        if (seg == detail::flat_index::absent) return std::nullopt;
-        const auto child = children_.find(child_key(parent, seg));
-        if (child == detail::flat_index::absent) return std::nullopt;
-        return path_id{child};
+        if (parent.value < owned_ && children_by_text(entries_[parent.value])) return find_by_text(parent, segment);
+        return find_indexed_child(parent, segment);
     }
 
     // The length of an id's text ("/" for the root: 1), summed over its segments: no text is built.
@@ -187,9 +196,10 @@ public:
     [[nodiscard]] bool owns(path_id id) const noexcept {
         return id.value < owned_ && (entries_[id.value].flags & free_flag) == 0;
     }
-    // Owned and outside every recycling root: what the hot paths accept without further checks.
+    // Owned, and pin_in_use() would do nothing: outside every recycling root, or transient. What the hot paths
+    // accept without further checks.
     [[nodiscard]] bool owns_plain(path_id id) const noexcept {
-        return id.value < owned_ && entries_[id.value].flags == 0;
+        return id.value < owned_ && (entries_[id.value].flags & (free_flag | pinnable_flag)) == 0;
     }
 
     // ---- recycling (see the top of this file) ----
@@ -199,6 +209,10 @@ public:
         entries_[top.value].flags |= recycling_root_flag;
         for_each_descendant(top, [&](std::uint32_t id, entry& e) {
             e.flags |= recyclable_flag;
+            if ((e.flags & transient_flag) != 0) return;  // never renamed: its text stays where it is
+            e.flags |= pinnable_flag;
+            // Below a transient root, children are found by their texts: this one no longer is.
+            if (children_by_text(entries_[e.parent])) some_children_unindexed_ = true;
             if (e.text_at == no_text) return;
             // A text that may change is no longer cached (its bytes are dead: the next compaction drops them).
             const std::string_view text = cached_text(e);
@@ -208,7 +222,7 @@ public:
         });
     }
     // Makes `top` a transient root (see the top of this file): the paths interned below it from now on are
-    // transient (their texts cached from their second lookup, see cache_text). Ids below it interned before may be
+    // transient (made and found by their whole texts, see add_transient). Ids below it interned before may be
     // held by anything (a binding, a link, a caller): they stay for good, as roots of their own new descendants.
     // False, changing nothing, for the table's root and for an id below a recycling root or a transient one (`top`
     // itself is then recyclable).
@@ -216,20 +230,34 @@ public:
         check_id(top);
         if (top == root() || (entries_[top.value].flags & recyclable_flag) != 0) return false;
         entries_[top.value].flags |= recycling_root_flag | transient_root_flag;
-        for_each_descendant(top, [](std::uint32_t, entry& e) {
-            e.flags |= recycling_root_flag | transient_root_flag;
-        });
+        for_each_descendant(top, [](std::uint32_t, entry& e) { e.flags |= recycling_root_flag | transient_root_flag; });
+        // Children of these ids are found by their whole texts from now on (see children_by_text): the ones held
+        // already get theirs cached; one that cannot be (a recyclable id) sends lookups through the index too.
+        const auto index_by_text = [&](std::uint32_t id) {
+            if (entries_[id].text_at == no_text) {
+                const std::string text = text_of(path_id{id});
+                cache_text(path_id{id}, text, detail::hash_text(text));
+            }
+            if (entries_[id].text_at == no_text) some_children_unindexed_ = true;
+        };
+        index_by_text(top.value);
+        for_each_descendant(top, [&](std::uint32_t id, entry&) { index_by_text(id); });
         return true;
     }
     [[nodiscard]] bool transient(path_id id) const {
         check_id(id);
         return (entries_[id.value].flags & transient_flag) != 0;
     }
+    // Transient and not pinned (false for an id not owned): nothing that pins (a binding, a link) refers to it.
+    [[nodiscard]] bool transient_unpinned(path_id id) const noexcept {
+        return id.value < owned_ && (entries_[id.value].flags & (transient_flag | pinned_flag)) == transient_flag;
+    }
     // Transient ids held now that a release may free (not pinned ones), and slots of released ones waiting.
     [[nodiscard]] std::size_t transient_count() const noexcept { return transient_ids_.size(); }
     [[nodiscard]] std::size_t released_count() const noexcept { return free_ids_.size(); }
-    // Bytes of the whole-text cache (texts of released ids included until the cache is compacted).
-    [[nodiscard]] std::size_t text_bytes() const noexcept { return texts_.size(); }
+    // Bytes of whole texts held: the cache of other ids' texts (texts of ids whose cached text was dropped
+    // included until the cache is compacted) and the texts of the transient ids held.
+    [[nodiscard]] std::size_t text_bytes() const noexcept { return texts_.size() + transient_texts_.bytes(); }
     // Pins `id` (see pin()) unless it is transient: for uses that end (a queued impulse, a memoised agenda), whose
     // owner marks transient ids with mark_in_use() when they are released instead.
     void pin_in_use(path_id id) noexcept {
@@ -250,6 +278,12 @@ public:
             const std::uint8_t flags = entries_[id].flags;
             if ((flags & (marked_flag | pinned_flag)) == 0 && in_use(path_id{id})) mark_in_use(path_id{id});
         }
+        // When every transient id goes (the usual case: a beat's one-off targets), the index and the texts are
+        // cleared at once rather than id by id, unless the index is much larger than what it holds.
+        std::size_t leaving = 0;
+        for (const std::uint32_t id : transient_ids_)
+            leaving += (entries_[id].flags & (marked_flag | pinned_flag)) == 0 ? 1 : 0;
+        const bool all = leaving != 0 && leaving == transient_index_.size() && transient_index_.slots() <= 8 * leaving;
         std::size_t released = 0;
         auto keep = transient_ids_.begin();
         for (const std::uint32_t id : transient_ids_) {
@@ -260,18 +294,21 @@ public:
                 *keep++ = id;
                 continue;
             }
-            (void)children_.erase(child_key(path_id{e.parent}, e.segment));
-            drop_segment_use(e.segment);
-            if (e.text_at != no_text) {
-                const std::string_view text = cached_text(e);
-                (void)text_index_.erase(detail::hash_text(text), [&](std::uint32_t v) { return v == id; });
-                dead_text_bytes_ += sizeof(std::uint16_t) + text.size();
+            if (!all) {
+                // A transient id is indexed by its text only, under the hash its record keeps.
+                (void)transient_index_.erase(transient_texts_.hash(e.text_at),
+                                             [&](std::uint32_t v) { return v == id; });
+                transient_texts_.release(e.text_at);
             }
             e = entry{0, no_segment, no_text, 0, free_flag};
             free_ids_.push_back(id);
             ++released;
         }
         transient_ids_.erase(keep, transient_ids_.end());
+        if (all) {
+            transient_index_.clear();
+            transient_texts_.clear();
+        }
         if (dead_text_bytes_ > 4096 && 2 * dead_text_bytes_ > texts_.size()) compact_texts();
         if (released != 0) ++releases_;
         return released;
@@ -312,6 +349,7 @@ public:
         auto& e = entries_[id.value];
         if ((e.flags & (recyclable_flag | pinned_flag | transient_flag)) != recyclable_flag) return false;
         if (detail::check_segment(segment, 0, detail::path_grammar::path).code != errc::none) return false;
+        if (children_by_text(entries_[e.parent]) && find_by_text(path_id{e.parent}, segment)) return false;
         const std::uint32_t seg = segment_index(segment);
         const auto key = child_key(path_id{e.parent}, seg);
         if (children_.find(key) != detail::flat_index::absent) {
@@ -333,8 +371,12 @@ public:
     // Last segment (empty for the root).
     [[nodiscard]] std::string_view leaf(path_id id) const {
         check_id(id);
-        const auto seg = entries_[id.value].segment;
-        return seg == no_segment ? std::string_view{} : std::string_view(segments_[seg]);
+        const auto& e = entries_[id.value];
+        if ((e.flags & transient_flag) != 0) {  // the end of its whole text; e.segment is the leaf's length
+            const std::string_view text = transient_texts_.text(e.text_at);
+            return text.substr(text.size() - e.segment);
+        }
+        return e.segment == no_segment ? std::string_view{} : std::string_view(segments_[e.segment]);
     }
     // True when `ancestor` is `id` or one of its ancestors.
     [[nodiscard]] bool contains(path_id ancestor, path_id id) const {
@@ -371,10 +413,13 @@ private:
     static constexpr std::uint8_t transient_root_flag = 16;  // its descendants are transient
     static constexpr std::uint8_t marked_flag = 32;          // in use: kept by the next release_unused()
     static constexpr std::uint8_t free_flag = 64;            // released: the slot waits for a new path
+    static constexpr std::uint8_t pinnable_flag = 128;       // recyclable, not transient: what pin_in_use() pins
     struct entry {
         std::uint32_t parent;
-        std::uint32_t segment;
-        std::uint32_t text_at;  // where texts_ holds the id's whole text, or no_text when it is not cached
+        std::uint32_t segment;  // index in segments_; for a transient id, the length of its last segment
+        // Where texts_ holds the id's whole text, or no_text when it is not cached; for a transient id, where
+        // transient_texts_ does (always).
+        std::uint32_t text_at;
         std::uint16_t depth;    // at most path_limits::max_depth
         std::uint8_t flags = 0;
     };
@@ -382,17 +427,33 @@ private:
 
     // Whole texts of interned paths, each after its length (two bytes): a cached text is confirmed by one length
     // compare and one memcmp. Only ids whose text cannot change are cached (not those rename() may change), each
-    // once. A transient id's text is cached from its second lookup on (a one-off target never is), and goes with
-    // the id; texts_ is compacted once dead texts take half of it, so it stays bounded by the ids held.
+    // once; texts_ is compacted once dead texts take half of it, so it stays bounded by the ids held. A transient
+    // id's text is in transient_texts_ instead, from the start, and goes with the id.
     static_assert(path_limits::max_length <= 0xffff);
     [[nodiscard]] std::string_view cached_text(const entry& e) const noexcept {
         std::uint16_t length;
         std::memcpy(&length, texts_.data() + e.text_at, sizeof length);
         return {texts_.data() + e.text_at + sizeof length, length};
     }
+    // The whole text of an id that has one: cached, or transient.
+    [[nodiscard]] std::string_view held_text(const entry& e) const noexcept {
+        return (e.flags & transient_flag) != 0 ? transient_texts_.text(e.text_at) : cached_text(e);
+    }
+    // The id of a text among the cached ones (not transient ids: those are in transient_index_, so this lookup,
+    // inlined where a known path is interned on every impulse, stays as small as it can be).
     [[nodiscard]] std::uint32_t find_text(std::string_view text, std::uint64_t hash) const noexcept {
         return text_index_.find(hash,
                                 [&](std::uint32_t id) { return detail::same_text(cached_text(entries_[id]), text); });
+    }
+    [[nodiscard]] std::uint32_t find_transient(std::string_view text, std::uint64_t hash) const noexcept {
+        return transient_index_.find(hash, [&](std::uint32_t id) {
+            return detail::same_text(transient_texts_.text(entries_[id].text_at), text);
+        });
+    }
+    // Either kind (out of line: for the paths that add ids, and find()).
+    [[gnu::noinline]] std::uint32_t find_any(std::string_view text, std::uint64_t hash) const noexcept {
+        if (const auto known = find_text(text, hash); known != detail::flat_index::absent) return known;
+        return find_transient(text, hash);
     }
     void cache_text(path_id id, std::string_view text, std::uint64_t hash) {
         auto& e = entries_[id.value];
@@ -411,32 +472,62 @@ private:
     // Otherwise the nearest cached ancestor among the next few up (a new directory written field by field: its
     // own text is new too), from which only the missing segments are walked; the ancestors walked through are
     // cached on the way (each id's text at most once), so their other new descendants take the short route.
-    // Past a few levels, the walk starts at the root.
+    // Past a few levels, the walk starts at the root. The parent found last is tried first: new paths tend to
+    // come in runs under one parent (a target per message below a mailbox), and one compare of its text is cheaper
+    // than hashing and probing it.
     [[gnu::noinline]] path_id intern_new(std::string_view text, std::uint64_t hash) {
+        // Not among the cached texts (the caller looked): a transient id's, or new.
+        if (const auto known = find_transient(text, hash); known != detail::flat_index::absent) return path_id{known};
         constexpr int levels_up = 4;
         std::size_t from = 0;  // text[from..] are the segments still to intern below `id`
         path_id id = root();
-        std::size_t cut = text.rfind('/');
-        for (int level = 0; level < levels_up && cut != 0 && cut != std::string_view::npos; ++level) {
-            const std::string_view prefix = text.substr(0, cut);
-            if (const auto known = find_text(prefix, detail::hash_text(prefix)); known != detail::flat_index::absent) {
-                id = path_id{known};
-                from = cut;
-                break;
+        std::size_t cut = text.size() - 1;  // a path's text starts with '/' and does not end with one
+        while (text[cut] != '/') --cut;
+        const std::size_t last_cut = cut;
+        if (const entry& last = entries_[last_parent_];
+            cut != 0 && last.text_at != no_text && detail::same_text(held_text(last), head(text, cut))) {
+            id = path_id{last_parent_};
+            from = cut;
+        } else {
+            for (int level = 0; level < levels_up && cut != 0; ++level) {
+                const std::string_view prefix = head(text, cut);
+                if (const auto known = find_any(prefix, detail::hash_text(prefix));
+                    known != detail::flat_index::absent) {
+                    id = path_id{known};
+                    from = cut;
+                    if (cut == last_cut) last_parent_ = known;
+                    break;
+                }
+                cut = text.rfind('/', cut - 1);
             }
-            cut = text.rfind('/', cut - 1);
         }
-        bool added = false;  // the last id walked through was added now
         for (std::size_t at = from + 1; at < text.size();) {
-            const std::size_t slash = text.find('/', at);
+            const std::size_t slash = from == last_cut ? std::string_view::npos : text.find('/', at);
             const std::size_t end = slash == std::string_view::npos ? text.size() : slash;
-            id = intern_checked_child(id, text.substr(at, end - at), added);
-            if (end != text.size() && entries_[id.value].text_at == no_text && !(added && is_transient(id)))
-                cache_text(id, text.substr(0, end), detail::hash_text(text.substr(0, end)));
+            const std::string_view segment = std::string_view(text.data() + at, end - at);
+            if (children_by_text(entries_[id.value])) {
+                // Below a transient root: found by the text so far, or added with it. The whole text is known to
+                // be new (looked up above).
+                const std::string_view prefix = head(text, end);
+                const std::uint64_t prefix_hash = end == text.size() ? hash : detail::hash_text(prefix);
+                std::uint32_t known = end == text.size() ? detail::flat_index::absent : find_any(prefix, prefix_hash);
+                if (known == detail::flat_index::absent && some_children_unindexed_)
+                    if (const auto indexed = find_indexed_child(id, segment)) known = indexed->value;
+                id = known != detail::flat_index::absent ? path_id{known}
+                                                         : add_transient(id, prefix, prefix_hash, segment.size());
+            } else {
+                id = intern_checked_child(id, segment);
+                if (end != text.size() && entries_[id.value].text_at == no_text)
+                    cache_text(id, head(text, end), detail::hash_text(head(text, end)));
+            }
             at = end + 1;
         }
-        if (!(added && is_transient(id))) cache_text(id, text, hash);
+        cache_text(id, text, hash);  // nothing for a transient id, whose text is held already
         return id;
+    }
+    // text[0, n) without substr()'s bounds check (n is a position found in text), which costs a call at -O2.
+    [[nodiscard]] static std::string_view head(std::string_view text, std::size_t n) noexcept {
+        return {text.data(), n};
     }
     [[nodiscard]] std::uint32_t find_segment(std::string_view segment, std::uint64_t hash) const noexcept {
         return segment_index_.find(hash, [&](std::uint32_t seg) { return detail::same_text(segments_[seg], segment); });
@@ -488,8 +579,11 @@ private:
 
     std::size_t segments_length(path_id id) const noexcept {
         std::size_t n = 0;
-        for (; id != root(); id = path_id{entries_[id.value].parent})
-            n += 1 + segments_[entries_[id.value].segment].size();
+        for (; id != root(); id = path_id{entries_[id.value].parent}) {
+            const auto& e = entries_[id.value];
+            if ((e.flags & transient_flag) != 0) return n + transient_texts_.text(e.text_at).size();
+            n += 1 + segments_[e.segment].size();
+        }
         return n;
     }
     // Inline and cheap: it guards every id-based call, on the hot path too (the entry it reads is read next).
@@ -503,7 +597,7 @@ private:
         kept.reserve(texts_.size() - dead_text_bytes_);
         for (std::uint32_t id = 0; id < owned_; ++id) {
             auto& e = entries_[id];
-            if (e.text_at == no_text || (e.flags & free_flag) != 0) continue;
+            if (e.text_at == no_text || (e.flags & (free_flag | transient_flag)) != 0) continue;
             const std::size_t length = sizeof(std::uint16_t) + cached_text(e).size();
             const std::size_t at = kept.size();
             kept.insert(kept.end(), texts_.begin() + e.text_at, texts_.begin() + e.text_at + length);
@@ -526,61 +620,151 @@ private:
 
     // One resize and a copy per segment (ledger lines are built from path texts on the hot path).
     void append_segments(path_id id, std::string& out) const {
-        std::array<const std::string*, path_limits::max_depth> parts;
+        write_text(id, [&](std::size_t length) {
+            const std::size_t at = out.size();
+            out.resize(at + length);
+            return out.data() + at;
+        });
+    }
+    // The text of `id` (not the root) written where place(length) says. A transient id on the way up holds the
+    // whole text above the segments walked so far.
+    template <class Place>
+    std::size_t write_text(path_id id, Place&& place) const {
+        std::array<std::string_view, path_limits::max_depth> parts;
         std::size_t count = 0;
         std::size_t length = 0;
+        std::string_view above;
         for (; id != root(); id = path_id{entries_[id.value].parent}) {
-            const std::string& segment = segments_[entries_[id.value].segment];
-            parts[count++] = &segment;
-            length += 1 + segment.size();
+            const auto& e = entries_[id.value];
+            if ((e.flags & transient_flag) != 0) {
+                above = transient_texts_.text(e.text_at);
+                length += above.size();
+                break;
+            }
+            parts[count] = segments_[e.segment];
+            length += 1 + parts[count++].size();
         }
-        const std::size_t at = out.size();
-        out.resize(at + length);
-        char* cursor = out.data() + at;
+        char* cursor = place(length);
+        if (!above.empty()) std::memcpy(cursor, above.data(), above.size());  // (no null pointer to memcpy)
+        cursor += above.size();
         while (count-- > 0) {
             *cursor++ = '/';
-            std::memcpy(cursor, parts[count]->data(), parts[count]->size());
-            cursor += parts[count]->size();
+            std::memcpy(cursor, parts[count].data(), parts[count].size());
+            cursor += parts[count].size();
         }
+        return length;
     }
 
-    // `segment` is known to be valid here.
-    path_id intern_checked_child(path_id parent, std::string_view segment, bool& added) {
+    // `segment` is known to be valid here, and `parent` is not one whose children are found by text.
+    path_id intern_checked_child(path_id parent, std::string_view segment) {
         // One hash and one probe of the segment serve both the lookup and the insertion.
         const std::uint64_t hash = detail::hash_text(segment);
         const std::uint32_t seg = find_segment(segment, hash);
-        added = false;
         if (seg != detail::flat_index::absent)
             if (const auto child = children_.find(child_key(parent, seg)); child != detail::flat_index::absent)
                 return path_id{child};
-        added = true;
         return add_child(parent, segment, hash, seg);
     }
-    // Unchecked transient(): a transient id just added has its text cached at its next lookup, if one comes (a
-    // one-off target gets none).
-    [[nodiscard]] bool is_transient(path_id id) const noexcept {
-        return (entries_[id.value].flags & transient_flag) != 0;
-    }
-    // A new child (none under `parent` by that name): `seg` is the segment's index, or absent when it is new.
+    // A new child (none under `parent` by that name), outside transient roots: `seg` is the segment's index, or
+    // absent when it is new.
     path_id add_child(path_id parent, std::string_view segment, std::uint64_t hash, std::uint32_t seg) {
         seg = use_segment(segment, hash, seg);
         const auto& above = entries_[parent.value];
-        std::uint8_t flags = (above.flags & (recyclable_flag | recycling_root_flag)) != 0 ? recyclable_flag : 0;
-        if ((above.flags & (transient_flag | transient_root_flag)) != 0) flags |= transient_flag;
-        const entry added{parent.value, seg, no_text, static_cast<std::uint16_t>(above.depth + 1), flags};
-        std::uint32_t id;
-        if (free_ids_.empty()) {
-            id = static_cast<std::uint32_t>(entries_.size());
-            entries_.push_back(added);
-            owned_ = id + 1;
-        } else {  // a released transient id's slot
-            id = free_ids_.back();
-            free_ids_.pop_back();
-            entries_[id] = added;
-        }
-        if ((flags & transient_flag) != 0) transient_ids_.push_back(id);
+        const std::uint8_t flags = (above.flags & (recyclable_flag | recycling_root_flag)) != 0
+                                       ? std::uint8_t{recyclable_flag | pinnable_flag}
+                                       : std::uint8_t{0};
+        const auto depth = static_cast<std::uint16_t>(above.depth + 1);
+        const auto id = add_entry(entry{parent.value, seg, no_text, depth, flags});
         children_.insert(child_key(parent, seg), id);
         return path_id{id};
+    }
+    // A new transient id (none under `parent` by that name), whose whole text `text` ends with a segment of
+    // `leaf_size` bytes: its text is stored and indexed, nothing else.
+    [[gnu::always_inline]] path_id add_transient(path_id parent, std::string_view text, std::uint64_t hash,
+                                                 std::size_t leaf_size) {
+        const std::uint32_t at = transient_texts_.place(text, hash);
+        const auto& above = entries_[parent.value];
+        const auto id = add_entry(entry{parent.value, static_cast<std::uint32_t>(leaf_size), at,
+                                        static_cast<std::uint16_t>(above.depth + 1),
+                                        std::uint8_t{recyclable_flag | transient_flag}});
+        transient_ids_.push_back(id);
+        transient_index_.insert(hash, id);
+        return path_id{id};
+    }
+    std::uint32_t add_entry(const entry& added) {
+        if (free_ids_.empty()) {
+            const auto id = static_cast<std::uint32_t>(entries_.size());
+            entries_.push_back(added);
+            owned_ = id + 1;
+            return id;
+        }
+        const auto id = free_ids_.back();  // a released transient id's slot
+        free_ids_.pop_back();
+        entries_[id] = added;
+        return id;
+    }
+
+    // Whether the children of an id are transient ids (found by their whole texts, see add_transient); the ids
+    // that were its children before it became a transient root had their texts cached then.
+    [[nodiscard]] static bool children_by_text(const entry& e) noexcept {
+        return (e.flags & (transient_flag | transient_root_flag)) != 0;
+    }
+    [[nodiscard]] std::optional<path_id> find_indexed_child(path_id parent, std::string_view segment) const noexcept {
+        const auto seg = find_segment(segment);
+        if (seg == detail::flat_index::absent) return std::nullopt;
+        const auto child = children_.find(child_key(parent, seg));
+        if (child == detail::flat_index::absent) return std::nullopt;
+        return path_id{child};
+    }
+    // The child `segment` of an id whose children are found by text (`segment` need not be valid: an invalid one
+    // is found by no text).
+    [[nodiscard]] std::optional<path_id> find_by_text(path_id parent, std::string_view segment) const noexcept {
+        std::array<char, path_limits::max_length> buffer;
+        const std::string_view above = text_above(parent, buffer);
+        if (above.size() + 1 + segment.size() > path_limits::max_length) return std::nullopt;
+        const std::string_view text = child_text(above, segment, buffer);
+        if (const auto known = find_any(text, detail::hash_text(text)); known != detail::flat_index::absent)
+            return path_id{known};
+        return some_children_unindexed_ ? find_indexed_child(parent, segment) : std::nullopt;
+    }
+    // child() below a transient root: the same checks, then found by text or added.
+    [[nodiscard]] result<path_id> transient_child(path_id parent, std::string_view segment) {
+        std::array<char, path_limits::max_length> buffer;
+        const std::string_view above = text_above(parent, buffer);
+        auto check = detail::check_segment(segment, 0, detail::path_grammar::path);
+        if (check.code == errc::none && entries_[parent.value].depth + std::size_t{1} > path_limits::max_depth)
+            check = {errc::path_too_deep, 0};
+        if (check.code == errc::none && above.size() + 1 + segment.size() > path_limits::max_length)
+            check = {errc::path_too_long, 0};
+        if (check.code != errc::none) {
+            std::string text(above);
+            const std::size_t offset = text.size() + 1 + check.offset;
+            text.push_back('/');
+            text.append(segment);
+            return detail::make_path_error(text, {check.code, offset}, detail::path_grammar::path);
+        }
+        const std::string_view text = child_text(above, segment, buffer);
+        const std::uint64_t hash = detail::hash_text(text);
+        if (const auto known = find_any(text, hash); known != detail::flat_index::absent) return path_id{known};
+        if (some_children_unindexed_)
+            if (const auto indexed = find_indexed_child(parent, segment)) return *indexed;
+        return add_transient(parent, text, hash, segment.size());
+    }
+    // The text of a parent whose children are found by text: cached (see children_by_text), or else written into
+    // `buffer`.
+    [[nodiscard]] std::string_view text_above(path_id parent, std::array<char, path_limits::max_length>& buffer) const
+        noexcept {
+        const auto& e = entries_[parent.value];
+        if (e.text_at != no_text) return held_text(e);
+        return {buffer.data(), write_text(parent, [&](std::size_t) { return buffer.data(); })};
+    }
+    // above + "/" + segment in `buffer` (which may hold `above` already); the caller checked the length.
+    [[nodiscard]] static std::string_view child_text(std::string_view above, std::string_view segment,
+                                                     std::array<char, path_limits::max_length>& buffer) noexcept {
+        if (above.data() != buffer.data()) std::memcpy(buffer.data(), above.data(), above.size());
+        buffer[above.size()] = '/';
+        std::memcpy(buffer.data() + above.size() + 1, segment.data(), segment.size());
+        return {buffer.data(), above.size() + 1 + segment.size()};
     }
 
     std::vector<entry> entries_;
@@ -595,12 +779,153 @@ private:
     detail::lazy<Deferred, detail::flat_index> children_;     // (parent id, segment index) -> child id
     // Whole texts of paths interned through intern(const path&): one hash instead of one per segment.
     detail::lazy<Deferred, detail::flat_index> text_index_;  // hash of a whole text -> id
+    detail::lazy<Deferred, detail::flat_index> transient_index_;  // the same for transient ids
     detail::lazy<Deferred, std::vector<char>> texts_;
     std::size_t longest_segment_ = 0;  // the longest segment text ever held: bounds a text's length by its depth
     std::size_t dead_text_bytes_ = 0;          // bytes of texts_ no id refers to any more
     // Every transient id held (release_unused() walks them), and the slots of released ids, reused first.
     detail::lazy<Deferred, std::vector<std::uint32_t>> transient_ids_;
     detail::lazy<Deferred, std::vector<std::uint32_t>> free_ids_;
+
+    // The texts of transient ids, in chunks of 8 KiB: a text is placed once and never moved (leaf() views into it
+    // stay valid while the id is held), and a chunk whose texts were all released is used again, so a steady flow
+    // of transient paths allocates nothing. A record: the text's hash (kept, so a release does not hash it again),
+    // its length (two bytes), the text. A record's place is (chunk << 13) | offset: 32 bits address 4 GiB.
+    class text_arena {
+    public:
+        text_arena() = default;
+        ~text_arena() { free_chunks(); }
+        text_arena(text_arena&& other) noexcept
+            : chunks_(std::move(other.chunks_)),
+              live_(std::move(other.live_)),
+              free_(std::move(other.free_)),
+              current_(std::exchange(other.current_, none)),
+              used_(std::exchange(other.used_, 0)),
+              bytes_(std::exchange(other.bytes_, 0)) {}
+        text_arena& operator=(text_arena&& other) noexcept {
+            if (this == &other) return *this;
+            free_chunks();
+            chunks_ = std::move(other.chunks_);
+            live_ = std::move(other.live_);
+            free_ = std::move(other.free_);
+            current_ = std::exchange(other.current_, none);
+            used_ = std::exchange(other.used_, 0);
+            bytes_ = std::exchange(other.bytes_, 0);
+            return *this;
+        }
+
+        std::uint32_t place(std::string_view text, std::uint64_t hash) {
+            const std::size_t size = header + text.size();
+            if (current_ == none || used_ + size > chunk_bytes) next_chunk();
+            char* at = chunks_[current_] + used_;
+            const auto length = static_cast<std::uint16_t>(text.size());
+            std::memcpy(at, &hash, sizeof hash);
+            std::memcpy(at + sizeof hash, &length, sizeof length);
+            copy_text(at + header, text);
+            const std::uint32_t place = (current_ << offset_bits) | used_;
+            used_ += static_cast<std::uint32_t>(size);
+            ++live_[current_];
+            bytes_ += size;
+            return place;
+        }
+        [[nodiscard]] std::string_view text(std::uint32_t place) const noexcept {
+            const char* at = record(place);
+            std::uint16_t length;
+            std::memcpy(&length, at + sizeof(std::uint64_t), sizeof length);
+            return {at + header, length};
+        }
+        [[nodiscard]] std::uint64_t hash(std::uint32_t place) const noexcept {
+            std::uint64_t hash;
+            std::memcpy(&hash, record(place), sizeof hash);
+            return hash;
+        }
+        void release(std::uint32_t place) noexcept {
+            bytes_ -= header + text(place).size();
+            const std::uint32_t chunk = place >> offset_bits;
+            if (--live_[chunk] != 0) return;
+            if (chunk == current_)
+                used_ = 0;  // empty: filled again from the start
+            else
+                free_.push_back(chunk);  // reserved when the chunk was made: cannot throw
+        }
+        // Releases every record: every chunk is free again.
+        void clear() noexcept {
+            free_.clear();
+            for (std::uint32_t chunk = 0; chunk < live_.size(); ++chunk) {
+                live_[chunk] = 0;
+                if (chunk != current_) free_.push_back(chunk);  // room reserved: cannot throw
+            }
+            used_ = 0;
+            bytes_ = 0;
+        }
+        // Bytes of the records held.
+        [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
+
+    private:
+        static constexpr std::uint32_t offset_bits = 13;
+        static constexpr std::size_t chunk_bytes = std::size_t{1} << offset_bits;
+        static constexpr std::size_t header = sizeof(std::uint64_t) + sizeof(std::uint16_t);
+        static constexpr std::uint32_t none = 0xffffffffu;
+        static_assert(header + path_limits::max_length <= chunk_bytes);
+
+        // A path text is short: up to 16 bytes, two overlapping word copies instead of a call of memcpy.
+        static void copy_text(char* to, std::string_view text) noexcept {
+            const std::size_t n = text.size();
+            if (n >= 8 && n <= 16) {
+                std::uint64_t first;
+                std::uint64_t last;
+                std::memcpy(&first, text.data(), 8);
+                std::memcpy(&last, text.data() + n - 8, 8);
+                std::memcpy(to, &first, 8);
+                std::memcpy(to + n - 8, &last, 8);
+            } else {
+                std::memcpy(to, text.data(), n);
+            }
+        }
+        [[nodiscard]] const char* record(std::uint32_t place) const noexcept {
+            return chunks_[place >> offset_bits] + (place & (chunk_bytes - 1));
+        }
+        [[gnu::noinline]] void next_chunk() {  // once per 8 KiB of texts: kept out of the caller
+            if (!free_.empty()) {
+                current_ = free_.back();
+                free_.pop_back();
+            } else {
+                if (chunks_.size() == (std::size_t{1} << (32 - offset_bits)))
+                    throw std::bad_alloc();  // 4 GiB of transient texts held: no place can address more
+                // Room first, so that nothing below throws half way; free_ has room for every chunk, so release()
+                // never allocates.
+                if (chunks_.size() == chunks_.capacity()) {
+                    const std::size_t room = chunks_.size() < 4 ? 8 : 2 * chunks_.size();
+                    free_.reserve(room);
+                    live_.reserve(room);
+                    chunks_.reserve(room);
+                }
+                chunks_.push_back(new char[chunk_bytes]);  // room reserved: only the new may throw
+                live_.push_back(0);
+                current_ = static_cast<std::uint32_t>(chunks_.size() - 1);
+            }
+            used_ = 0;
+        }
+
+        void free_chunks() noexcept {
+            for (char* chunk : chunks_) delete[] chunk;
+            chunks_.clear();
+        }
+
+        detail::lazy<Deferred, std::vector<char*>> chunks_;  // owned (new[]): their bytes never move
+        detail::lazy<Deferred, std::vector<std::uint32_t>> live_;  // records held, per chunk
+        detail::lazy<Deferred, std::vector<std::uint32_t>> free_;  // chunks with none, other than current_
+        std::uint32_t current_ = none;                            // the chunk records are placed in
+        std::uint32_t used_ = 0;                                  // bytes of current_ placed so far
+        std::size_t bytes_ = 0;
+    };
+    text_arena transient_texts_;
+    // Some child of an id whose children are found by text has no cached text (see make_transient_root): lookups
+    // under such ids try the child index too.
+    bool some_children_unindexed_ = false;
+    // The parent of the last new path, when it was found by its text (intern_new tries it first; a released or
+    // renamed id has no cached text, or another one, so it is never taken for the wrong path). The root: none.
+    std::uint32_t last_parent_ = 0;
     std::uint64_t releases_ = 0;                // release_unused() calls that released ids
 };
 

@@ -77,6 +77,8 @@ public:
         size_ = 0;
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    // The slots of the array (what clear() walks).
+    [[nodiscard]] std::size_t slots() const noexcept { return slots_.size(); }
 
 private:
     struct slot {

@@ -420,7 +420,23 @@ private:
         if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
         entry.last_run = beat_;
         const impulse_ref impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
-        for (const auto& enzyme : router_->steps(entry)) run(enzyme, item.signal, item.target, impulse);
+        const auto steps = router_->steps(entry);
+        const std::uint16_t* step = steps.data();
+        const std::uint16_t* const end = step + steps.size();
+        // Nothing records and no retry is pending (watch_ false): until an invocation does not succeed, which is
+        // the only way watch_ changes during a beat, a success needs nothing after the call, so the loop does not
+        // test watch_ after each one.
+        if (!watch_) {
+            for (; step != end; ++step) {
+                const status rc = call(*step, impulse);
+                if (rc != status::success) [[unlikely]] {
+                    after_run(*step, item.signal, item.target, rc);
+                    ++step;
+                    break;
+                }
+            }
+        }
+        for (; step != end; ++step) run(*step, item.signal, item.target, impulse);
         return entry.length;
     }
 
@@ -438,13 +454,16 @@ private:
     // call rather than values it would have to save; only after_run() reads them.
     void run(const std::uint16_t& enzyme, const std::uint32_t& signal, const std::uint32_t& target,
              const impulse_ref& impulse) {
-        staging_->open_span();
-        emit_span_ = no_span;
-        // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
-        const status rc = instances_type::thunks[enzyme](frame_, impulse);
+        const status rc = call(enzyme, impulse);
         if (rc != status::success || watch_) [[unlikely]]
             // A success matters only to the ledger, or to an enzyme with attempt counts to forget.
             if (rc != status::success || recording_ || counted_[enzyme] != 0) after_run(enzyme, signal, target, rc);
+    }
+    status call(std::uint16_t enzyme, const impulse_ref& impulse) {
+        staging_->open_span();
+        emit_span_ = no_span;
+        // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
+        return instances_type::thunks[enzyme](frame_, impulse);
     }
     // Where this invocation's emits begin, noted by its first emit.
     void note_emit() noexcept {

@@ -329,8 +329,9 @@ private:
     // the signal's matches, the bindings the target's parent passes down, and the order of a candidate set. All
     // are cleared with the memo. Resolution rules: see the top of this file.
     arena_range order_for(path_id signal, std::uint32_t target) {
+        // A transient target nothing pinned has no binding (a binding pins its cell): no lookup for one.
         if (target == queued_impulse::no_target || target == path_table::root().value ||
-            bindings_.find(target) != nullptr)
+            (!tree_->paths().transient_unpinned(path_id{target}) && bindings_.find(target) != nullptr))
             return order_of_parts(signal, target);
         const auto key = detail::pair_key(signal.value, tree_->paths().parent(path_id{target}).value);
         if (const auto* known = by_parent_.find(key)) return *known;
