@@ -188,6 +188,8 @@ TEST_CASE("path table: child() and find_child() below a transient root find what
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().code == cep::errc::path_space);
     CHECK_FALSE(table.find_child(top, "has space").has_value());
+    CHECK_FALSE(table.find_child(top, "t1/x").has_value());  // /m/t1/x is held, but it is no child of /m
+    CHECK_FALSE(table.child(top, "t1/x").has_value());
     CHECK_FALSE(table.find_child(top, std::string(5000, 'x')).has_value());
     auto at = top;
     for (std::size_t depth = 1; depth < cep::path_limits::max_depth; ++depth) at = table.child(at, "d").value();

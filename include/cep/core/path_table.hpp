@@ -630,7 +630,7 @@ private:
     // whole text above the segments walked so far.
     template <class Place>
     std::size_t write_text(path_id id, Place&& place) const {
-        std::array<std::string_view, path_limits::max_depth> parts;
+        std::string_view parts[path_limits::max_depth];
         std::size_t count = 0;
         std::size_t length = 0;
         std::string_view above;
@@ -716,10 +716,12 @@ private:
         if (child == detail::flat_index::absent) return std::nullopt;
         return path_id{child};
     }
-    // The child `segment` of an id whose children are found by text (`segment` need not be valid: an invalid one
-    // is found by no text).
+    // The child `segment` of an id whose children are found by text. `segment` need not be valid: one with a '/'
+    // would name a descendant further down, so it is refused; any other invalid one is found by no text.
     [[nodiscard]] std::optional<path_id> find_by_text(path_id parent, std::string_view segment) const noexcept {
-        std::array<char, path_limits::max_length> buffer;
+        if (segment.find('/') != std::string_view::npos) return std::nullopt;
+        // A C array: no std::array<char, 4096> for the compiler to instantiate wherever the header is read.
+        char buffer[path_limits::max_length];
         const std::string_view above = text_above(parent, buffer);
         if (above.size() + 1 + segment.size() > path_limits::max_length) return std::nullopt;
         const std::string_view text = child_text(above, segment, buffer);
@@ -729,7 +731,7 @@ private:
     }
     // child() below a transient root: the same checks, then found by text or added.
     [[nodiscard]] result<path_id> transient_child(path_id parent, std::string_view segment) {
-        std::array<char, path_limits::max_length> buffer;
+        char buffer[path_limits::max_length];  // a C array: see find_by_text
         const std::string_view above = text_above(parent, buffer);
         auto check = detail::check_segment(segment, 0, detail::path_grammar::path);
         if (check.code == errc::none && entries_[parent.value].depth + std::size_t{1} > path_limits::max_depth)
@@ -737,7 +739,7 @@ private:
         if (check.code == errc::none && above.size() + 1 + segment.size() > path_limits::max_length)
             check = {errc::path_too_long, 0};
         if (check.code != errc::none) {
-            std::string text(above);
+            std::string text(above.data(), above.size());
             const std::size_t offset = text.size() + 1 + check.offset;
             text.push_back('/');
             text.append(segment);
@@ -752,19 +754,19 @@ private:
     }
     // The text of a parent whose children are found by text: cached (see children_by_text), or else written into
     // `buffer`.
-    [[nodiscard]] std::string_view text_above(path_id parent, std::array<char, path_limits::max_length>& buffer) const
+    [[nodiscard]] std::string_view text_above(path_id parent, char (&buffer)[path_limits::max_length]) const
         noexcept {
         const auto& e = entries_[parent.value];
         if (e.text_at != no_text) return held_text(e);
-        return {buffer.data(), write_text(parent, [&](std::size_t) { return buffer.data(); })};
+        return {buffer, write_text(parent, [&](std::size_t) { return buffer; })};
     }
     // above + "/" + segment in `buffer` (which may hold `above` already); the caller checked the length.
     [[nodiscard]] static std::string_view child_text(std::string_view above, std::string_view segment,
-                                                     std::array<char, path_limits::max_length>& buffer) noexcept {
-        if (above.data() != buffer.data()) std::memcpy(buffer.data(), above.data(), above.size());
+                                                     char (&buffer)[path_limits::max_length]) noexcept {
+        if (above.data() != buffer) std::memcpy(buffer, above.data(), above.size());
         buffer[above.size()] = '/';
-        std::memcpy(buffer.data() + above.size() + 1, segment.data(), segment.size());
-        return {buffer.data(), above.size() + 1 + segment.size()};
+        std::memcpy(buffer + above.size() + 1, segment.data(), segment.size());
+        return {buffer, above.size() + 1 + segment.size()};
     }
 
     std::vector<entry> entries_;
