@@ -321,12 +321,25 @@ struct retrier {
     }
 };
 
-using transient_registry = cep::enzyme_registry<recorder, writer, retrier>;
+// Records "tock <target>": a second signal for the same targets.
+struct tock_recorder {
+    static constexpr cep::name name = "tock_recorder";
+    static constexpr auto query = "/signals/tock"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::read_context&) {
+        seen.targets.push_back("tock " + impulse.target.str());
+        ++seen.runs;
+        return cep::status::success;
+    }
+};
+
+using transient_registry = cep::enzyme_registry<recorder, writer, retrier, tock_recorder>;
 using transient_heartbeat = cep::heartbeat<transient_registry>;
 
 void bind_all(transient_heartbeat& hb) {
     hb.register_all();
-    for (const char* name : {"recorder", "writer", "retrier"}) hb.bind("/msgs"_path, name, cep::propagate).value();
+    for (const char* name : {"recorder", "writer", "retrier", "tock_recorder"})
+        hb.bind("/msgs"_path, name, cep::propagate).value();
     hb.make_transient_root("/msgs"_path).value();
     hb.step();
 }
@@ -485,4 +498,99 @@ TEST_CASE("heartbeat: agendas resolved for released ids are forgotten, so a reus
     hb.step();
     CHECK(seen.targets.empty());
     CHECK(hb.agenda("/signals/tick"_path, "/msgs/quiet/hush"_path).empty());
+}
+
+TEST_CASE("heartbeat: a transient target's agenda is not memoised, and each (signal, target) still runs once a beat") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
+    bind_all(hb);
+    const auto tick = "/signals/tick"_path;
+    const auto tock = "/signals/tock"_path;
+    hb.enqueue(tick, "/msgs/warm"_path).value();  // the agenda /msgs gives its children, resolved once
+    hb.step();
+    const std::size_t memoised = hb.memo_size();
+    seen = {};
+    for (int i = 0; i < 2; ++i) {
+        hb.enqueue(tick, "/msgs/a"_path).value();
+        hb.enqueue(tick, "/msgs/b"_path).value();
+        hb.enqueue(tock, "/msgs/a"_path).value();  // another signal on a target that already ran in this beat
+    }
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/a", "/msgs/b", "tock /msgs/a"});
+    // Only the pair that found its target run by another signal in the beat was memoised, to run it once.
+    CHECK(hb.memo_size() == memoised + 1);
+    // The next beat, in the other order: each pair runs again, once.
+    seen = {};
+    for (int i = 0; i < 2; ++i) {
+        hb.enqueue(tock, "/msgs/a"_path).value();
+        hb.enqueue(tick, "/msgs/a"_path).value();
+    }
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"tock /msgs/a", "/msgs/a"});
+    CHECK(hb.memo_size() == memoised + 2);
+    // Ran now through the processor contract, in a later beat: once more, and not again in that beat.
+    seen = {};
+    hb.begin_beat();
+    auto& processor = hb.processor();
+    CHECK(processor.process_message(cep::impulse{tick, "/msgs/c"_path}) == cep::status::success);
+    CHECK(processor.process_message(cep::impulse{tick, "/msgs/c"_path}) == cep::status::success);
+    CHECK(processor.accept(cep::impulse{tick, "/msgs/d"_path}));
+    hb.stage_commit();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/c"});
+}
+
+TEST_CASE("heartbeat: a release keeps every agenda that names no transient id") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
+    bind_all(hb);
+    hb.bind("/kept"_path, "recorder", cep::propagate).value();
+    hb.step();
+    seen = {};
+    for (std::size_t i = 0; i < 8; ++i) hb.enqueue("/signals/tick"_path, numbered("/kept/k", i)).value();
+    for (std::size_t i = 0; i < 8; ++i) hb.enqueue("/signals/tick"_path, numbered("/msgs/m", i)).value();
+    hb.step();
+    CHECK(seen.targets.size() == 16);
+    const std::size_t memoised = hb.memo_size();
+    CHECK(memoised >= 8);
+    CHECK(hb.release_unused_paths() == 8);
+    // Nothing memoised named a released id: the memo did not start over (it used to, at every release).
+    CHECK(hb.memo_size() == memoised);
+    seen = {};
+    hb.enqueue("/signals/tick"_path, numbered("/kept/k", 3)).value();
+    hb.enqueue("/signals/tick"_path, numbered("/msgs/m", 3)).value();
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/kept/k3", "/msgs/m3"});
+    CHECK(hb.memo_size() == memoised);
+}
+
+TEST_CASE("heartbeat: what was resolved for a transient parent is forgotten when its id goes to another path") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
+    bind_all(hb);                                // recorder bound on /msgs
+    hb.make_transient_root("/jobs"_path).value();  // nothing bound on /jobs
+    hb.step();
+    seen = {};
+    hb.enqueue("/signals/tick"_path, "/msgs/p/x"_path).value();  // resolved by (tick, /msgs/p)
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/p/x"});
+    const auto parent = hb.tree().paths().find("/msgs/p"_path);
+    REQUIRE(parent.has_value());
+    CHECK(hb.release_unused_paths() == 2);
+    seen = {};
+    hb.enqueue("/signals/tick"_path, "/jobs/q/y/z"_path).value();
+    // The slots are reused last released first: /jobs/q/y is /msgs/p's old id, the parent of the new target.
+    REQUIRE(hb.tree().paths().find("/jobs/q/y"_path) == parent);
+    hb.step();
+    CHECK(seen.targets.empty());  // /jobs binds nothing: not the agenda (tick, /msgs/p) had
+}
+
+TEST_CASE("heartbeat: a retry due in a beat where its transient target's impulse came again is not run twice") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false,
+                                                 .retry = {.max_attempts = 3, .backoff_beats = 0},
+                                                 .transient_release_floor = 0});
+    bind_all(hb);
+    seen = {};
+    hb.enqueue("/signals/retry"_path, "/msgs/r"_path).value();
+    hb.step();  // asks for a retry in the next beat
+    hb.enqueue("/signals/retry"_path, "/msgs/r"_path).value();
+    hb.step();  // the impulse runs it again: that run is the attempt
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/r", "/msgs/r"});
 }

@@ -248,9 +248,30 @@ public:
         check_id(id);
         return (entries_[id.value].flags & transient_flag) != 0;
     }
+    // transient() without the check (false for an id not owned).
+    [[nodiscard]] bool transient_unchecked(path_id id) const noexcept {
+        return id.value < owned_ && (entries_[id.value].flags & transient_flag) != 0;
+    }
     // Transient and not pinned (false for an id not owned): nothing that pins (a binding, a link) refers to it.
     [[nodiscard]] bool transient_unpinned(path_id id) const noexcept {
         return id.value < owned_ && (entries_[id.value].flags & (transient_flag | pinned_flag)) == transient_flag;
+    }
+    // The single run per (signal, target, beat) of a transient target whose agenda the dispatcher does not memoise
+    // (see agenda_router): the id's text record keeps which signal ran it last, and in which beat, so a run is
+    // claimed with no table to probe, fill or clear. `taken`: another signal ran it in this beat (the caller keeps
+    // that pair apart). Precondition: `target` is a transient id held (its record is where the mark is).
+    enum class run_claim : std::uint8_t { claimed, ran_already, taken };
+    run_claim claim_run(path_id target, std::uint64_t beat, std::uint32_t signal) noexcept {
+        const std::uint32_t place = entries_[target.value].text_at;
+        const run_mark last = transient_texts_.mark(place);
+        if (last.beat == beat) return last.signal == signal ? run_claim::ran_already : run_claim::taken;
+        transient_texts_.set_mark(place, run_mark{beat, signal});
+        return run_claim::claimed;
+    }
+    // Whether claim_run() gave (beat, signal) the run of `target` (same precondition).
+    [[nodiscard]] bool claimed_run(path_id target, std::uint64_t beat, std::uint32_t signal) const noexcept {
+        const run_mark last = transient_texts_.mark(entries_[target.value].text_at);
+        return last.beat == beat && last.signal == signal;
     }
     // Transient ids held now that a release may free (not pinned ones), and slots of released ones waiting.
     [[nodiscard]] std::size_t transient_count() const noexcept { return transient_ids_.size(); }
@@ -259,9 +280,12 @@ public:
     // included until the cache is compacted) and the texts of the transient ids held.
     [[nodiscard]] std::size_t text_bytes() const noexcept { return texts_.size() + transient_texts_.bytes(); }
     // Pins `id` (see pin()) unless it is transient: for uses that end (a queued impulse, a memoised agenda), whose
-    // owner marks transient ids with mark_in_use() when they are released instead.
-    void pin_in_use(path_id id) noexcept {
-        if (id.value < owned_ && (entries_[id.value].flags & transient_flag) == 0) pin(id);
+    // owner marks transient ids with mark_in_use() when they are released instead. Whether `id` is transient.
+    bool pin_in_use(path_id id) noexcept {
+        if (id.value >= owned_) return false;
+        if ((entries_[id.value].flags & transient_flag) != 0) return true;
+        pin(id);
+        return false;
     }
     // Keeps a transient id and its transient ancestors through the next release_unused() (others: no effect).
     void mark_in_use(path_id id) noexcept {
@@ -793,6 +817,12 @@ private:
     // stay valid while the id is held), and a chunk whose texts were all released is used again, so a steady flow
     // of transient paths allocates nothing. A record: the text's hash (kept, so a release does not hash it again),
     // its length (two bytes), the text. A record's place is (chunk << 13) | offset: 32 bits address 4 GiB.
+    // Which signal last ran a transient target, and in which beat (no beat yet: never_ran).
+    static constexpr std::uint64_t never_ran = ~std::uint64_t{0};
+    struct run_mark {
+        std::uint64_t beat = never_ran;
+        std::uint32_t signal = 0;
+    };
     class text_arena {
     public:
         text_arena() = default;
@@ -823,6 +853,7 @@ private:
             const auto length = static_cast<std::uint16_t>(text.size());
             std::memcpy(at, &hash, sizeof hash);
             std::memcpy(at + sizeof hash, &length, sizeof length);
+            set_mark(at, run_mark{});
             copy_text(at + header, text);
             const std::uint32_t place = (current_ << offset_bits) | used_;
             used_ += static_cast<std::uint32_t>(size);
@@ -840,6 +871,17 @@ private:
             std::uint64_t hash;
             std::memcpy(&hash, record(place), sizeof hash);
             return hash;
+        }
+        // The record's run mark (see claim_run), read and written in place (12 bytes, no padding).
+        [[nodiscard]] run_mark mark(std::uint32_t place) const noexcept {
+            const char* at = record(place);
+            run_mark m;
+            std::memcpy(&m.beat, at + mark_at, sizeof m.beat);
+            std::memcpy(&m.signal, at + mark_at + sizeof m.beat, sizeof m.signal);
+            return m;
+        }
+        void set_mark(std::uint32_t place, run_mark m) noexcept {
+            set_mark(chunks_[place >> offset_bits] + (place & (chunk_bytes - 1)), m);
         }
         void release(std::uint32_t place) noexcept {
             bytes_ -= header + text(place).size();
@@ -866,7 +908,8 @@ private:
     private:
         static constexpr std::uint32_t offset_bits = 13;
         static constexpr std::size_t chunk_bytes = std::size_t{1} << offset_bits;
-        static constexpr std::size_t header = sizeof(std::uint64_t) + sizeof(std::uint16_t);
+        static constexpr std::size_t mark_at = sizeof(std::uint64_t) + sizeof(std::uint16_t);
+        static constexpr std::size_t header = mark_at + sizeof(std::uint64_t) + sizeof(std::uint32_t);
         static constexpr std::uint32_t none = 0xffffffffu;
         static_assert(header + path_limits::max_length <= chunk_bytes);
 
@@ -883,6 +926,10 @@ private:
             } else {
                 std::memcpy(to, text.data(), n);
             }
+        }
+        static void set_mark(char* record, run_mark m) noexcept {
+            std::memcpy(record + mark_at, &m.beat, sizeof m.beat);
+            std::memcpy(record + mark_at + sizeof m.beat, &m.signal, sizeof m.signal);
         }
         [[nodiscard]] const char* record(std::uint32_t place) const noexcept {
             return chunks_[place >> offset_bits] + (place & (chunk_bytes - 1));

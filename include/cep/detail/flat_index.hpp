@@ -122,6 +122,9 @@ public:
         const auto at = index_.find(key);
         return at == flat_index::absent ? nullptr : &values_[at];
     }
+    // Where the value of `key` sits (flat_index::absent: nowhere): positions count add() calls since clear().
+    [[nodiscard]] std::uint32_t position_of(std::uint64_t key) const noexcept { return index_.find(key); }
+    [[nodiscard]] const Value& at(std::uint32_t position) const noexcept { return values_[position]; }
     // Precondition: `key` is not in the map.
     Value& add(std::uint64_t key, Value value) {
         index_.insert(key, static_cast<std::uint32_t>(values_.size()));
@@ -132,6 +135,8 @@ public:
         if (Value* known = find(key)) return *known;
         return add(key, Value{});
     }
+    // Forgets `key` (its value stays in place, unreachable, until clear(): positions of others do not move).
+    void forget(std::uint64_t key) noexcept { (void)index_.erase(key); }
     void clear() noexcept {
         index_.clear();
         values_.clear();

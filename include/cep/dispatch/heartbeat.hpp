@@ -91,7 +91,7 @@ struct heartbeat_policy {
     // Below a transient root (heartbeat::make_transient_root), unused ids are released at the end of a commit once
     // the transient ids held reach twice those the last release kept, and at least this many (0: only when
     // release_unused_paths() is called).
-    std::size_t transient_release_floor = 4096;
+    std::size_t transient_release_floor = 256;
 };
 
 // One line of a completed beat's ledger, as the journal receives it: its list (impulses, agenda, stage) and text.

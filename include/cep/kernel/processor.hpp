@@ -327,8 +327,7 @@ public:
             // Locals: enzymes may add to emits_, never to intake_ or agendas_, so these stay valid.
             const queued_impulse* items = intake_.data();
             const std::uint32_t* positions = agendas_.data();
-            for (std::size_t k = 0, n = intake_.size(); k < n; ++k)
-                invocations += run_agenda(router_->agenda_at(positions[k]), items[k]);
+            for (std::size_t k = 0, n = intake_.size(); k < n; ++k) invocations += run_at(positions[k], items[k]);
             invocations += run_retries();
         } catch (...) {
             running_ = false;
@@ -377,17 +376,20 @@ public:
 
     // ---- the processor contract (impulses as paths; a target of "/" is a broadcast) ----
     // Whether the impulse has something to run.
-    bool accept(const impulse& message) { return agenda_of(message).first->length != 0; }
+    bool accept(const impulse& message) {
+        const auto [position, item] = agenda_of(message);
+        return !router_->agenda_steps(position).empty();
+    }
     // Runs the impulse's agenda now, in the current beat (its writes are staged with the beat's and committed
     // with them), unless this (signal, target) already ran in this beat. The worst status of its invocations.
     status process_message(const impulse& message) {
-        const auto [entry, item] = agenda_of(message);
+        const auto [position, item] = agenda_of(message);
         const bool was_running = running_;
         running_ = true;
         const std::size_t failures_before = failures_;
         const std::size_t retries_before = retry_order_.size();
         try {
-            run_agenda(*entry, item);
+            run_at(position, item);
         } catch (...) {
             running_ = was_running;
             throw;
@@ -409,18 +411,43 @@ private:
         std::uint32_t target;
     };
 
-    detail::lazy<Registry, std::pair<memo_entry*, queued_impulse>> agenda_of(const impulse& message) {
+    detail::lazy<Registry, std::pair<std::uint32_t, queued_impulse>> agenda_of(const impulse& message) {
         auto& paths = hierarchy_->tree().paths();
         queued_impulse item{beat_, paths.intern(message.signal).value, queued_impulse::no_target};
         if (!message.target.is_root()) item.target = paths.intern(message.target).value;
-        return {&router_->agenda_for(path_id{item.signal}, item.target), item};
+        return {router_->agenda_position(path_id{item.signal}, item.target), item};
     }
 
-    std::size_t run_agenda(memo_entry& entry, const queued_impulse& item) {
-        if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
-        entry.last_run = beat_;
+    // Runs the agenda at a position from agenda_position(), unless (signal, target) already ran in this beat.
+    std::size_t run_at(std::uint32_t position, const queued_impulse& item) {
+        if (position < router_type::transient_target) [[likely]] {
+            memo_entry& entry = router_->agenda_at(position);
+            if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
+            entry.last_run = beat_;
+            return run_steps(router_->steps(entry), item);
+        }
+        return run_transient(position, item);
+    }
+    // A transient target: the run is claimed on the target (its id may be another path's after a release, so it
+    // keeps no memo entry). When another signal ran it in this beat, this pair is deduplicated by a memo entry.
+    std::size_t run_transient(std::uint32_t position, const queued_impulse& item) {
+        using claim = path_table::run_claim;
+        switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
+            case claim::ran_already: return 0;
+            case claim::taken: {
+                memo_entry& entry = router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target));
+                if (entry.last_run == beat_) return 0;
+                entry.last_run = beat_;
+                return run_steps(router_->steps(entry), item);
+            }
+            case claim::claimed: break;
+        }
+        return run_steps(router_->agenda_steps(position), item);
+    }
+
+    template <class Steps>
+    std::size_t run_steps(const Steps& steps, const queued_impulse& item) {
         const impulse_ref impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
-        const auto steps = router_->steps(entry);
         const std::uint16_t* step = steps.data();
         const std::uint16_t* const end = step + steps.size();
         // Nothing records and no retry is pending (watch_ false): until an invocation does not succeed, which is
@@ -437,7 +464,7 @@ private:
             }
         }
         for (; step != end; ++step) run(*step, item.signal, item.target, impulse);
-        return entry.length;
+        return steps.size();
     }
 
     // Queued and retried ids were checked when they were queued (and pinned if recyclable): not checked again.
@@ -532,14 +559,23 @@ private:
         std::size_t invocations = 0;
         for (const auto& item : due_now_) {
             // Already run for this pair in this beat (its impulse came again): that run was the attempt.
-            if (const memo_entry* e = router_->find_agenda(item.signal, item.target); e && e->last_run == beat_) {
-                const auto steps = router_->steps(*e);
-                if (std::find(steps.begin(), steps.end(), item.enzyme) != steps.end()) continue;
-            }
+            if (ran_in_this_beat(item.signal, item.target))
+                if (const auto steps = router_->find_steps(item.signal, item.target);
+                    steps && std::find(steps->begin(), steps->end(), item.enzyme) != steps->end())
+                    continue;
             run(item.enzyme, item.signal, item.target, impulse_of(item.signal, item.target));
             ++invocations;
         }
         return invocations;
+    }
+
+    // Whether (signal, target) ran in this beat: by its memo entry, or, for a transient target, by its run mark.
+    [[nodiscard]] bool ran_in_this_beat(std::uint32_t signal, std::uint32_t target) const {
+        const memo_entry* entry = router_->find_agenda(signal, target);
+        if (entry != nullptr && entry->last_run == beat_) return true;
+        const auto& paths = hierarchy_->tree().paths();
+        return target != queued_impulse::no_target && paths.transient(path_id{target}) &&
+               paths.claimed_run(path_id{target}, beat_, signal);
     }
 
     [[nodiscard]] std::string text_of(std::uint32_t id) const {

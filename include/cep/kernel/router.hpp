@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -141,22 +142,59 @@ public:
         return true;
     }
 
+    // Flags of a position (below): the target is transient, so the single run per (signal, target, beat) is
+    // claimed on the target itself (path_table::claim_run), whose id a release may give to another path; and the
+    // agenda is shared, an index into the agendas of new children by parent rather than into the memo.
+    static constexpr std::uint32_t transient_target = 0x80000000u;
+    static constexpr std::uint32_t shared_agenda = 0x40000000u;
+    static constexpr std::uint32_t position_bits = shared_agenda - 1;
+
     // The position of the agenda of (signal, target), resolved on first use (target: a path_id value or
-    // queued_impulse::no_target). Positions stay valid until the memo starts over (apply_changes, make_room).
+    // queued_impulse::no_target). Below transient_target: a memo entry, agenda_at(). Otherwise see
+    // agenda_steps(). A transient target with no bindings (pinned by none) is not memoised: a new target per
+    // impulse would fill the memo with pairs seen once, and make it start over at every release of transient ids;
+    // its agenda is its parent's for its children, shared. Positions stay valid until the memo starts over
+    // (apply_changes, make_room, start_over).
     std::uint32_t agenda_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
         if (const auto known = index_.find(key); known != detail::flat_index::absent) [[likely]] return known;
+        if (target != queued_impulse::no_target && tree_->paths().transient_unpinned(path_id{target}))
+            return shared_position(signal, target);
         return resolve_new(key, signal, target);
     }
-    [[nodiscard]] memo_entry& agenda_at(std::uint32_t position) noexcept { return entries_[position]; }
-    memo_entry& agenda_for(path_id signal, std::uint32_t target) { return entries_[agenda_position(signal, target)]; }
+    // A memo position (below transient_target, flags cleared) for (signal, target), memoised if needed: for the
+    // pairs a shared agenda cannot deduplicate (path_table::run_claim::taken) and for introspection.
+    std::uint32_t memo_position(path_id signal, std::uint32_t target) {
+        const auto key = detail::pair_key(signal.value, target);
+        if (const auto known = index_.find(key); known != detail::flat_index::absent) return known & position_bits;
+        return memoise_out_of_line(key, signal, target) & position_bits;
+    }
+    [[nodiscard]] memo_entry& agenda_at(std::uint32_t position) noexcept { return entries_[position & position_bits]; }
+    memo_entry& agenda_for(path_id signal, std::uint32_t target) { return entries_[memo_position(signal, target)]; }
     [[nodiscard]] const memo_entry* find_agenda(std::uint32_t signal, std::uint32_t target) const {
         const auto position = index_.find(detail::pair_key(signal, target));
-        return position == detail::flat_index::absent ? nullptr : &entries_[position];
+        return position == detail::flat_index::absent ? nullptr : &entries_[position & position_bits];
     }
     // The enzyme indices of an agenda, in execution order.
     [[nodiscard]] detail::lazy<Registry, std::span<const std::uint16_t>> steps(const memo_entry& entry) const noexcept {
         return {arena_.data() + entry.offset, entry.length};
+    }
+    // The steps at any position agenda_position() returned.
+    [[nodiscard]] detail::lazy<Registry, std::span<const std::uint16_t>> agenda_steps(
+        std::uint32_t position) const noexcept {
+        if ((position & shared_agenda) == 0) return steps(entries_[position & position_bits]);
+        const arena_range& range = by_parent_.at(position & position_bits);
+        return {arena_.data() + range.offset, range.length};
+    }
+    // The steps of (signal, target) if already resolved (memoised or shared), without resolving: for retries.
+    [[nodiscard]] std::optional<detail::lazy<Registry, std::span<const std::uint16_t>>> find_steps(
+        std::uint32_t signal, std::uint32_t target) const {
+        if (const memo_entry* entry = find_agenda(signal, target)) return steps(*entry);
+        if (target == queued_impulse::no_target || !tree_->paths().transient_unpinned(path_id{target})) return {};
+        const auto at = by_parent_.position_of(
+            detail::pair_key(signal, tree_->paths().parent(path_id{target}).value));
+        if (at == detail::flat_index::absent) return {};
+        return agenda_steps(at | shared_agenda);
     }
     // Bounded memory: before `incoming` lookups, a memo that could outgrow its capacity starts over (before, so
     // the entries those lookups return stay put).
@@ -174,8 +212,26 @@ public:
 
     // Forgets every memoised agenda and the caches behind them (all keyed by path ids): after transient ids were
     // released, no key may name a reused id.
-    void start_over() { forget_agendas(); }
-    void set_memo_capacity(std::size_t capacity) noexcept { memo_capacity_ = capacity; }
+    // Only what is keyed by a transient id is forgotten (by its key, from the indexes): the usual case, transient
+    // targets right below their root, keys none, so a release costs the memo nothing, and every other agenda stays
+    // memoised whatever the targets below a transient root.
+    void start_over() {
+        for (const auto& k : transient_keys_) {
+            switch (k.in) {
+                case cache::memo: (void)index_.erase(k.key); break;
+                case cache::by_parent: by_parent_.forget(k.key); break;
+                case cache::inherited: inherited_.forget(k.key); break;
+                case cache::signal_matches: signal_matches_.forget(k.key); break;
+                case cache::order:
+                    (void)order_index_.erase(k.key, [&](std::uint32_t at) { return at == k.position; });
+                    break;
+            }
+        }
+        transient_keys_.clear();
+    }
+    void set_memo_capacity(std::size_t capacity) noexcept {
+        memo_capacity_ = std::min<std::size_t>(capacity, position_bits);  // positions keep two bits for flags
+    }
     [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
     [[nodiscard]] std::size_t memo_size() const noexcept { return entries_.size(); }
 
@@ -245,20 +301,46 @@ public:
     }
 
 private:
-    // A memo miss: resolves the pair and adds it (kept out of line, so that the hit stays small).
+    // A memo miss, resolved and memoised (kept out of line, so that the hit stays small).
     [[gnu::noinline]] std::uint32_t resolve_new(std::uint64_t key, path_id signal, std::uint32_t target) {
+        return memoise(key, signal, target);
+    }
+    // A transient target nothing pinned: the agenda its parent gives new children, shared (out of line too).
+    [[gnu::noinline]] std::uint32_t shared_position(path_id signal, std::uint32_t target) {
+        auto& paths = tree_->paths();
+        const path_id parent = paths.parent(path_id{target});
+        const auto parent_key = detail::pair_key(signal.value, parent.value);
+        auto at = by_parent_.position_of(parent_key);
+        if (at == detail::flat_index::absent) {
+            // A cache key must keep naming its paths (see memoise).
+            if (paths.pin_in_use(signal) || paths.transient_unchecked(parent))
+                note_transient(cache::by_parent, parent_key);
+            at = static_cast<std::uint32_t>(by_parent_.size());
+            by_parent_.add(parent_key, order_of_parts(signal, target));
+        }
+        return at | shared_agenda | transient_target;
+    }
+    [[gnu::noinline]] std::uint32_t memoise_out_of_line(std::uint64_t key, path_id signal, std::uint32_t target) {
+        return memoise(key, signal, target);
+    }
+    // Inlined into resolve_new(), with order_for(): one call for a memo miss, as before shared agendas.
+    [[gnu::always_inline]] std::uint32_t memoise(std::uint64_t key, path_id signal, std::uint32_t target) {
+        auto& paths = tree_->paths();
         // A memo key must keep naming its paths: recyclable ids in it are pinned (transient ones are not: the
-        // heartbeat makes the memo start over when it releases any).
-        tree_->paths().pin_in_use(signal);
-        if (target != queued_impulse::no_target) tree_->paths().pin_in_use(path_id{target});
+        // heartbeat calls start_over() when it releases any, and the memo starts over if it holds one).
+        const bool transient_signal = paths.pin_in_use(signal);
+        const std::uint32_t flags =
+            target != queued_impulse::no_target && paths.pin_in_use(path_id{target}) ? transient_target : 0;
+        if (flags != 0 || transient_signal) [[unlikely]]
+            note_transient(cache::memo, key);
         memo_entry entry;
         const auto order = order_for(signal, target);
         entry.offset = order.offset;
         entry.length = order.length;
         const auto position = static_cast<std::uint32_t>(entries_.size());
         entries_.push_back(entry);
-        index_.insert(key, position);
-        return position;
+        index_.insert(key, position | flags);
+        return position | flags;
     }
 
     struct binding_entry {
@@ -293,6 +375,20 @@ private:
         signal_matches_.clear();
         by_parent_.clear();
         inherited_.clear();
+        transient_keys_.clear();
+    }
+    // Cache entries keyed by a transient id, which start_over() forgets (a release may give the id to another path).
+    enum class cache : std::uint8_t { memo, by_parent, inherited, signal_matches, order };
+    struct transient_key {
+        cache in;
+        std::uint32_t position;  // cache::order: the position in orders_ (several orders may share a hash)
+        std::uint64_t key;
+    };
+    [[gnu::noinline, gnu::cold]] void note_transient(cache c, std::uint64_t key, std::uint32_t position = 0) {
+        transient_keys_.push_back(transient_key{c, position, key});
+    }
+    [[nodiscard]] bool transient_id(std::uint32_t id) const noexcept {
+        return tree_->paths().transient_unchecked(path_id{id});
     }
 
     using candidate_set = detail::index_set<enzyme_count>;
@@ -328,13 +424,15 @@ private:
     // probe by (signal, parent). Otherwise three caches make a pair never seen before cheap when its parts were:
     // the signal's matches, the bindings the target's parent passes down, and the order of a candidate set. All
     // are cleared with the memo. Resolution rules: see the top of this file.
-    arena_range order_for(path_id signal, std::uint32_t target) {
+    [[gnu::always_inline]] arena_range order_for(path_id signal, std::uint32_t target) {
         // A transient target nothing pinned has no binding (a binding pins its cell): no lookup for one.
         if (target == queued_impulse::no_target || target == path_table::root().value ||
             (!tree_->paths().transient_unpinned(path_id{target}) && bindings_.find(target) != nullptr))
             return order_of_parts(signal, target);
         const auto key = detail::pair_key(signal.value, tree_->paths().parent(path_id{target}).value);
         if (const auto* known = by_parent_.find(key)) return *known;
+        if (transient_id(signal.value) || transient_id(tree_->paths().parent(path_id{target}).value))
+            note_transient(cache::by_parent, key);
         return by_parent_.add(key, order_of_parts(signal, target));
     }
     arena_range order_of_parts(path_id signal, std::uint32_t target) {
@@ -361,6 +459,8 @@ private:
         place_in_order(key, sm);
         range.length = static_cast<std::uint32_t>(arena_.size() - range.offset);
         order_index_.insert(hash, static_cast<std::uint32_t>(orders_.size()));
+        if (transient_id(signal.value))
+            note_transient(cache::order, hash, static_cast<std::uint32_t>(orders_.size()));
         orders_.emplace_back(key, range);
         return range;
     }
@@ -387,6 +487,7 @@ private:
             sm.specificity[i] = static_cast<std::int16_t>(best);
             if (best >= 0) sm.matched.insert(i);
         }
+        if (transient_id(signal.value)) note_transient(cache::signal_matches, signal.value);
         return signal_matches_.add(signal.value, sm);
     }
 
@@ -412,6 +513,7 @@ private:
             for (const auto& b : *own)
                 if (!b.tombstone && b.scope == binding_scope::propagate) set.insert(b.enzyme);
         }
+        if (transient_id(cell.value)) note_transient(cache::inherited, cell.value);
         return inherited_.add(cell.value, set);
     }
 
@@ -487,6 +589,7 @@ private:
     detail::flat_map<candidate_set> inherited_;      // by cell
     detail::flat_map<arena_range> by_parent_;    // (signal, parent) -> the agenda of a child without bindings
     std::size_t memo_capacity_ = std::size_t{1} << 16;
+    std::vector<transient_key> transient_keys_;
 };
 
 }  // namespace cep
