@@ -298,15 +298,26 @@ public:
     // an ancestor of one of those; clears the marks. Returns how many were released. Their slots serve new paths.
     template <class InUse>
     std::size_t release_unused(InUse&& in_use) {
+        // Counted in the same pass; a mark reaches ancestors that may have been counted already, so after one the
+        // count is taken again (rare: the usual release keeps nothing).
+        std::size_t leaving = 0;
+        bool marked_some = false;
         for (const std::uint32_t id : transient_ids_) {
-            const std::uint8_t flags = entries_[id].flags;
-            if ((flags & (marked_flag | pinned_flag)) == 0 && in_use(path_id{id})) mark_in_use(path_id{id});
+            if ((entries_[id].flags & (marked_flag | pinned_flag)) != 0) continue;
+            if (in_use(path_id{id})) {
+                mark_in_use(path_id{id});
+                marked_some = true;
+            } else {
+                ++leaving;
+            }
+        }
+        if (marked_some) {
+            leaving = 0;
+            for (const std::uint32_t id : transient_ids_)
+                leaving += (entries_[id].flags & (marked_flag | pinned_flag)) == 0 ? 1 : 0;
         }
         // When every transient id goes (the usual case: a beat's one-off targets), the index and the texts are
         // cleared at once rather than id by id, unless the index is much larger than what it holds.
-        std::size_t leaving = 0;
-        for (const std::uint32_t id : transient_ids_)
-            leaving += (entries_[id].flags & (marked_flag | pinned_flag)) == 0 ? 1 : 0;
         const bool all = leaving != 0 && leaving == transient_index_.size() && transient_index_.slots() <= 8 * leaving;
         std::size_t released = 0;
         auto keep = transient_ids_.begin();

@@ -431,7 +431,7 @@ private:
     // A transient target: the run is claimed on the target (its id may be another path's after a release, so it
     // keeps no memo entry). When another signal ran it in this beat, this pair is deduplicated by a memo entry.
     std::size_t run_transient(std::uint32_t position, const queued_impulse& item) {
-        using claim = path_table::run_claim;
+        using claim = typename path_table::run_claim;
         switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
             case claim::ran_already: return 0;
             case claim::taken: {
