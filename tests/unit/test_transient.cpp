@@ -594,3 +594,21 @@ TEST_CASE("heartbeat: a retry due in a beat where its transient target's impulse
     hb.step();
     CHECK(seen.targets == std::vector<std::string>{"/msgs/r", "/msgs/r"});
 }
+
+TEST_CASE("heartbeat: what releases leave forgotten in the router's caches stays bounded") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 1});
+    bind_all(hb);
+    std::size_t largest = 0;
+    for (std::size_t beat = 0; beat < 6000; ++beat) {
+        // Two signals on one new target (the second pair is memoised), below a new transient parent (its agenda
+        // for children is cached under it): each release forgets three entries keyed by released ids.
+        const auto target = numbered("/msgs/p", beat, "/x");
+        hb.enqueue("/signals/tick"_path, target).value();
+        hb.enqueue("/signals/tock"_path, target).value();
+        REQUIRE(hb.step());
+        largest = std::max(largest, hb.memo_size());
+    }
+    CHECK(largest > 1000);    // the memo kept the forgotten pairs' entries for a while...
+    CHECK(largest <= 4200);   // ...and was cleared once they added up
+    CHECK(hb.memo_size() < largest);
+}

@@ -215,7 +215,15 @@ public:
     // Only what is keyed by a transient id is forgotten (by its key, from the indexes): the usual case, transient
     // targets right below their root, keys none, so a release costs the memo nothing, and every other agenda stays
     // memoised whatever the targets below a transient root.
+    // What is forgotten stays in the caches' arrays, unreachable, until they are cleared: once that adds up to
+    // forget_all_after entries, everything is forgotten at once instead, which bounds the memory.
     void start_over() {
+        if (transient_keys_.empty()) return;
+        forgotten_ += transient_keys_.size();
+        if (forgotten_ >= forget_all_after) {
+            forget_agendas();
+            return;
+        }
         for (const auto& k : transient_keys_) {
             switch (k.in) {
                 case cache::memo: (void)index_.erase(k.key); break;
@@ -376,6 +384,7 @@ private:
         by_parent_.clear();
         inherited_.clear();
         transient_keys_.clear();
+        forgotten_ = 0;
     }
     // Cache entries keyed by a transient id, which start_over() forgets (a release may give the id to another path).
     enum class cache : std::uint8_t { memo, by_parent, inherited, signal_matches, order };
@@ -590,6 +599,8 @@ private:
     detail::flat_map<arena_range> by_parent_;    // (signal, parent) -> the agenda of a child without bindings
     std::size_t memo_capacity_ = std::size_t{1} << 16;
     std::vector<transient_key> transient_keys_;
+    static constexpr std::size_t forget_all_after = 4096;
+    std::size_t forgotten_ = 0;  // entries start_over() left unreachable since the caches were last cleared
 };
 
 }  // namespace cep
