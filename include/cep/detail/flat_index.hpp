@@ -37,7 +37,7 @@ public:
             if (s.key == key && confirms(s.value)) return s.value;
         }
     }
-    [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
+    [[nodiscard, gnu::always_inline]] std::uint32_t find(std::uint64_t key) const noexcept {
         return find(key, [](std::uint32_t) { return true; });
     }
     // Precondition: no confirmed value under this key yet.

@@ -446,7 +446,7 @@ private:
     }
 
     template <class Steps>
-    std::size_t run_steps(const Steps& steps, const queued_impulse& item) {
+    [[gnu::always_inline]] std::size_t run_steps(const Steps& steps, const queued_impulse& item) {
         const impulse_ref impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
         const std::uint16_t* step = steps.data();
         const std::uint16_t* const end = step + steps.size();
