@@ -420,13 +420,14 @@ private:
 
     // Runs the agenda at a position from agenda_position(), unless (signal, target) already ran in this beat.
     std::size_t run_at(std::uint32_t position, const queued_impulse& item) {
-        if (position < router_type::transient_target) [[likely]] {
-            memo_entry& entry = router_->agenda_at(position);
-            if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
-            entry.last_run = beat_;
-            return run_steps(router_->steps(entry), item);
-        }
+        if (position < router_type::transient_target) [[likely]]
+            return run_memoised(router_->agenda_at(position), item);
         return run_transient(position, item);
+    }
+    [[gnu::always_inline]] std::size_t run_memoised(memo_entry& entry, const queued_impulse& item) {
+        if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
+        entry.last_run = beat_;
+        return run_steps(router_->steps(entry), item);
     }
     // A transient target: the run is claimed on the target (its id may be another path's after a release, so it
     // keeps no memo entry). When another signal ran it in this beat, this pair is deduplicated by a memo entry.
@@ -434,12 +435,9 @@ private:
         using claim = typename path_table::run_claim;
         switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
             case claim::ran_already: return 0;
-            case claim::taken: {
-                memo_entry& entry = router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target));
-                if (entry.last_run == beat_) return 0;
-                entry.last_run = beat_;
-                return run_steps(router_->steps(entry), item);
-            }
+            case claim::taken:
+                return run_memoised(router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target)),
+                                    item);
             case claim::claimed: break;
         }
         return run_steps(router_->agenda_steps(position), item);

@@ -167,7 +167,7 @@ public:
     std::uint32_t memo_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
         if (const auto known = index_.find(key); known != detail::flat_index::absent) return known & position_bits;
-        return memoise_out_of_line(key, signal, target) & position_bits;
+        return resolve_new(key, signal, target) & position_bits;
     }
     [[nodiscard]] memo_entry& agenda_at(std::uint32_t position) noexcept { return entries_[position & position_bits]; }
     memo_entry& agenda_for(path_id signal, std::uint32_t target) { return entries_[memo_position(signal, target)]; }
@@ -309,10 +309,6 @@ public:
     }
 
 private:
-    // A memo miss, resolved and memoised (kept out of line, so that the hit stays small).
-    [[gnu::noinline]] std::uint32_t resolve_new(std::uint64_t key, path_id signal, std::uint32_t target) {
-        return memoise(key, signal, target);
-    }
     // A transient target nothing pinned: the agenda its parent gives new children, shared (out of line too).
     [[gnu::noinline]] std::uint32_t shared_position(path_id signal, std::uint32_t target) {
         auto& paths = tree_->paths();
@@ -320,7 +316,7 @@ private:
         const auto parent_key = detail::pair_key(signal.value, parent.value);
         auto at = by_parent_.position_of(parent_key);
         if (at == detail::flat_index::absent) {
-            // A cache key must keep naming its paths (see memoise).
+            // A cache key must keep naming its paths (see resolve_new).
             if (paths.pin_in_use(signal) || paths.transient_unchecked(parent))
                 note_transient(cache::by_parent, parent_key);
             at = static_cast<std::uint32_t>(by_parent_.size());
@@ -328,14 +324,11 @@ private:
         }
         return at | shared_agenda | transient_target;
     }
-    [[gnu::noinline]] std::uint32_t memoise_out_of_line(std::uint64_t key, path_id signal, std::uint32_t target) {
-        return memoise(key, signal, target);
-    }
-    // Inlined into resolve_new(), with order_for(): one call for a memo miss, as before shared agendas.
-    [[gnu::always_inline]] std::uint32_t memoise(std::uint64_t key, path_id signal, std::uint32_t target) {
+    // A memo miss, resolved and memoised (kept out of line, so that the hit stays small; order_for() inlined).
+    [[gnu::noinline]] std::uint32_t resolve_new(std::uint64_t key, path_id signal, std::uint32_t target) {
         auto& paths = tree_->paths();
         // A memo key must keep naming its paths: recyclable ids in it are pinned (transient ones are not: the
-        // heartbeat calls start_over() when it releases any, and the memo starts over if it holds one).
+        // heartbeat calls start_over() when it releases any, which forgets the entries keyed by them).
         const bool transient_signal = paths.pin_in_use(signal);
         const std::uint32_t flags =
             target != queued_impulse::no_target && paths.pin_in_use(path_id{target}) ? transient_target : 0;
