@@ -1200,3 +1200,38 @@ TEST_CASE("a fatal run ends its invocation's retry count: a later retry starts f
     CHECK(hb.tree().find("/rt/cei/2/note"_path)->text() ==
           "enzyme=moody signal=/signals/job target= error=retry budget exhausted after 2 attempt(s)");
 }
+
+namespace {
+// retry, success, retry, ...: odd calls ask for a retry, even ones succeed.
+struct alternating {
+    static constexpr cep::name name = "alternating";
+    static constexpr auto query = "/signals/job"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    int calls = 0;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        return ++calls % 2 == 1 ? cep::status::retry : cep::status::success;
+    }
+};
+}  // namespace
+
+TEST_CASE("a success of a new impulse ends its invocation's retry count while a retry is pending") {
+    for (const bool ledger_on : {false, true}) {
+        CAPTURE(ledger_on);
+        cep::heartbeat<cep::enzyme_registry<alternating>> hb(
+            cep::heartbeat_policy{.ensure_directories = ledger_on, .retry = {.max_attempts = 2, .backoff_beats = 1}});
+        hb.register_all();
+        REQUIRE(hb.enqueue("/signals/job"_path));
+        hb.step();  // beat 1: retry (attempt 1), due in beat 3
+        REQUIRE(hb.enqueue("/signals/job"_path));
+        hb.step();  // beat 2: the new impulse's run succeeds, with the retry pending: the count is forgotten
+        CHECK(hb.enzyme<alternating>().calls == 2);
+        hb.step();  // beat 3: the retry runs and asks again: attempt 1 of 2 (not 2 of 2, exhausted)
+        CHECK(hb.enzyme<alternating>().calls == 3);
+        CHECK_FALSE(hb.tree().contains("/rt/cei/1"_path));
+        CHECK(hb.pending(5) == 0);
+        hb.step();
+        hb.step();  // beat 5: the retry runs again, and succeeds
+        CHECK(hb.enzyme<alternating>().calls == 4);
+        CHECK_FALSE(hb.tree().contains("/rt/cei/1"_path));
+    }
+}

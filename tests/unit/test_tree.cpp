@@ -635,6 +635,60 @@ TEST_CASE("deferred list entries: a batch of records reads like the same records
     CHECK(missing.error().code == cep::errc::cell_not_found);
 }
 
+TEST_CASE("deferred list entries: try_append_record takes a record only where append_record needs no check") {
+    cep::cell_tree tree;
+    tree.make_list(P("/log"), "e").value();
+    tree.make_list(P("/other")).value();
+    const auto log = tree.paths().intern(P("/log"));
+    const auto other = tree.paths().intern(P("/other"));
+    // Nothing appended yet: the list was never checked, so nothing is taken.
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0, 0}}, &render_sum));
+    CHECK(tree.find(P("/log"))->size() == 0);
+    REQUIRE(tree.append_record(log, cep::entry_record{{1, 1, 0, 0}}, &render_sum));  // checks the list
+    for (std::uint32_t n = 2; n <= 9; ++n) CHECK(tree.try_append_record(log, cep::entry_record{{n, n, 0, 0}}, &render_sum));
+    // Entry 10's name is one digit longer than the check covered: refused, and append_record takes it.
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{10, 10, 0, 0}}, &render_sum));
+    REQUIRE(tree.append_record(log, cep::entry_record{{10, 10, 0, 0}}, &render_sum));
+    CHECK(tree.try_append_record(log, cep::entry_record{{11, 11, 0, 0}}, &render_sum));
+    // Another renderer, another list, or text entries in between: each needs the full check.
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0, 0}}, &render_path));
+    CHECK_FALSE(tree.try_append_record(other, cep::entry_record{{0, 0, 0, 0}}, &render_sum));
+    REQUIRE(tree.append_entry(log, "text"));
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0, 0}}, &render_sum));
+    std::vector<std::string> expected;
+    for (int n = 1; n <= 11; ++n) expected.push_back(std::to_string(n) + "+" + std::to_string(n));
+    expected.emplace_back("text");
+    CHECK(entry_texts(tree, "/log") == expected);
+    // A sealed or removed list takes nothing.
+    REQUIRE(tree.append_record(other, cep::entry_record{{1, 2, 0, 0}}, &render_sum));
+    tree.seal(P("/other")).value();
+    CHECK_FALSE(tree.try_append_record(other, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
+    tree.make_list(P("/gone")).value();
+    const auto gone = tree.paths().intern(P("/gone"));
+    REQUIRE(tree.append_record(gone, cep::entry_record{{1, 2, 0, 0}}, &render_sum));
+    tree.remove(P("/gone")).value();
+    CHECK_FALSE(tree.try_append_record(gone, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
+    CHECK(entry_texts(tree, "/other") == std::vector<std::string>{"1+2"});
+}
+
+TEST_CASE("deferred list entries: a batch projected from the caller's own records reads like the records") {
+    struct pair_of {
+        std::uint32_t left, right;
+    };
+    const std::vector<pair_of> mine{{1, 2}, {3, 4}, {5, 6}};
+    const auto packed = [](const pair_of& p) { return cep::entry_record{{p.left, p.right, 0, 0}}; };
+    cep::cell_tree tree;
+    tree.make_list(P("/log"), "e").value();
+    const auto log = tree.paths().intern(P("/log"));
+    REQUIRE(tree.append_records(log, mine, &render_sum, packed));
+    REQUIRE(tree.append_records(log, mine, &render_sum, packed));  // grows past the first batch
+    REQUIRE(tree.append_records(log, std::vector<pair_of>{}, &render_sum, packed));  // nothing: no error
+    CHECK(entry_texts(tree, "/log") == std::vector<std::string>{"1+2", "3+4", "5+6", "1+2", "3+4", "5+6"});
+    const auto missing = tree.append_records(tree.paths().intern(P("/nope")), mine, &render_sum, packed);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == cep::errc::cell_not_found);
+}
+
 TEST_CASE("deferred list entries: a batch whose last entry's path would be too long appends nothing") {
     cep::cell_tree tree;
     // As above: room for entries "1" to "9" under this list, not for "10".

@@ -298,14 +298,32 @@ public:
     result<void> append_record(path_id list, const entry_record& record, entry_renderer render) {
         return append_deferred(list, render, [&](deferred_entries& pending) { pending.records.push_back(record); });
     }
+    // append_record's common case alone, for ledgers written entry by entry: true when the record went in (the
+    // list is the one appended to last, and nothing that would need a check changed since); false when nothing
+    // was done and append_record must check the append in full.
+    bool try_append_record(path_id list, const entry_record& record, entry_renderer render) {
+        deferred_entries* pending = checked_last_list(list, render);
+        if (pending == nullptr) return false;
+        pending->records.push_back(record);
+        return true;
+    }
     // Several records at once, all or none (an error names the last entry, whose path is the longest): one check
     // for the batch instead of one per entry.
     result<void> append_records(path_id list, std::span<const entry_record> records, entry_renderer render) {
-        if (records.empty()) return {};
-        auto slot = deferred_slot(list, render, records.size());
+        return append_records(list, records, render, [](const entry_record& record) { return record; });
+    }
+    // The same for the records project(item) makes of each item: a caller converting its own records needs no
+    // buffer of its own.
+    template <class Items, class Project>
+    result<void> append_records(path_id list, const Items& items, entry_renderer render, Project&& project) {
+        const std::size_t count = items.size();
+        if (count == 0) return {};
+        auto slot = deferred_slot(list, render, count);
         if (!slot) return slot.error();
         auto& pending = deferred_[*slot].records;
-        pending.insert(pending.end(), records.begin(), records.end());
+        if (pending.capacity() - pending.size() < count)  // grown geometrically, so many batches stay linear
+            pending.reserve(std::max(pending.size() + count, 2 * pending.capacity()));
+        for (const auto& item : items) pending.push_back(project(item));
         return {};
     }
     result<void> append_entry(const path& list, std::string_view text) { return append_entry(paths_.intern(list), text); }
@@ -643,7 +661,7 @@ private:
     // The common case of an append, small enough to inline into it: the same list as last time, still alive,
     // nothing sealed since, the same kind of entry, and the next entry's name still fits (the limit was computed
     // when the list was checked). Null otherwise: deferred_slot() checks everything.
-    [[nodiscard]] deferred_entries* checked_last_list(path_id list, entry_renderer render) noexcept {
+    [[nodiscard, gnu::always_inline]] deferred_entries* checked_last_list(path_id list, entry_renderer render) noexcept {
         if (list != last_list_.id || last_list_.epoch != seal_epoch_) return nullptr;
         const auto& node = nodes_[last_list_.index];
         if (!node.alive || node.generation != last_list_.generation || node.deferred == npos) return nullptr;

@@ -355,13 +355,14 @@ public:
         const std::size_t promoted = pending(beat_ + 1) - next_before;
         if (recording()) {
             // In the tree as compact records (rendered when read); as text only for listeners.
-            ledger_batch_.clear();
-            for (const auto& record : processor().agenda_log())
-                ledger_batch_.push_back(entry_record{
-                    {record.enzyme, static_cast<std::uint32_t>(record.rc), record.signal, record.target}});
+            const auto& log = processor().agenda_log();
+            const auto packed_of = [](const agenda_record& r) {
+                return entry_record{{r.enzyme, static_cast<std::uint32_t>(r.rc), r.signal, r.target}};
+            };
             if (listeners().active()) {
                 // Line by line: a listener that reads the ledger sees every line it has heard.
-                for (const auto& packed : ledger_batch_) {
+                for (const auto& record : log) {
+                    const entry_record packed = packed_of(record);
                     if (policy_.ensure_directories)
                         append_ledger_record(beat_, ledger_kind::agenda, packed, &render_agenda);
                     std::string own;
@@ -369,10 +370,10 @@ public:
                     render_agenda(tree().paths(), packed, line);
                     notify(ledger_names[static_cast<std::size_t>(ledger_kind::agenda)], line, beat_);
                 }
-            } else if (policy_.ensure_directories && !ledger_batch_.empty()) {
-                // One append for the beat's agenda lines: one check per batch, not one per line.
+            } else if (policy_.ensure_directories && !log.empty()) {
+                // One append for the beat's agenda lines, converted straight into the list: one check per batch.
                 append_to_ledger(beat_, ledger_kind::agenda, [&](path_id id) {
-                    return tree().append_records(id, ledger_batch_, &render_agenda);
+                    return tree().append_records(id, log, &render_agenda, packed_of);
                 });
             }
             std::string own;
@@ -579,8 +580,9 @@ private:
     result<void> enqueue_ids(beat_number at, path_id s, std::uint32_t t) {
         const auto& paths = tree().paths();
         const bool known = paths.owns_plain(s) && (t == queued_impulse::no_target || paths.owns_plain(path_id{t}));
-        if (known && at >= earliest_open_beat() && !processor().running() && !recording()) [[likely]] {
+        if (known && at >= earliest_open_beat() && !processor().running()) [[likely]] {
             queue().push(queued_impulse{at, s.value, t});
+            if (recording()) log_impulse(at, s.value, t);
             return {};
         }
         return enqueue_checked(at, s, t);
@@ -720,9 +722,12 @@ private:
         for (auto& slot : ledger_lists_)
             if (slot.beat == at) slot.ready = false;
     }
-    void log_impulse(beat_number at, std::uint32_t signal, std::uint32_t target) {
+    [[gnu::noinline]] void log_impulse(beat_number at, std::uint32_t signal, std::uint32_t target) {
         const entry_record packed{{signal, target, 0, 0}};
-        if (policy_.ensure_directories)
+        // The list appended to last, as it is while impulses are enqueued one after another, takes the record
+        // without a full check (and without a result to build and destroy).
+        if (policy_.ensure_directories &&
+            !tree().try_append_record(ledger_list(at, ledger_kind::impulses), packed, &render_impulse)) [[unlikely]]
             append_ledger_record(at, ledger_kind::impulses, packed, &render_impulse);
         if (listeners().active()) {
             std::string own;
@@ -869,7 +874,6 @@ private:
 
     detail::lazy<Registry, std::string> line_;  // the ledger line being built (keeps its capacity)
     // The beat's agenda lines, appended at once (keeps its capacity).
-    detail::lazy<Registry, std::vector<entry_record>> ledger_batch_;
     path_id rt_beat_{};     // /rt/beat
     path_id rt_cei_{};      // /rt/cei
     path_id rt_spacing_{};  // /rt/analytics/spacing

@@ -461,8 +461,23 @@ private:
                 }
             }
         }
-        for (; step != end; ++step) run(*step, item.signal, item.target, impulse);
+        if (step != end) run_watched(step, end, item, impulse);
         return steps.size();
+    }
+    // The rest of an agenda while the ledger records or retries are pending, or after a failure: every
+    // invocation is logged and, unless it simply succeeded, settled. Out of line, so the loop above stays small;
+    // a success appends its record here rather than through after_run().
+    [[gnu::noinline]] void run_watched(const std::uint16_t* step, const std::uint16_t* end, const queued_impulse& item,
+                                       const impulse_ref& impulse) {
+        for (; step != end; ++step) {
+            const std::uint16_t enzyme = *step;
+            const status rc = call(enzyme, impulse);
+            if (rc == status::success && counted_[enzyme] == 0) [[likely]] {
+                if (recording_) log_.push_back(agenda_record{enzyme, rc, item.signal, item.target});
+            } else {
+                after_run(enzyme, item.signal, item.target, rc);
+            }
+        }
     }
 
     // Queued and retried ids were checked when they were queued (and pinned if recyclable): not checked again.
