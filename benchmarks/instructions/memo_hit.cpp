@@ -1,5 +1,6 @@
 // Instruction counts (scripts/instructions): the memo-hit beats of bench_dispatch_hot_path, alone. 4 enzymes bound
-// on /env, 256 targets seen before, `beats` beats. Arguments: path|ids, then the beats (0: the setup alone).
+// on /env, 256 targets seen before, `beats` beats. Arguments: path|ids, then the beats (0: the setup alone), then
+// `ledger` for the same beats with the ledger on.
 #include "bench_util.hpp"
 
 #include <cep/cep.hpp>
@@ -17,7 +18,8 @@ using four = decltype(registry_of(std::make_integer_sequence<int, 4>{}));
 int main(int argc, char** argv) {
     const bool by_ids = argc > 1 && std::string_view(argv[1]) == "ids";
     const int beats = argc > 2 ? std::atoi(argv[2]) : 2000;
-    cep::heartbeat<four> hb(cep::heartbeat_policy{.ensure_directories = false});
+    const bool ledger = argc > 3 && std::string_view(argv[3]) == "ledger";
+    cep::heartbeat<four> hb(cep::heartbeat_policy{.ensure_directories = ledger});
     hb.register_all();
     bench::bind_range(hb, "/env"_path, 0, 4, four::names);
     const cep::path signal = "/signals/tick"_path;
