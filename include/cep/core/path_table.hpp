@@ -665,7 +665,8 @@ private:
     // whole text above the segments walked so far.
     template <class Place>
     std::size_t write_text(path_id id, Place&& place) const {
-        std::string_view parts[path_limits::max_depth];
+        // Left uninitialized: an array of string_views would be zeroed whole (2 KiB) on every call.
+        const std::string* parts[path_limits::max_depth];
         std::size_t count = 0;
         std::size_t length = 0;
         std::string_view above;
@@ -676,16 +677,17 @@ private:
                 length += above.size();
                 break;
             }
-            parts[count] = segments_[e.segment];
-            length += 1 + parts[count++].size();
+            parts[count] = &segments_[e.segment];
+            length += 1 + parts[count++]->size();
         }
         char* cursor = place(length);
         if (!above.empty()) std::memcpy(cursor, above.data(), above.size());  // (no null pointer to memcpy)
         cursor += above.size();
         while (count-- > 0) {
+            const std::string& part = *parts[count];
             *cursor++ = '/';
-            std::memcpy(cursor, parts[count].data(), parts[count].size());
-            cursor += parts[count].size();
+            std::memcpy(cursor, part.data(), part.size());
+            cursor += part.size();
         }
         return length;
     }
