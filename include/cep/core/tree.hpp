@@ -301,7 +301,7 @@ public:
     // append_record's common case alone, for ledgers written entry by entry: true when the record went in (the
     // list is the one appended to last, and nothing that would need a check changed since); false when nothing
     // was done and append_record must check the append in full.
-    bool try_append_record(path_id list, const entry_record& record, entry_renderer render) {
+    [[nodiscard]] bool try_append_record(path_id list, const entry_record& record, entry_renderer render) {
         deferred_entries* pending = checked_last_list(list, render);
         if (pending == nullptr) return false;
         pending->records.push_back(record);

@@ -873,7 +873,6 @@ private:
     std::size_t release_at_ = 0;  // transient ids held that start a release (set from the policy, then by each)
 
     detail::lazy<Registry, std::string> line_;  // the ledger line being built (keeps its capacity)
-    // The beat's agenda lines, appended at once (keeps its capacity).
     path_id rt_beat_{};     // /rt/beat
     path_id rt_cei_{};      // /rt/cei
     path_id rt_spacing_{};  // /rt/analytics/spacing
