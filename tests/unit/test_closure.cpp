@@ -626,6 +626,114 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
 }
 
 namespace {
+// What a handler saw of its job's path_refs, and what it could do with them.
+struct ref_report {
+    bool entry_is_queue_entry = false;
+    bool record_is_facet_record = false;
+    bool context_is_context_record = false;
+    bool same_table = false;
+    std::optional<std::string> context_tag_read;
+    std::string built;  // job.facet_record / "meta" / "note", as text
+};
+ref_report refs_seen;
+struct ref_user {
+    static constexpr cep::name facet = "audit_log";
+    static constexpr cep::name context = "edit";
+    cep::status operator()(const closure::facet_job& job, closure::store& s) {
+        refs_seen.entry_is_queue_entry = job.queue_entry == closure::queue_entry(job.facet, job.hash);
+        refs_seen.record_is_facet_record = job.facet_record == closure::facet_record(job.facet, job.hash);
+        refs_seen.context_is_context_record = job.context == closure::context_record(job.hash);
+        refs_seen.same_table = job.queue_entry.table() == &s.paths() && job.context.table() == &s.paths();
+        refs_seen.context_tag_read = s.text(job.queue_entry.id()).has_value()
+                                         ? s.text(s.paths().child(job.queue_entry.id(), "context_tag").value())
+                                         : std::nullopt;
+        const cep::path note = job.facet_record / "meta" / "note";
+        refs_seen.built = note.str();
+        (void)s.put_text(note, "by a built path");
+        (void)s.put_text(job.context, "context value by ref");
+        return cep::status::success;
+    }
+};
+}  // namespace
+
+TEST_CASE("a facet_job names its entry, record and context as path_refs of the store's table") {
+    cep::cell_tree tree;
+    const auto h = closure::context_upsert(tree, edit_spec()).value().hash;
+    refs_seen = {};
+    closure::handler_set<ref_user> set;
+    const auto summary = set.tick(tree);
+    CHECK(summary.count(closure::outcome::completed) == 1);
+    CHECK(refs_seen.entry_is_queue_entry);
+    CHECK(refs_seen.record_is_facet_record);
+    CHECK(refs_seen.context_is_context_record);
+    CHECK(refs_seen.same_table);
+    CHECK(refs_seen.context_tag_read == "edit");
+    CHECK(refs_seen.built == closure::facet_record("audit_log", h).str() + "/meta/note");
+    CHECK(text(tree, closure::facet_record("audit_log", h) / "meta" / "note") == "by a built path");
+    CHECK(text(tree, closure::context_record(h)) == "context value by ref");
+}
+
+TEST_CASE("the store takes path_refs: by id in its own table, by text from another, and refuses empty ones") {
+    cep::cell_tree tree;
+    const auto h = closure::context_upsert(tree, edit_spec()).value().hash;
+    tree.make_list("/data/log"_path).value();
+    const auto exercise = [&](closure::store& s) {
+        auto& paths = s.paths();
+        const cep::path_ref state(paths, paths.intern(closure::queue_entry("notify", h) / "queue_state"));
+        CHECK(s.text(state) == "pending");
+        CHECK(s.find(state)->text() == "pending");
+        REQUIRE(s.put_text(state, "changed").has_value());
+        const cep::path_ref log(paths, paths.intern("/data/log"_path));
+        REQUIRE(s.append_text(log, "by ref").has_value());
+        const cep::path_ref record(paths, paths.intern(closure::facet_record("notify", h)));
+        REQUIRE(s.remove(record).has_value());
+
+        // A ref of another table goes by its text (its id there names something else here).
+        cep::path_table other;
+        for (int i = 0; i < 1000; ++i) (void)other.intern(cep::path("/x/" + std::to_string(i)));
+        const cep::path_ref foreign_state(other, other.intern(closure::queue_entry("audit_log", h) / "queue_state"));
+        CHECK(s.text(foreign_state) == "pending");
+        REQUIRE(s.put_text(foreign_state, "by text").has_value());
+        REQUIRE(s.append_text(cep::path_ref(other, other.intern("/data/log"_path)), "by text").has_value());
+        REQUIRE(s.remove(cep::path_ref(other, other.intern("/data/CEP"_path))).has_value());
+        CHECK_FALSE(s.find(cep::path_ref(other, other.intern("/x/999"_path))).has_value());
+
+        const cep::path_ref empty;
+        const auto refused = s.put_text(empty, "no");
+        REQUIRE_FALSE(refused.has_value());
+        CHECK(refused.error().code == cep::errc::path_unknown_id);
+        CHECK(refused.error().message == "put_text: an empty path_ref names no cell");
+        CHECK(s.append_text(empty, "no").error().code == cep::errc::path_unknown_id);
+        CHECK(s.remove(empty).error().code == cep::errc::path_unknown_id);
+        CHECK_FALSE(s.find(empty).has_value());
+        CHECK_FALSE(s.text(empty).has_value());
+    };
+    const auto check_tree = [&] {
+        CHECK(text(tree, closure::queue_entry("notify", h) / "queue_state") == "changed");
+        CHECK(text(tree, closure::queue_entry("audit_log", h) / "queue_state") == "by text");
+        CHECK(text(tree, "/data/log/1"_path) == "by ref");
+        CHECK(text(tree, "/data/log/2"_path) == "by text");
+        CHECK_FALSE(tree.contains(closure::facet_record("notify", h)));
+        CHECK_FALSE(tree.contains("/data/CEP"_path));
+    };
+    SECTION("immediate") {
+        closure::store s(tree);
+        exercise(s);
+        check_tree();
+    }
+    SECTION("staged") {
+        cep::staging_area stage(tree);
+        no_sink sink;
+        cep::write_context ctx(tree, stage, sink, 1);
+        closure::store s(ctx);
+        exercise(s);
+        CHECK(text(tree, closure::queue_entry("notify", h) / "queue_state") == "pending");
+        REQUIRE(stage.commit().ok());
+        check_tree();
+    }
+}
+
+namespace {
 std::string label_seen;
 struct label_reader {
     static constexpr cep::name facet = "audit_log";

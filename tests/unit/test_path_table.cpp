@@ -132,6 +132,20 @@ TEST_CASE("path_ref: an interned path as enzymes see it, compared and walked wit
     CHECK_THROWS_AS(cep::path_ref(table, cep::path_id{12345}), cep::path_error);
 }
 
+TEST_CASE("path_ref / segment builds the path below it, checked like path::child") {
+    cep::path_table table;
+    const cep::path_ref ref(table, table.intern(cep::path("/env/fs")));
+    CHECK(ref / "img.jpg" == cep::path("/env/fs/img.jpg"));
+    CHECK((ref / "a" / "b").str() == "/env/fs/a/b");
+    CHECK(table.size() == 3);  // built as text: nothing interned
+    const auto bad = ref.child("a/b");
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().code == cep::path("/x").child("a/b").error().code);
+    CHECK_THROWS_AS(ref / "", cep::path_error);
+    CHECK(cep::path_ref(table, cep::path_table::root()) / "top" == cep::path("/top"));
+    CHECK(cep::path_ref{} / "top" == cep::path("/top"));  // empty: the root, as to_path()
+}
+
 TEST_CASE("recycling: below a recycling root, rename() moves an id and its descendants to a new name") {
     cep::path_table table;
     const auto beats = table.intern(cep::path("/rt/beat"));

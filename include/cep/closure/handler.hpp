@@ -35,15 +35,17 @@ struct facet_policy {
     [[nodiscard]] friend constexpr bool operator==(const facet_policy&, const facet_policy&) = default;
 };
 
-// What a handler is called with: the facet, its context, and where they live.
+// What a handler is called with: the facet, its context, and where they live. The three places are path_refs
+// into the store's path table, as an enzyme's impulse is: the tick hands them over without building any text
+// (job.facet_record / "meta" builds a cep::path when a handler asks for one; the store takes them as they are).
 struct facet_job {
     std::string_view facet;        // the facet tag
     std::string_view context_tag;  // the context tag
     std::string_view hash;         // the context hash
     std::string_view label;        // the context label (the queue entry's value)
-    cep::path queue_entry;         // /bonds/facet_queue/<facet>/<hash>
-    cep::path facet_record;        // /data/CEP/CEP/L1/facets/<facet>/<hash>
-    cep::path context;             // /data/CEP/CEP/L1/contexts/<hash>
+    cep::path_ref queue_entry;     // /bonds/facet_queue/<facet>/<hash>
+    cep::path_ref facet_record;    // /data/CEP/CEP/L1/facets/<facet>/<hash>
+    cep::path_ref context;         // /data/CEP/CEP/L1/contexts/<hash>
     std::uint32_t attempt = 1;     // this run, counting from 1 (meta/attempts in the facet record)
 };
 

@@ -80,11 +80,12 @@ std::uint32_t read_attempts(const basic_store<Deferred>& s, path_id counter, bas
 
 // The pass itself, written once for every handler set (the set only supplies its table). It works on interned ids:
 // the cells of an entry and of its facet record are reached from the entry's id by segment, with no path text
-// built, hashed or allocated, except the three paths a handler is given.
+// built, hashed or allocated (the handler is given path_refs).
 template <class Deferred = void>
 basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
                                        cep::detail::lazy<Deferred, std::span<const handler_entry>> table,
                                        void* handlers) {
+    using path_ref = basic_path_ref<Deferred>;
     basic_tick_summary<Deferred> out;
     basic_path_table<Deferred>& paths = s.paths();
     const std::size_t mark = store_access::mark(s);
@@ -157,9 +158,9 @@ basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
                             context_tag,
                             hash,
                             label,
-                            paths.path_of(entry),
-                            paths.path_of(record),
-                            paths.path_of(below(contexts, hash)),
+                            path_ref(paths, entry, cep::detail::checked_id),
+                            path_ref(paths, record, cep::detail::checked_id),
+                            path_ref(paths, below(contexts, hash), cep::detail::checked_id),
                             attempt};
         status rc = status::fatal;
         cep::detail::lazy<Deferred, std::string> thrown;

@@ -82,9 +82,17 @@ public:
         if (!paths_->owns(id)) return std::nullopt;
         return committed_->find(id);
     }
+    // By path_ref (a facet_job's, say): by id when it is of this table, by its text when of another (as an
+    // enzyme's context does); an empty one names no cell.
+    [[nodiscard]] std::optional<cell_view> find(const path_ref& ref) const {
+        if (ref.table() == paths_) [[likely]] return find(ref.id());
+        if (ref.empty()) return std::nullopt;
+        return find(ref.to_path());
+    }
     // The text of a cell, or nullopt when it does not exist.
     [[nodiscard]] optional_text text(const path& p) const { return text_of(committed_->find(p)); }
     [[nodiscard]] optional_text text(path_id id) const { return text_of(find(id)); }
+    [[nodiscard]] optional_text text(const path_ref& ref) const { return text_of(find(ref)); }
 
     // ---- writing ----
     result<void> put_text(const path& p, std::string_view text) { return put_text(paths_->intern(p), text); }
@@ -94,6 +102,13 @@ public:
         if (!paths_->owns(id)) [[unlikely]] return unknown_id(id);
         note_write(id);
         return raw_put_text(id, text);
+    }
+    // By path_ref (put_text, append_text, remove), as find(path_ref) reads; an empty one is an error
+    // (cep::errc::path_unknown_id).
+    result<void> put_text(const path_ref& ref, std::string_view text) {
+        if (ref.table() == paths_) [[likely]] return put_text(ref.id(), text);
+        if (ref.empty()) return empty_ref("put_text");
+        return put_text(ref.to_path(), text);
     }
     result<void> put_bytes(const path& p, std::span<const std::byte> bytes) {
         if (outlived_release()) [[unlikely]] return outlived_error();
@@ -117,7 +132,17 @@ public:
         if (ctx_) return ctx_->append_text(path_ref(*paths_, list, cep::detail::checked_id), text);
         return discard_view(tree_->append(list, value_kind::text, text));
     }
+    result<void> append_text(const path_ref& list, std::string_view text) {
+        if (list.table() == paths_) [[likely]] return append_text(list.id(), text);
+        if (list.empty()) return empty_ref("append_text");
+        return append_text(list.to_path(), text);
+    }
     result<void> remove(const path& p) { return remove(paths_->intern(p)); }
+    result<void> remove(const path_ref& ref) {
+        if (ref.table() == paths_) [[likely]] return remove(ref.id());
+        if (ref.empty()) return empty_ref("remove");
+        return remove(ref.to_path());
+    }
     result<void> remove(path_id id) {
         if (outlived_release()) [[unlikely]] return outlived_error();
         if (!paths_->owns(id)) [[unlikely]] return unknown_id(id);
@@ -128,6 +153,9 @@ public:
 private:
     friend struct detail::store_access;
 
+    [[gnu::cold]] static error empty_ref(std::string_view doing) {
+        return error{errc::path_unknown_id, std::string(doing) + ": an empty path_ref names no cell"};
+    }
     static optional_text text_of(const std::optional<cell_view>& cell) {
         if (!cell) return std::nullopt;
         return std::string(cell->text());

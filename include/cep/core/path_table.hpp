@@ -1041,6 +1041,13 @@ public:
         return out;
     }
     [[nodiscard]] path to_path() const { return empty() ? path() : table_->path_of(id_); }
+    // A path one segment below, built as text (checked like path::child); an empty ref stands for the root, as in
+    // to_path(). For code that writes several cells under one ref, the table's child(id, segment) is cheaper.
+    [[nodiscard]] result<path> child(std::string_view segment) const { return to_path().child(segment); }
+    // Throwing form of child().
+    [[nodiscard]] friend path operator/(const basic_path_ref& ref, std::string_view segment) {
+        return ref.child(segment).value();
+    }
 
     [[nodiscard]] friend bool operator==(const basic_path_ref& a, const basic_path_ref& b) noexcept {
         return a.table_ == b.table_ && a.id_ == b.id_;
