@@ -103,6 +103,33 @@ TEST_CASE("discard_since drops one invocation's writes and keeps the earlier one
     CHECK_FALSE(tree.find(P("/drop2")).has_value());
 }
 
+TEST_CASE("a span's start kept outside the area (as the processor keeps it) works as the area's own") {
+    cep::cell_tree tree;
+    cep::staging_area stage(tree);
+    REQUIRE(stage.put_text(P("/keep"), "k").has_value());  // the area's own span: opened at the first write
+    std::uint32_t start = 7;
+    stage.keep_span_start_in(&start);
+    CHECK(start == 0xffffffffu);  // open afresh
+    REQUIRE(stage.put_text(P("/drop"), "d").has_value());
+    CHECK(start == 1);  // noted by the first write, outside the area
+    REQUIRE(stage.put_text(P("/drop2"), "d").has_value());
+    CHECK(start == 1);
+    stage.discard_span();
+    CHECK(stage.size() == 1);
+    CHECK(start == 0xffffffffu);
+    start = 0xffffffffu;  // what the processor's per-invocation store does
+    REQUIRE(stage.put_text(P("/also"), "a").has_value());
+    CHECK(start == 1);
+    stage.keep_span_start_in(nullptr);  // back to the area's own, open afresh: /also stays
+    stage.discard_span();
+    CHECK(stage.size() == 2);
+    CHECK(start == 1);  // no longer written
+    REQUIRE(stage.put_text(P("/own"), "o").has_value());
+    stage.discard_span();
+    CHECK(stage.size() == 2);
+    CHECK(start == 1);
+}
+
 TEST_CASE("a span drops the writes made since it opened, and nothing when none were made") {
     cep::cell_tree tree;
     cep::staging_area stage(tree);

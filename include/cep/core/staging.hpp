@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,22 +84,31 @@ public:
     // writes of one failed invocation while keeping the others).
     [[nodiscard]] std::size_t mark() const noexcept { return ops_.size(); }
     void discard_since(std::size_t mark) noexcept {
-        if (span_start_ != no_span && span_start_ >= mark) span_start_ = no_span;  // the span's writes go too
+        auto& span = span_start();
+        if (span != no_span && span >= mark) span = no_span;  // the span's writes go too
         if (mark >= ops_.size()) return;
         buffer_.resize(ops_[mark].offset);
         ops_.resize(mark);
     }
     // The writes of one invocation, without reading the size before every call: open_span() is one store, and the
     // first write after it notes where the span begins. discard_span() drops the span's writes (none: nothing).
-    void open_span() noexcept { span_start_ = no_span; }
+    void open_span() noexcept { span_start() = no_span; }
     void discard_span() noexcept {
-        if (span_start_ != no_span) discard_since(span_start_);
-        span_start_ = no_span;
+        auto& span = span_start();
+        if (span != no_span) discard_since(span);
+        span = no_span;
+    }
+    // Where the span's start is kept: here, or (while an agenda runs) beside the processor's other per-invocation
+    // state, which then opens a span with a store relative to itself, without loading this object's address per
+    // invocation. nullptr: here again. The span is open afresh either way.
+    void keep_span_start_in(std::uint32_t* start) noexcept {
+        external_span_ = start;
+        span_start() = no_span;
     }
     void clear() noexcept {
         ops_.clear();
         buffer_.clear();
-        span_start_ = no_span;
+        span_start() = no_span;
     }
 
     // Applies every staged write in order, then empties the area.
@@ -138,7 +148,9 @@ private:
     }
     result<void> stage_known(op_kind kind, path_id id, value_kind type, std::string_view data) {
         if (auto ok = tree_->can_write(id); !ok) return ok;
-        if (span_start_ == no_span) span_start_ = ops_.size();
+        // Positions are 32-bit, as a vector's size is bounded by max_size(): past it, the same exception.
+        if (ops_.size() >= no_span) [[unlikely]] too_many_writes();
+        if (auto& span = span_start(); span == no_span) span = static_cast<std::uint32_t>(ops_.size());
         ops_.push_back(op{kind, type, id, path_id{}, buffer_.size(), data.size()});
         buffer_.append(data);
         return {};
@@ -168,12 +180,20 @@ private:
         return {};
     }
 
-    static constexpr std::size_t no_span = static_cast<std::size_t>(-1);
+    [[noreturn, gnu::cold]] static void too_many_writes() {
+        throw std::length_error("cep::staging_area: more than 4294967294 writes staged in one beat");
+    }
+
+    static constexpr std::uint32_t no_span = 0xffffffffu;
+    [[nodiscard]] std::uint32_t& span_start() noexcept {
+        return external_span_ != nullptr ? *external_span_ : own_span_;
+    }
 
     cell_tree* tree_;
     std::vector<op> ops_;
     detail::lazy<Deferred, std::string> buffer_;
-    std::size_t span_start_ = no_span;  // the first write since open_span()
+    std::uint32_t own_span_ = no_span;          // the first write since open_span()
+    std::uint32_t* external_span_ = nullptr;  // or kept there (keep_span_start_in)
 };
 
 }  // namespace cep

@@ -27,6 +27,7 @@
 #include <exception>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -71,6 +72,7 @@ using retry_counts = basic_retry_counts<>;
 // enzyme type in their symbols: one per enzyme made a registry of a thousand enzymes quadratic to compile.)
 template <class Deferred>
 struct basic_invocation_frame {
+    impulse_ref impulse;  // the running agenda's: set once per agenda, so a thunk takes the frame alone
     lazy<Deferred, std::optional<context<access::read_only>>> read_context;
     lazy<Deferred, std::optional<context<access::read_write>>> write_context;
     std::string failure;                 // what the last invocation threw, for settle()
@@ -87,19 +89,20 @@ struct basic_invocation_frame {
     }
 };
 
-using enzyme_thunk = status (*)(invocation_frame&, const impulse_ref&) noexcept;
+// One argument: the agenda loop keeps a register free for the thunk table rather than for the impulse.
+using enzyme_thunk = status (*)(invocation_frame&) noexcept;
 
 // One per enzyme type (the instance at Offset in the frame's buffer): builds its context, calls it, and turns an
 // exception into a fatal status (the message kept for settle()). The frame is an invocation_frame, spelled
 // dependent on E.
 template <class E, std::size_t Offset>
-status invoke_enzyme(lazy<E, invocation_frame>& frame, const impulse_ref& impulse) noexcept {
+status invoke_enzyme(lazy<E, invocation_frame>& frame) noexcept {
     E& enzyme = *std::launder(reinterpret_cast<E*>(frame.instances + Offset));
     try {
         if constexpr (enzyme_traits<E>::mode == access::read_write)
-            return static_cast<status>(enzyme(impulse, *frame.write_context));
+            return static_cast<status>(enzyme(std::as_const(frame.impulse), *frame.write_context));
         else
-            return static_cast<status>(enzyme(impulse, *frame.read_context));
+            return static_cast<status>(enzyme(std::as_const(frame.impulse), *frame.read_context));
     } catch (const std::exception& e) {
         return frame.caught(e.what());
     } catch (...) {
@@ -322,6 +325,7 @@ public:
     // Runs each agenda once per (signal, target) in this beat, then the retries due now. Returns the invocations.
     std::size_t execute() {
         running_ = true;
+        staging_->keep_span_start_in(&spans_.staged);  // see call()
         std::size_t invocations = 0;
         try {
             // Locals: enzymes may add to emits_, never to intake_ or agendas_, so these stay valid.
@@ -330,9 +334,11 @@ public:
             for (std::size_t k = 0, n = intake_.size(); k < n; ++k) invocations += run_at(positions[k], items[k]);
             invocations += run_retries();
         } catch (...) {
+            staging_->keep_span_start_in(nullptr);
             running_ = false;
             throw;
         }
+        staging_->keep_span_start_in(nullptr);
         running_ = false;
         return invocations;
     }
@@ -445,7 +451,7 @@ private:
 
     template <class Steps>
     [[gnu::always_inline]] std::size_t run_steps(const Steps& steps, const queued_impulse& item) {
-        const impulse_ref impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
+        frame_.impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
         const std::uint16_t* step = steps.data();
         const std::uint16_t* const end = step + steps.size();
         // Nothing records and no retry is pending (watch_ false): until an invocation does not succeed, which is
@@ -453,7 +459,7 @@ private:
         // test watch_ after each one.
         if (!watch_) {
             for (; step != end; ++step) {
-                const status rc = call(*step, impulse);
+                const status rc = call(*step);
                 if (rc != status::success) [[unlikely]] {
                     after_run(*step, item.signal, item.target, rc);
                     ++step;
@@ -461,17 +467,17 @@ private:
                 }
             }
         }
-        if (step != end) run_watched(step, end, item, impulse);
+        if (step != end) run_watched(step, end, item);
         return steps.size();
     }
     // The rest of an agenda while the ledger records or retries are pending, or after a failure: every
     // invocation is logged and, unless it simply succeeded, settled. Out of line, so the loop above stays small;
     // a success appends its record here rather than through after_run().
-    [[gnu::noinline]] void run_watched(const std::uint16_t* step, const std::uint16_t* end, const queued_impulse& item,
-                                       const impulse_ref& impulse) {
+    [[gnu::noinline]] void run_watched(const std::uint16_t* step, const std::uint16_t* end,
+                                       const queued_impulse& item) {
         for (; step != end; ++step) {
             const std::uint16_t enzyme = *step;
-            const status rc = call(enzyme, impulse);
+            const status rc = call(enzyme);
             if (rc == status::success && counted_[enzyme] == 0) [[likely]] {
                 if (recording_) log_.push_back(agenda_record{enzyme, rc, item.signal, item.target});
             } else {
@@ -494,20 +500,27 @@ private:
     // call rather than values it would have to save; only after_run() reads them.
     void run(const std::uint16_t& enzyme, const std::uint32_t& signal, const std::uint32_t& target,
              const impulse_ref& impulse) {
-        const status rc = call(enzyme, impulse);
+        frame_.impulse = impulse;
+        const status rc = call(enzyme);
         if (rc != status::success || watch_) [[unlikely]]
             // A success matters only to the ledger, or to an enzyme with attempt counts to forget.
             if (rc != status::success || recording_ || counted_[enzyme] != 0) after_run(enzyme, signal, target, rc);
     }
-    status call(std::uint16_t enzyme, const impulse_ref& impulse) {
-        staging_->open_span();
-        emit_span_ = no_span;
+    // The impulse is frame_.impulse (run_steps() and run() set it). Opening the invocation's spans of staged
+    // writes and emits is one 8-byte store into this object: execute() has the staging area keep its span's
+    // start in spans_.
+    status call(std::uint16_t enzyme) {
+        spans_ = span_starts{};
         // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
-        return instances_type::thunks[enzyme](frame_, impulse);
+        return instances_type::thunks[enzyme](frame_);
     }
     // Where this invocation's emits begin, noted by its first emit.
-    void note_emit() noexcept {
-        if (emit_span_ == no_span) emit_span_ = emits_.size();
+    void note_emit() {
+        if (spans_.emits == no_span) {
+            // 32-bit positions, as a vector's size is bounded by max_size(): past it, the same exception.
+            if (emits_.size() >= no_span) [[unlikely]] throw std::length_error("cep: more than 4294967294 emits in one beat");
+            spans_.emits = static_cast<std::uint32_t>(emits_.size());
+        }
     }
 
     // After a run that did not simply succeed, or while the ledger records or retries are pending.
@@ -524,8 +537,8 @@ private:
         }
         // Retry or fatal: this invocation's writes and emits are discarded (a retry re-runs from the same state).
         staging_->discard_span();
-        if (emit_span_ != no_span) emits_.resize(emit_span_);
-        emit_span_ = no_span;
+        if (spans_.emits != no_span) emits_.resize(spans_.emits);
+        spans_.emits = no_span;
         // Only a thrown exception leaves a message in the frame, and it returns fatal.
         detail::lazy<Registry, std::string> failure;
         if (rc == status::retry && has_flag(Registry::flags[enzyme], enzyme_flags::no_retry)) {
@@ -646,7 +659,13 @@ private:
         frame_.write_context.emplace(hierarchy_->tree(), hierarchy_->staging(), sink, beat_);
     }
 
-    static constexpr std::size_t no_span = static_cast<std::size_t>(-1);
+    static constexpr std::uint32_t no_span = 0xffffffffu;
+    // Where the running invocation's staged writes and emits begin (no_span: none yet), side by side so that
+    // call() resets both with one store.
+    struct alignas(8) span_starts {
+        std::uint32_t staged = no_span;
+        std::uint32_t emits = no_span;
+    };
 
     hierarchy_type* hierarchy_ = nullptr;
     staging_area* staging_ = nullptr;
@@ -659,7 +678,7 @@ private:
     bool running_ = false;
     bool recording_ = true;
     bool watch_ = true;  // recording_ or retries pending: every invocation goes through after_run()
-    std::size_t emit_span_ = no_span;  // where the running invocation's emits begin (no_span: none yet)
+    span_starts spans_;
 
     detail::lazy<Registry, std::vector<queued_impulse>> intake_;
     detail::lazy<Registry, std::vector<std::uint32_t>> agendas_;  // memo positions of intake_, in the router
