@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -1234,4 +1235,34 @@ TEST_CASE("a success of a new impulse ends its invocation's retry count while a 
         CHECK(hb.enzyme<alternating>().calls == 4);
         CHECK_FALSE(hb.tree().contains("/rt/cei/1"_path));
     }
+}
+
+TEST_CASE("the heartbeat's set of beat numbers agrees with std::set: oldest first, out of order, and missing") {
+    cep::detail::beat_set<void> beats;
+    std::set<cep::beat_number> reference;
+    std::mt19937 random(7);
+    cep::beat_number newest = 0;
+    for (int step = 0; step < 20000; ++step) {
+        const auto roll = random() % 10;
+        if (roll < 4) {
+            newest += 1 + random() % 2;
+            beats.insert(newest);
+            reference.insert(newest);
+        } else if (roll < 7 && !reference.empty()) {  // the oldest, as retention drops it
+            const auto oldest = *reference.begin();
+            CHECK(beats.erase(oldest));
+            reference.erase(oldest);
+        } else if (roll < 8) {  // one in the middle, or one that is not there
+            const cep::beat_number at = newest == 0 ? 0 : random() % (newest + 2);
+            CHECK(beats.erase(at) == (reference.erase(at) == 1));
+        } else {  // an insert behind the newest
+            const cep::beat_number at = random() % (newest + 1);
+            beats.insert(at);
+            reference.insert(at);
+        }
+        REQUIRE(beats.size() == reference.size());
+        const cep::beat_number probe = random() % (newest + 2);
+        REQUIRE(beats.contains(probe) == reference.contains(probe));
+    }
+    for (const auto at : reference) CHECK(beats.contains(at));
 }

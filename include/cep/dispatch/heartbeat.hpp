@@ -27,6 +27,7 @@
 #include <cep/dispatch/enzyme.hpp>
 #include <cep/dispatch/match.hpp>
 #include <cep/dispatch/registry.hpp>
+#include <cep/detail/flat_index.hpp>
 #include <cep/detail/lazy.hpp>
 #include <cep/kernel/kernel.hpp>
 
@@ -50,32 +51,48 @@ namespace cep {
 
 namespace detail {
 // Beat numbers in order, in one vector: the heartbeat adds the newest beat and drops the oldest, so a set of them
-// never allocates once it holds as many as retention keeps (a std::set allocates a node per beat). A template only
-// so that its members are compiled with the heartbeat that uses them (see detail/lazy.hpp).
+// never allocates once it holds as many as retention keeps (a std::set allocates a node per beat). Dropping the
+// oldest moves a start index rather than every element after it (retention drops one or two a beat); the vector
+// is compacted when the dropped part is as long as the rest. A template only so that its members are compiled
+// with the heartbeat that uses them (see detail/lazy.hpp).
 template <class Deferred>
 class beat_set {
 public:
-    [[nodiscard]] bool contains(beat_number at) const noexcept {
-        return std::binary_search(beats_.begin(), beats_.end(), at);
-    }
+    [[nodiscard]] bool contains(beat_number at) const noexcept { return std::binary_search(first(), last(), at); }
     void insert(beat_number at) {
-        if (beats_.empty() || beats_.back() < at) {
+        if (first() == last() || beats_.back() < at) {
             beats_.push_back(at);  // the common case: a new beat
             return;
         }
-        const auto it = std::lower_bound(beats_.begin(), beats_.end(), at);
+        const auto it = std::lower_bound(first(), last(), at);
         if (*it != at) beats_.insert(it, at);
     }
     // Whether `at` was there.
     bool erase(beat_number at) noexcept {
-        const auto it = std::lower_bound(beats_.begin(), beats_.end(), at);
-        if (it == beats_.end() || *it != at) return false;
+        const auto it = std::lower_bound(first(), last(), at);
+        if (it == last() || *it != at) return false;
+        if (it == first()) {
+            if (++start_ == beats_.size()) {
+                beats_.clear();
+                start_ = 0;
+            } else if (start_ >= beats_.size() - start_) {
+                beats_.erase(beats_.begin(), beats_.begin() + static_cast<std::ptrdiff_t>(start_));
+                start_ = 0;
+            }
+            return true;
+        }
         beats_.erase(it);
         return true;
     }
+    [[nodiscard]] std::size_t size() const noexcept { return beats_.size() - start_; }
 
 private:
+    using iterator = typename std::vector<beat_number>::const_iterator;
+    [[nodiscard]] iterator first() const noexcept { return beats_.begin() + static_cast<std::ptrdiff_t>(start_); }
+    [[nodiscard]] iterator last() const noexcept { return beats_.end(); }
+
     lazy<Deferred, std::vector<beat_number>> beats_;
+    std::size_t start_ = 0;  // beats_[0, start_) were dropped
 };
 }  // namespace detail
 
@@ -464,9 +481,7 @@ public:
                                                  std::to_string(*known) + "; refusing " + std::to_string(unix_ns)};
         }
         wallclock_[at] = unix_ns;
-        tree().put_text(named_child(named_child(beat_directory(at), "meta"), "unix_ts_ns"),
-                        std::to_string(unix_ns))
-            .value();
+        tree().put_text(named_child(beat_cells_of(at).meta, "unix_ts_ns"), std::to_string(unix_ns)).value();
         beat_dirs_.insert(at);
         // The interval since the closest earlier published beat.
         auto it = wallclock_.find(at);
@@ -650,11 +665,10 @@ private:
         return new_ledger_lists(at, list);
     }
     [[gnu::noinline]] path_id new_ledger_lists(beat_number at, ledger_kind list) {
-        ensure_beat_directories(at);
+        const beat_cells cells = ensure_beat_directories(at);
         auto& slot = ledger_lists_[next_ledger_slot_];
         next_ledger_slot_ = (next_ledger_slot_ + 1) % ledger_lists_.size();
-        const path_id beat_dir = beat_directory(at);
-        for (std::size_t k = 0; k < ledger_names.size(); ++k) slot.ids[k] = named_child(beat_dir, ledger_names[k]);
+        slot.ids = {cells.impulses, cells.agenda, cells.stage};  // in the order of ledger_kind
         slot.beat = at;
         slot.ready = true;
         return slot.ids[static_cast<std::size_t>(list)];
@@ -685,23 +699,34 @@ private:
         return named_child(parent, name);
     }
     path_id beat_directory(beat_number at) { return reused_numbered_child(rt_beat_, at, spare_beat_dirs_); }
+    // The ids of rt/beat/<at> and of the cells made in it. A directory id keeps its children's ids when retention
+    // renames it for a new beat, so they are looked up once per directory id, not once per beat.
+    struct beat_cells {
+        path_id dir, impulses, inbox, agenda, stage, meta;
+    };
+    beat_cells beat_cells_of(beat_number at) {
+        const path_id dir = beat_directory(at);
+        if (const beat_cells* known = beat_cells_.find(dir.value)) return *known;
+        return beat_cells_.add(dir.value, beat_cells{dir, named_child(dir, "impulses"), named_child(dir, "inbox"),
+                                                     named_child(dir, "agenda"), named_child(dir, "stage"),
+                                                     named_child(dir, "meta")});
+    }
     // The id of parent/<n> if it was ever interned (nothing is added).
     [[nodiscard]] std::optional<path_id> known_numbered_child(path_id parent, std::uint64_t n) const {
         return tree().paths().find_child(parent, decimal(n).view());
     }
 
-    void ensure_beat_directories(beat_number at) {
-        if (ledger_ready_.contains(at)) return;
+    beat_cells ensure_beat_directories(beat_number at) {
+        const beat_cells cells = beat_cells_of(at);
+        if (ledger_ready_.contains(at)) return cells;
         ledger_ready_.insert(at);
         beat_dirs_.insert(at);
-        const path_id base = beat_directory(at);
-        const path_id impulses = named_child(base, "impulses");
-        tree().make_list(impulses).value();
-        if (!tree().find_no_follow(named_child(base, "inbox")))
-            tree().link(named_child(base, "inbox"), impulses).value();
-        tree().make_list(named_child(base, "agenda")).value();
-        tree().make_list(named_child(base, "stage")).value();
-        tree().make_dictionary(named_child(base, "meta")).value();
+        tree().make_list(cells.impulses).value();
+        if (!tree().find_no_follow(cells.inbox)) tree().link(cells.inbox, cells.impulses).value();
+        tree().make_list(cells.agenda).value();
+        tree().make_list(cells.stage).value();
+        tree().make_dictionary(cells.meta).value();
+        return cells;
     }
     // Ledger lines go in as deferred list entries (cep::cell_tree::append_entry): they become cells when read.
     void append_ledger(beat_number at, ledger_kind list, std::string_view line) {
@@ -878,6 +903,7 @@ private:
     path_id rt_spacing_{};  // /rt/analytics/spacing
     // rt/beat/<N> ids retention removed: renamed for new beats.
     detail::lazy<Registry, std::vector<path_id>> spare_beat_dirs_;
+    detail::lazy<Registry, detail::flat_map<beat_cells>> beat_cells_;  // by directory id (bounded: ids are reused)
     detail::lazy<Registry, std::vector<path_id>> spare_spacing_;    // the same for rt/analytics/spacing/<N>
     detail::beat_set<Registry> ledger_ready_;  // beats whose ledger lists exist
     detail::beat_set<Registry> beat_dirs_;     // beats with rt/beat/<N>/ (ledger or wallclock), for retention
