@@ -873,6 +873,9 @@ private:
             (above.kind == cell_kind::list || above.children.empty() ||
              paths_.leaf(nodes_[above.children.back()].id) < paths_.leaf(id)))
             ++above.ordered;
+        // Room for a few at the first child: records of a handful of fields (OPS, layer 1, a beat's directory)
+        // then take one allocation rather than one per doubling.
+        if (above.children.capacity() == 0) above.children.reserve(4);
         above.children.push_back(index);
         ++live_;
         return index;

@@ -67,26 +67,30 @@ public:
         const auto it = std::lower_bound(first(), last(), at);
         if (*it != at) beats_.insert(it, at);
     }
-    // Whether `at` was there.
+    // Whether `at` was there. Inline for what retention does each beat: drop the oldest, or find the set empty.
     bool erase(beat_number at) noexcept {
-        const auto it = std::lower_bound(first(), last(), at);
-        if (it == last() || *it != at) return false;
-        if (it == first()) {
-            if (++start_ == beats_.size()) {
-                beats_.clear();
-                start_ = 0;
-            } else if (start_ >= beats_.size() - start_) {
-                beats_.erase(beats_.begin(), beats_.begin() + static_cast<std::ptrdiff_t>(start_));
-                start_ = 0;
-            }
+        if (start_ == beats_.size() || at < beats_[start_]) return false;
+        if (at == beats_[start_]) {
+            ++start_;
+            if (start_ >= beats_.size() - start_) compact();
             return true;
         }
-        beats_.erase(it);
-        return true;
+        return erase_later(at);
     }
     [[nodiscard]] std::size_t size() const noexcept { return beats_.size() - start_; }
 
 private:
+    // Drops beats_[0, start_): when as many were dropped as are left (amortised: each beat is moved once).
+    [[gnu::noinline]] void compact() noexcept {
+        beats_.erase(beats_.begin(), beats_.begin() + static_cast<std::ptrdiff_t>(start_));
+        start_ = 0;
+    }
+    [[gnu::noinline]] bool erase_later(beat_number at) noexcept {
+        const auto it = std::lower_bound(first(), last(), at);
+        if (it == last() || *it != at) return false;
+        beats_.erase(it);
+        return true;
+    }
     using iterator = typename std::vector<beat_number>::const_iterator;
     [[nodiscard]] iterator first() const noexcept { return beats_.begin() + static_cast<std::ptrdiff_t>(start_); }
     [[nodiscard]] iterator last() const noexcept { return beats_.end(); }
