@@ -37,6 +37,16 @@ struct no_sink final : cep::impulse_sink {
     cep::result<void> emit(cep::beat_number, const cep::path&, const cep::path*) override { return {}; }
 };
 
+// Runs `use(store, stage)` with a store that stages its writes in a beat's staging area over `tree`.
+template <class Use>
+void with_staged_store(cep::cell_tree& tree, Use&& use) {
+    cep::staging_area stage(tree);
+    no_sink sink;
+    cep::write_context ctx(tree, stage, sink, 1);
+    closure::store s(ctx);
+    use(s, stage);
+}
+
 closure::context_spec edit_spec(std::string label = "alice edits readme rev 3") {
     return {.tag = "edit",
             .label = std::move(label),
@@ -612,14 +622,12 @@ TEST_CASE("the store reads and writes by interned id as by path, in both modes, 
         CHECK(text(tree, "/data/log/1"_path) == "by id");
     }
     SECTION("staged") {
-        cep::staging_area stage(tree);
-        no_sink sink;
-        cep::write_context ctx(tree, stage, sink, 1);
-        closure::store s(ctx);
-        exercise(s);
-        CHECK(tree.contains(entry_path));  // nothing visible before the commit
-        CHECK_FALSE(tree.contains("/data/log/1"_path));
-        REQUIRE(stage.commit().ok());
+        with_staged_store(tree, [&](closure::store& s, cep::staging_area& stage) {
+            exercise(s);
+            CHECK(tree.contains(entry_path));  // nothing visible before the commit
+            CHECK_FALSE(tree.contains("/data/log/1"_path));
+            REQUIRE(stage.commit().ok());
+        });
         CHECK_FALSE(tree.contains(entry_path));
         CHECK(text(tree, "/data/log/1"_path) == "by id");
     }
@@ -722,13 +730,11 @@ TEST_CASE("the store takes path_refs: by id in its own table, by text from anoth
         check_tree();
     }
     SECTION("staged") {
-        cep::staging_area stage(tree);
-        no_sink sink;
-        cep::write_context ctx(tree, stage, sink, 1);
-        closure::store s(ctx);
-        exercise(s);
-        CHECK(text(tree, closure::queue_entry("notify", h) / "queue_state") == "pending");
-        REQUIRE(stage.commit().ok());
+        with_staged_store(tree, [&](closure::store& s, cep::staging_area& stage) {
+            exercise(s);
+            CHECK(text(tree, closure::queue_entry("notify", h) / "queue_state") == "pending");
+            REQUIRE(stage.commit().ok());
+        });
         check_tree();
     }
 }
