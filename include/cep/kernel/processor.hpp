@@ -524,7 +524,8 @@ private:
     void note_emit() {
         if (spans_.emits == no_span) {
             // 32-bit positions, as a vector's size is bounded by max_size(): past it, the same exception.
-            if (emits_.size() >= no_span) [[unlikely]] throw std::length_error("cep: more than 4294967294 emits in one beat");
+            if (emits_.size() >= no_span) [[unlikely]]
+                throw std::length_error("cep: more than 4294967294 emits in one beat");
             spans_.emits = static_cast<std::uint32_t>(emits_.size());
         }
     }
