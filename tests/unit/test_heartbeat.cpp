@@ -475,6 +475,21 @@ TEST_CASE("fatal results and exceptions discard that invocation's writes and emi
     CHECK(ledger(hb.tree(), 1, "stage") == std::vector<std::string>{"commit: promoted 2 impulse(s) -> beat 2"});
 }
 
+TEST_CASE("with the ledger off, an exception in the agenda loop is caught there too: the invocation is fatal") {
+    // Ledger off, the agenda loop inlines each enzyme's invocation (its own handler included) rather than calling
+    // a thunk: the same rules.
+    cep::heartbeat<failing> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_enzyme<crashes>();
+    hb.register_enzyme<steady>();
+    REQUIRE(hb.enqueue("/signals/job"_path).has_value());
+    CHECK_FALSE(hb.step());
+    CHECK(hb.tree().find("/data/steady"_path)->text() == "done");  // the agenda went on after the throw
+    CHECK_FALSE(hb.tree().find("/data/crash"_path).has_value());
+    CHECK(hb.tree().find("/rt/cei/1/note"_path)->text() ==
+          "enzyme=crashes signal=/signals/job target= error=disk on fire");
+    CHECK_FALSE(hb.tree().find("/rt/beat/1"_path).has_value());  // no ledger
+}
+
 namespace {
 // One agenda of five, in name order: successes and failures interleaved, with and without writes and emits.
 std::vector<std::string> next_targets;
@@ -903,6 +918,13 @@ TEST_CASE("enqueue by ids: an id of another path table is an error, not a wild r
     const auto disguised = hb.enqueue(signal, cep::path_id{0xffffffffu});
     REQUIRE_FALSE(disguised);
     CHECK(disguised.error().message == "path id 4294967295 does not belong to this path table");
+    // The same through the overload that takes an optional target (the one above takes a path_id).
+    const auto disguised_optional = hb.enqueue(signal, std::optional<cep::path_id>{cep::path_id{0xffffffffu}});
+    REQUIRE_FALSE(disguised_optional);
+    CHECK(disguised_optional.error().message == "path id 4294967295 does not belong to this path table");
+    const auto foreign_optional = hb.enqueue(signal, std::optional<cep::path_id>{foreign});
+    REQUIRE_FALSE(foreign_optional);
+    CHECK(foreign_optional.error().code == cep::errc::path_unknown_id);
     hb.step();
     const auto past_and_foreign = hb.enqueue_at(0, foreign, std::nullopt);
     REQUIRE_FALSE(past_and_foreign);

@@ -49,12 +49,15 @@ public:
     // ---- kernel interface ----
     // The near beats inline (a vector push), the far ones out of line: the std::map insertion kept the whole of
     // push() out of the enqueue loop.
-    void push(const queued_impulse& item) {
-        if (item.beat < current_ + near_beats) [[likely]] {
-            queue[item.beat % near_beats].push_back(item);
+    void push(const queued_impulse& item) { push(item.beat, item.signal, item.target); }
+    // Built in place from the fields: copied from a caller's temporary, the item was stored in halves and read back
+    // as one 16-byte load by g++, a store-forwarding stall per impulse.
+    [[gnu::always_inline]] void push(beat_number at, std::uint32_t signal, std::uint32_t target) {
+        if (at < current_ + near_beats) [[likely]] {
+            queue[at % near_beats].push_back(queued_impulse{at, signal, target});
             return;
         }
-        push_far(item);
+        push_far(queued_impulse{at, signal, target});
     }
 
     [[nodiscard]] std::size_t pending(beat_number at) const {
