@@ -156,6 +156,25 @@ TEST_CASE("a registry of 300 enzymes is checked, and runs its agendas in name or
     CHECK(hb.enzyme<numbered<151>>().runs == 0);  // registered, not bound
 }
 
+TEST_CASE("a registry of 300 enzymes: every enzyme bound runs, as itself, through each block of the agenda loop's switch") {
+    // The agenda loop dispatches by a switch in blocks of 64 registry indices (enzyme_instances::dispatch): with
+    // all 300 bound, every case of the five blocks runs once, and each must call its own enzyme. With the ledger
+    // off: while it records, invocations go through the table of thunks instead (the test above).
+    cep::heartbeat<large> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    for (const std::string_view name : large::names) hb.bind("/a"_path, name, cep::propagate).value();
+    hb.step();
+    calls().clear();
+    REQUIRE(hb.enqueue("/signals/tick"_path, "/a/b"_path));
+    hb.step();
+    std::vector<int> every(300);
+    for (int i = 0; i < 300; ++i) every[static_cast<std::size_t>(i)] = i;
+    CHECK(calls() == every);  // by name: e0000 .. e0299
+    CHECK(hb.enzyme<numbered<0>>().runs == 1);    // registry index 299, the last block
+    CHECK(hb.enzyme<numbered<236>>().runs == 1);  // index 63, the last case of the first block
+    CHECK(hb.enzyme<numbered<235>>().runs == 1);  // index 64, the first case of the second
+}
+
 TEST_CASE("a heartbeat whose enzyme constructor throws throws, after destroying the enzymes already built") {
     using registry = cep::enzyme_registry<fragile<1>, fragile<2>, fragile<3>>;
     events().clear();

@@ -15,6 +15,7 @@
 #include <cep/core/tree.hpp>
 #include <cep/detail/flat_index.hpp>
 #include <cep/detail/lazy.hpp>
+#include <cep/detail/type_list.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/dispatch/enzyme.hpp>
 #include <cep/kernel/concepts.hpp>
@@ -234,6 +235,34 @@ class enzyme_instances {
 public:
     static constexpr std::array<enzyme_thunk, count> thunks = make_thunks(std::index_sequence_for<Es...>{});
 
+    // The same calls through a switch, for the agenda loop: each case inlines its enzyme's invocation, so a step
+    // costs an indirect jump and the enzyme's own call, where the table costs an indirect call, a call and two
+    // returns. Cases come in blocks of 64; an index past a block goes on to the next one. An index outside the
+    // registry returns status::fatal (the router never makes one).
+    template <std::size_t Base = 0>
+    [[gnu::always_inline]] static status dispatch(std::uint16_t enzyme, invocation_frame& frame) noexcept {
+        switch (static_cast<std::size_t>(enzyme) - Base) {
+#define CEP_DETAIL_CASE(k)                                                                                  \
+    case k:                                                                                                 \
+        if constexpr (Base + (k) < count)                                                                   \
+            return invoke_enzyme<detail::nth_type<Base + (k), Es...>, layout.offsets[Base + (k)]>(frame);   \
+        else                                                                                                \
+            break;
+#define CEP_DETAIL_CASES4(k) CEP_DETAIL_CASE(k) CEP_DETAIL_CASE(k + 1) CEP_DETAIL_CASE(k + 2) CEP_DETAIL_CASE(k + 3)
+#define CEP_DETAIL_CASES16(k) \
+    CEP_DETAIL_CASES4(k) CEP_DETAIL_CASES4(k + 4) CEP_DETAIL_CASES4(k + 8) CEP_DETAIL_CASES4(k + 12)
+            CEP_DETAIL_CASES16(0) CEP_DETAIL_CASES16(16) CEP_DETAIL_CASES16(32) CEP_DETAIL_CASES16(48)
+#undef CEP_DETAIL_CASES16
+#undef CEP_DETAIL_CASES4
+#undef CEP_DETAIL_CASE
+            default: break;
+        }
+        if constexpr (Base + 64 < count)
+            return dispatch<Base + 64>(enzyme, frame);
+        else
+            return status::fatal;
+    }
+
     enzyme_instances() requires(constructible) : enzyme_instances(std::index_sequence_for<Es...>{}) {}
     enzyme_instances(const enzyme_instances&) = delete;
     enzyme_instances& operator=(const enzyme_instances&) = delete;
@@ -396,7 +425,7 @@ public:
         const std::size_t failures_before = failures_;
         const std::size_t retries_before = retry_order_.size();
         try {
-            run_at(position, item);
+            run_one(position, item);
         } catch (...) {
             running_ = was_running;
             throw;
@@ -426,7 +455,8 @@ private:
     }
 
     // Runs the agenda at a position from agenda_position(), unless (signal, target) already ran in this beat.
-    std::size_t run_at(std::uint32_t position, const queued_impulse& item) {
+    // Inlined into execute()'s loop (as g++ -O2 stops doing once the agenda loop inlines the invocations).
+    [[gnu::always_inline]] std::size_t run_at(std::uint32_t position, const queued_impulse& item) {
         if (position < router_type::transient_target) [[likely]]
             return run_memoised(router_->agenda_at(position), item);
         return run_transient(position, item);
@@ -436,18 +466,28 @@ private:
         entry.last_run = beat_;
         return run_steps(router_->steps(entry), item);
     }
+    // run_at() out of line, for process_message().
+    [[gnu::noinline]] std::size_t run_one(std::uint32_t position, const queued_impulse& item) {
+        return run_at(position, item);
+    }
     // A transient target: the run is claimed on the target (its id may be another path's after a release, so it
     // keeps no memo entry). When another signal ran it in this beat, this pair is deduplicated by a memo entry.
-    std::size_t run_transient(std::uint32_t position, const queued_impulse& item) {
+    // Out of line, with one agenda loop: each loop inlines every enzyme's invocation (call_inlined()).
+    [[gnu::noinline]] std::size_t run_transient(std::uint32_t position, const queued_impulse& item) {
         using claim = typename path_table::run_claim;
+        auto steps = router_->agenda_steps(position);
         switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
             case claim::ran_already: return 0;
-            case claim::taken:
-                return run_memoised(router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target)),
-                                    item);
+            case claim::taken: {
+                memo_entry& entry = router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target));
+                if (entry.last_run == beat_) return 0;  // as run_memoised()
+                entry.last_run = beat_;
+                steps = router_->steps(entry);
+                break;
+            }
             case claim::claimed: break;
         }
-        return run_steps(router_->agenda_steps(position), item);
+        return run_steps(steps, item);
     }
 
     template <class Steps>
@@ -460,7 +500,7 @@ private:
         // test watch_ after each one.
         if (!watch_) {
             for (; step != end; ++step) {
-                const status rc = call(*step);
+                const status rc = call_inlined(*step);
                 if (rc != status::success) [[unlikely]] {
                     after_run(*step, item.signal, item.target, rc);
                     ++step;
@@ -519,6 +559,13 @@ private:
         std::memcpy(static_cast<void*>(&spans_), &both_open, sizeof both_open);
         // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
         return instances_type::thunks[enzyme](frame_);
+    }
+    // The same, with the enzyme's invocation inlined (instances_type::dispatch): for the agenda loop alone, so the
+    // registry's invocations are compiled into it once.
+    [[gnu::always_inline]] status call_inlined(std::uint16_t enzyme) {
+        constexpr std::uint64_t both_open = ~std::uint64_t{0};
+        std::memcpy(static_cast<void*>(&spans_), &both_open, sizeof both_open);
+        return instances_type::dispatch(enzyme, frame_);
     }
     // Where this invocation's emits begin, noted by its first emit.
     void note_emit() {
