@@ -606,7 +606,11 @@ private:
         const auto& paths = tree().paths();
         const bool known = paths.owns_plain(s) && (t == queued_impulse::no_target || paths.owns_plain(path_id{t}));
         if (known && at >= earliest_open_beat() && !processor().running()) [[likely]] {
-            queue().push(at, s.value, t);
+            // By fields where the queue part takes them (cep's does): see basic_beat_queue::push.
+            if constexpr (requires { queue().push(at, s.value, t); })
+                queue().push(at, s.value, t);
+            else
+                queue().push(queued_impulse{at, s.value, t});
             if (recording()) log_impulse(at, s.value, t);
             return {};
         }
