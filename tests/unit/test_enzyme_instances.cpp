@@ -159,7 +159,7 @@ TEST_CASE("a registry of 300 enzymes is checked, and runs its agendas in name or
 TEST_CASE("a registry of 300 enzymes: every enzyme bound runs, as itself, through each block of the agenda loop's switch") {
     // The agenda loop dispatches by a switch in blocks of 64 registry indices (enzyme_instances::dispatch): with
     // all 300 bound, every case of the five blocks runs once, and each must call its own enzyme. With the ledger
-    // off: while it records, invocations go through the table of thunks instead (the test above).
+    // off, the loop for agendas that nothing watches (the test above has the ledger on: the watched loop).
     cep::heartbeat<large> hb(cep::heartbeat_policy{.ensure_directories = false});
     hb.register_all();
     for (const std::string_view name : large::names) hb.bind("/a"_path, name, cep::propagate).value();

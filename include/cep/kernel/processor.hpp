@@ -518,7 +518,7 @@ private:
                                        const queued_impulse& item) {
         for (; step != end; ++step) {
             const std::uint16_t enzyme = *step;
-            const status rc = call(enzyme);
+            const status rc = call_inlined(enzyme);
             if (rc == status::success && counted_[enzyme] == 0) [[likely]] {
                 if (recording_) log_.push_back(agenda_record{enzyme, rc, item.signal, item.target});
             } else {
@@ -560,8 +560,8 @@ private:
         // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
         return instances_type::thunks[enzyme](frame_);
     }
-    // The same, with the enzyme's invocation inlined (instances_type::dispatch): for the agenda loop alone, so the
-    // registry's invocations are compiled into it once.
+    // The same, with the enzyme's invocation inlined (instances_type::dispatch): for the agenda loops alone
+    // (run_steps(), run_watched()), so the registry's invocations are compiled into a few places, not every caller.
     [[gnu::always_inline]] status call_inlined(std::uint16_t enzyme) {
         constexpr std::uint64_t both_open = ~std::uint64_t{0};
         std::memcpy(static_cast<void*>(&spans_), &both_open, sizeof both_open);
