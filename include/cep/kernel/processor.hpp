@@ -472,8 +472,8 @@ private:
     }
     // A transient target: the run is claimed on the target (its id may be another path's after a release, so it
     // keeps no memo entry). When another signal ran it in this beat, this pair is deduplicated by a memo entry.
-    // Out of line, with one agenda loop: each loop inlines every enzyme's invocation (call_inlined()).
-    [[gnu::noinline]] std::size_t run_transient(std::uint32_t position, const queued_impulse& item) {
+    // One agenda loop for both cases: each loop inlines every enzyme's invocation (call_inlined()).
+    std::size_t run_transient(std::uint32_t position, const queued_impulse& item) {
         using claim = typename path_table::run_claim;
         auto steps = router_->agenda_steps(position);
         switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
