@@ -67,10 +67,13 @@ static_assert(cep::kernel_scheduler<cep::beat_scheduler>);
 static_assert(cep::kernel_listeners<cep::listener_hub>);
 static_assert(!cep::kernel_queue<cep::listener_hub>);
 
-// A user's queue: the default one, counting what it is given.
+// A user's queue: the default one, counting what it is given. It keeps the base's other push overloads visible:
+// the heartbeat must still give it every impulse through push(queued_impulse), not through the base's
+// push(beat, signal, target) that it uses on cep's own queue.
 struct counting_queue : cep::beat_queue {
     std::size_t pushes = 0;
     std::size_t takes = 0;
+    using beat_queue::push;
     void push(const cep::queued_impulse& item) {
         ++pushes;
         beat_queue::push(item);
@@ -128,17 +131,20 @@ TEST_CASE("a swapped part is the one the heartbeat calls") {
         REQUIRE(hb.enqueue(P("/signals/image/thumbnail"), P("/env/a.jpg")));
         REQUIRE(hb.enqueue(P("/signals/image/thumbnail"), P("/env/b.jpg")));
         REQUIRE(hb.enqueue_at(3, P("/signals/image/thumbnail"), P("/env/c.jpg")));
+        // By ids too (the enqueue's inlined fast path).
+        const auto signal = hb.tree().paths().intern(P("/signals/image/thumbnail"));
+        REQUIRE(hb.enqueue(signal, hb.tree().paths().intern(P("/env/d.jpg"))));
         for (int n = 0; n < 3; ++n) hb.step();
     };
     drive(custom);
     drive(plain);
-    CHECK(custom.queue().pushes == 3);
+    CHECK(custom.queue().pushes == 4);
     CHECK(custom.queue().takes == 3);  // one take per beat
     // Same behaviour, byte for byte.
     for (cep::beat_number beat = 1; beat <= 3; ++beat)
         for (const char* list : {"impulses", "agenda", "stage"})
             CHECK(ledger(custom.tree(), beat, list) == ledger(plain.tree(), beat, list));
-    CHECK(custom.enzyme<index_thumb>().calls == 3);
+    CHECK(custom.enzyme<index_thumb>().calls == 4);
 }
 
 TEST_CASE("listeners observe every ledger line, CEI records and commits") {

@@ -44,6 +44,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -606,8 +607,9 @@ private:
         const auto& paths = tree().paths();
         const bool known = paths.owns_plain(s) && (t == queued_impulse::no_target || paths.owns_plain(path_id{t}));
         if (known && at >= earliest_open_beat() && !processor().running()) [[likely]] {
-            // By fields where the queue part takes them (cep's does): see basic_beat_queue::push.
-            if constexpr (requires { queue().push(at, s.value, t); })
+            // By fields into cep's own queue (see basic_beat_queue::push). Any other queue part gets the item
+            // through push(queued_impulse), even one derived from cep's, whose push(item) may count or filter.
+            if constexpr (std::is_same_v<typename parts::queue, beat_queue>)
                 queue().push(at, s.value, t);
             else
                 queue().push(queued_impulse{at, s.value, t});
