@@ -355,7 +355,7 @@ public:
     // Runs each agenda once per (signal, target) in this beat, then the retries due now. Returns the invocations.
     std::size_t execute() {
         running_ = true;
-        staging_->keep_span_start_in(&spans_.staged);  // see call()
+        staging_->keep_span_start_in(&spans_.staged);  // see open_spans()
         std::size_t invocations = 0;
         try {
             // Locals: enzymes may add to emits_, never to intake_ or agendas_, so these stay valid.
@@ -550,21 +550,23 @@ private:
     // The impulse is frame_.impulse (run_steps() and run() set it). Opening the invocation's spans of staged
     // writes and emits is one 8-byte store into this object: execute() has the staging area keep its span's
     // start in spans_.
-    status call(std::uint16_t enzyme) {
+    [[gnu::always_inline]] void open_spans() noexcept {
         // One 8-byte store of an immediate. (Assigned as a struct or field by field, g++ -O3 vectorised the pair
         // into a load of a constant from memory and a store: slower in time, 5.60x the floor against 4.69x.)
         constexpr std::uint64_t both_open = ~std::uint64_t{0};
         static_assert(std::is_trivially_copyable_v<span_starts> && sizeof(span_starts) == sizeof both_open &&
                       span_starts{}.staged == no_span && span_starts{}.emits == no_span);
         std::memcpy(static_cast<void*>(&spans_), &both_open, sizeof both_open);
+    }
+    status call(std::uint16_t enzyme) {
+        open_spans();
         // The thunk catches what the enzyme throws: no handler here keeps rc in a register across the call.
         return instances_type::thunks[enzyme](frame_);
     }
     // The same, with the enzyme's invocation inlined (instances_type::dispatch): for the agenda loops alone
     // (run_steps(), run_watched()), so the registry's invocations are compiled into a few places, not every caller.
     [[gnu::always_inline]] status call_inlined(std::uint16_t enzyme) {
-        constexpr std::uint64_t both_open = ~std::uint64_t{0};
-        std::memcpy(static_cast<void*>(&spans_), &both_open, sizeof both_open);
+        open_spans();
         return instances_type::dispatch(enzyme, frame_);
     }
     // Where this invocation's emits begin, noted by its first emit.
@@ -715,7 +717,7 @@ private:
 
     static constexpr std::uint32_t no_span = 0xffffffffu;
     // Where the running invocation's staged writes and emits begin (no_span: none yet), side by side so that
-    // call() resets both with one store.
+    // open_spans() resets both with one store.
     struct alignas(8) span_starts {
         std::uint32_t staged = no_span;
         std::uint32_t emits = no_span;
