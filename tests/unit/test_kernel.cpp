@@ -457,3 +457,154 @@ TEST_CASE("hierarchy contract: children, parents, lineage; cells do not move") {
     h.staging().commit();
     CHECK(h.tree().contains(P("/env/fs/x")));
 }
+
+// ---- re-entry: what an enzyme or a listener may call on its own heartbeat while a beat runs ----
+namespace {
+
+using reentry_heart = cep::heartbeat<cep::enzyme_registry<struct re_first, struct re_second, struct re_inner>>;
+reentry_heart* reentering = nullptr;  // the heartbeat the enzymes below call into (the test's, while it runs)
+// What re_first does to its own heartbeat in the middle of its invocation.
+enum class reentry_action { grow_router, nested_message, step, process_tick };
+reentry_action action = reentry_action::grow_router;
+std::vector<std::string> seen;  // "<enzyme> <signal leaf>" per invocation, in order
+
+// Prefix queries: /signals/outer/<anything> selects both outer enzymes too.
+struct re_first {
+    static constexpr cep::name name = "re_first";
+    static constexpr auto query = "/signals/outer"_query;
+    using match = cep::prefix;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx);
+};
+
+struct re_second {
+    static constexpr cep::name name = "re_second";
+    static constexpr auto query = "/signals/outer"_query;
+    using match = cep::prefix;
+    using after = cep::enzymes<re_first>;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
+        (void)ctx.put_text(P("/data/second"), "1");
+        seen.push_back("re_second " + std::string(impulse.signal.leaf()));
+        return cep::status::success;
+    }
+};
+struct re_inner {
+    static constexpr cep::name name = "re_inner";
+    static constexpr auto query = "/signals/inner"_query;
+    cep::status operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
+        (void)ctx.put_text(P("/data/inner"), "1");
+        seen.push_back("re_inner " + std::string(impulse.signal.leaf()));
+        return cep::status::fatal;
+    }
+};
+
+// (Out of line: it calls the heartbeat, complete only once every enzyme is.)
+cep::status re_first::operator()(const cep::impulse_ref& impulse, cep::write_context& ctx) {
+    (void)ctx.put_text(P("/data/first_before"), "1");
+    switch (action) {
+        case reentry_action::grow_router:
+            // Each new signal resolves a new broadcast agenda: the router's step storage grows many times
+            // while this agenda's steps are being walked.
+            for (int i = 0; i < 3000; ++i)
+                if (reentering->router().match(P("/signals/outer") / ("s" + std::to_string(i))).size() != 2)
+                    FAIL("a new signal did not match both outer enzymes");
+            break;
+        case reentry_action::nested_message:
+            CHECK(reentering->processor().process_message(cep::impulse{P("/signals/inner"), P("/")}) ==
+                  cep::status::fatal);
+            break;
+        case reentry_action::step: (void)reentering->step(); break;
+        case reentry_action::process_tick: (void)reentering->processor().process_tick(); break;
+    }
+    (void)ctx.put_text(P("/data/first_after"), "1");
+    seen.push_back("re_first " + std::string(impulse.signal.leaf()));
+    return action == reentry_action::grow_router ? cep::status::success : cep::status::fatal;
+}
+
+// One beat of /signals/outer (re_first, then re_second) with re_first doing `what`.
+void run_reentry(reentry_heart& hb, reentry_action what) {
+    reentering = &hb;
+    action = what;
+    seen.clear();
+    hb.register_all();
+    REQUIRE(hb.enqueue(P("/signals/outer")));
+    hb.step();
+}
+
+}  // namespace
+
+TEST_CASE("re-entry: an enzyme that makes the router resolve new agendas does not disturb its running agenda") {
+    // Before the fix the router's steps grew in place, freeing the steps the loop was walking (ASan: a
+    // heap-use-after-free in the agenda loop).
+    reentry_heart hb;
+    run_reentry(hb, reentry_action::grow_router);
+    CHECK(seen == std::vector<std::string>{"re_first outer", "re_second outer"});
+    CHECK(hb.tree().find(P("/data/first_after")).has_value());
+    CHECK(hb.tree().find(P("/data/second")).has_value());
+    // The next beats run the same agenda, from the memo.
+    seen.clear();
+    REQUIRE(hb.enqueue(P("/signals/outer")));
+    hb.step();
+    CHECK(seen == std::vector<std::string>{"re_first outer", "re_second outer"});
+}
+
+TEST_CASE("re-entry: process_message from an enzyme runs inside its invocation, which keeps its impulse and writes") {
+    reentry_heart hb;
+    run_reentry(hb, reentry_action::nested_message);
+    // The nested agenda saw its own impulse; re_first and the rest of its agenda still see theirs.
+    CHECK(seen == std::vector<std::string>{"re_inner inner", "re_first outer", "re_second outer"});
+    // re_first failed: everything it staged is dropped, before the nested run and after it.
+    CHECK_FALSE(hb.tree().find(P("/data/first_before")).has_value());
+    CHECK_FALSE(hb.tree().find(P("/data/first_after")).has_value());
+    CHECK_FALSE(hb.tree().find(P("/data/inner")).has_value());
+    CHECK(hb.tree().find(P("/data/second")).has_value());
+}
+
+TEST_CASE("re-entry: step() from an enzyme is refused (beat_reentered): the invocation fails, the beat commits once") {
+    reentry_heart hb;
+    run_reentry(hb, reentry_action::step);
+    CHECK(hb.beat() == 2);
+    // re_first threw out of step(): its invocation is fatal, its writes dropped; re_second ran as usual.
+    CHECK(seen == std::vector<std::string>{"re_second outer"});
+    CHECK_FALSE(hb.tree().find(P("/data/first_before")).has_value());
+    CHECK(hb.tree().find(P("/data/second")).has_value());
+    const auto note = hb.tree().find(P("/rt/cei/1/note"));
+    REQUIRE(note);
+    CHECK(note->text() ==
+          "enzyme=re_first signal=/signals/outer target= error=cannot call heartbeat::step() while beat 1 is in "
+          "progress (from an enzyme, a listener or the journal): enqueue or emit instead, for a later beat");
+}
+
+TEST_CASE("re-entry: process_tick() from an enzyme is refused (beat_reentered)") {
+    reentry_heart hb;
+    run_reentry(hb, reentry_action::process_tick);
+    CHECK(hb.beat() == 2);
+    CHECK(seen == std::vector<std::string>{"re_second outer"});
+    const auto note = hb.tree().find(P("/rt/cei/1/note"));
+    REQUIRE(note);
+    CHECK(note->text() == "enzyme=re_first signal=/signals/outer target= error=cannot run beat 1's agendas "
+                          "(process_tick()) while an agenda runs");
+}
+
+TEST_CASE("re-entry: a phase called from a listener is refused (beat_reentered), and the cycle goes on") {
+    heart hb;
+    int refused = 0;
+    hb.listeners().on("commit", [&](const cep::event&) {
+        try {
+            hb.stage_commit();
+        } catch (const cep::heartbeat_error& e) {
+            CHECK(e.code() == cep::errc::beat_reentered);
+            CHECK(std::string(e.what()).starts_with("cannot call heartbeat::stage_commit() while beat "));
+            ++refused;
+        }
+    });
+    CHECK(hb.step());
+    CHECK(hb.step());
+    CHECK(refused == 2);
+    CHECK(hb.beat() == 3);
+    // Between beats every phase may be called again.
+    hb.begin_beat();
+    hb.resolve_agenda();
+    hb.execute_agenda();
+    CHECK(hb.stage_commit());
+    CHECK(hb.beat() == 4);
+}

@@ -63,6 +63,7 @@ enum class errc : std::uint16_t {
     unknown_enzyme,
     wallclock_conflict,
     invalid_policy,
+    beat_reentered,
     // OPS/STATES operations
     op_unknown,
     op_closed,
@@ -127,6 +128,7 @@ enum class errc : std::uint16_t {
         case errc::unknown_enzyme: return "unknown_enzyme";
         case errc::wallclock_conflict: return "wallclock_conflict";
         case errc::invalid_policy: return "invalid_policy";
+        case errc::beat_reentered: return "beat_reentered";
         case errc::op_unknown: return "op_unknown";
         case errc::op_closed: return "op_closed";
         case errc::op_status_conflict: return "op_status_conflict";
@@ -211,7 +213,7 @@ class heartbeat_error : public exception {
         code <= static_cast<std::uint16_t>(errc::build_disposed))
         throw build_error(std::move(err));
     if (code >= static_cast<std::uint16_t>(errc::beat_in_past) &&
-        code <= static_cast<std::uint16_t>(errc::invalid_policy))
+        code <= static_cast<std::uint16_t>(errc::beat_reentered))
         throw heartbeat_error(std::move(err));
     if (code >= static_cast<std::uint16_t>(errc::op_unknown) && code <= static_cast<std::uint16_t>(errc::op_invalid))
         throw ops_error(std::move(err));

@@ -318,16 +318,66 @@ public:
     [[nodiscard]] std::size_t pending(beat_number at) { return queue().pending(at); }
 
     // ---- the cycle ----
+    // The phases do not nest: one called while another runs (from an enzyme, a listener or the journal, or while
+    // processor().process_message() runs an agenda) throws cep::heartbeat_error (beat_reentered) and changes
+    // nothing. From an enzyme, that makes its invocation fatal, with the message in its CEI record. Enzymes and
+    // listeners enqueue or emit instead: the impulses run in a later beat.
+
     // begin, resolve, execute, commit; then the next beat. Returns true when every invocation succeeded.
     bool step() {
-        begin_beat();
-        resolve_agenda();
-        execute_agenda();
-        return stage_commit();
+        const phase_scope phase(*this, "step()");
+        begin_phase();
+        resolve_phase();
+        execute_phase();
+        return commit_phase();
     }
 
     // Begins beat N: activates registrations and bindings made since the last boundary, creates rt/beat/<N>/.
     void begin_beat() {
+        const phase_scope phase(*this, "begin_beat()");
+        begin_phase();
+    }
+    // Takes this beat's impulses (up to the scheduler's budget; the rest moves to the front of the next beat) and
+    // resolves their agendas.
+    void resolve_agenda() {
+        const phase_scope phase(*this, "resolve_agenda()");
+        resolve_phase();
+    }
+    // Runs each impulse's agenda once per (signal, target) in this beat, then the retries due now.
+    void execute_agenda() {
+        const phase_scope phase(*this, "execute_agenda()");
+        execute_phase();
+    }
+    // Applies the staged writes in order, promotes emitted impulses, writes the ledger, tells the listeners,
+    // advances to the next beat. (Called alone, it resolves and executes first: impulses are never left behind.)
+    bool stage_commit() {
+        const phase_scope phase(*this, "stage_commit()");
+        return commit_phase();
+    }
+
+private:
+    class phase_scope {
+    public:
+        phase_scope(heartbeat& hb, std::string_view phase) : hb_(hb) {
+            if (hb.in_phase_ || hb.processor().running()) [[unlikely]] hb.reentered(phase);
+            hb.in_phase_ = true;
+        }
+        ~phase_scope() { hb_.in_phase_ = false; }
+        phase_scope(const phase_scope&) = delete;
+        phase_scope& operator=(const phase_scope&) = delete;
+
+    private:
+        heartbeat& hb_;
+    };
+    [[noreturn, gnu::cold, gnu::noinline]] void reentered(std::string_view phase) const {
+        throw heartbeat_error(error{errc::beat_reentered,
+                                    "cannot call heartbeat::" + std::string(phase) + " while beat " +
+                                        std::to_string(beat_) +
+                                        " is in progress (from an enzyme, a listener or the journal): enqueue or "
+                                        "emit instead, for a later beat"});
+    }
+
+    void begin_phase() {
         if (begun_) return;
         begun_ = true;
         router().apply_changes();
@@ -335,11 +385,8 @@ public:
         processor().set_recording(policy_.ensure_directories || listeners().active());
         if (policy_.ensure_directories) ensure_beat_directories(beat_);
     }
-
-    // Takes this beat's impulses (up to the scheduler's budget; the rest moves to the front of the next beat) and
-    // resolves their agendas.
-    void resolve_agenda() {
-        begin_beat();
+    void resolve_phase() {
+        begin_phase();
         if (resolved_) return;
         resolved_ = true;
         auto& intake = processor().intake();
@@ -354,19 +401,14 @@ public:
         }
         processor().resolve();
     }
-
-    // Runs each impulse's agenda once per (signal, target) in this beat, then the retries due now.
-    void execute_agenda() {
-        resolve_agenda();
+    void execute_phase() {
+        resolve_phase();
         if (executed_) return;
         executed_ = true;
         processor().execute();
     }
-
-    // Applies the staged writes in order, promotes emitted impulses, writes the ledger, tells the listeners,
-    // advances to the next beat. (Called alone, it resolves and executes first: impulses are never left behind.)
-    bool stage_commit() {
-        execute_agenda();
+    bool commit_phase() {
+        execute_phase();
         const auto report = hierarchy().staging().commit();
         for (const auto& failure : report.failures)
             write_cei("warn", "commit", "staged write " + std::to_string(failure.index) + " failed: " +
@@ -437,6 +479,8 @@ public:
         processor().set_beat(beat_);
         return clean;
     }
+
+public:
 
     // ---- transient paths: a table that stays bounded with a new target per message ----
     // Makes `top` a transient root: ids of paths below it that nothing uses are released between beats (see
@@ -910,6 +954,7 @@ private:
     bool begun_ = false;     // begin_beat ran for beat_
     bool resolved_ = false;  // beat_'s impulses were taken and resolved
     bool executed_ = false;  // beat_'s agendas ran
+    bool in_phase_ = false;  // a phase of the cycle runs (see step())
     std::size_t deferred_ = 0;
     std::size_t release_at_ = 0;  // transient ids held that start a release (set from the policy, then by each)
 

@@ -354,6 +354,9 @@ public:
     }
     // Runs each agenda once per (signal, target) in this beat, then the retries due now. Returns the invocations.
     std::size_t execute() {
+        // Nested (process_tick() from an enzyme), it would run the beat's agendas inside one of them, and end by
+        // marking the processor idle while the outer loop still runs.
+        if (running_) [[unlikely]] refuse_nested_execute();
         running_ = true;
         staging_->keep_span_start_in(&spans_.staged);  // see open_spans()
         std::size_t invocations = 0;
@@ -371,6 +374,11 @@ public:
         staging_->keep_span_start_in(nullptr);
         running_ = false;
         return invocations;
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] void refuse_nested_execute() const {
+        throw heartbeat_error(error{errc::beat_reentered, "cannot run beat " + std::to_string(beat_) +
+                                                              "'s agendas (process_tick()) while an agenda runs"});
     }
 
     // An impulse queued while enzymes run (an emit, or an enqueue from inside an enzyme): promoted at the commit.
@@ -421,16 +429,26 @@ public:
     status process_message(const impulse& message) {
         const auto [position, item] = agenda_of(message);
         const bool was_running = running_;
+        // Called by an enzyme, this runs inside that enzyme's invocation: the invocation's impulse and the starts
+        // of its staged writes and emits are put back afterwards, so that it (a failure drops all it staged) and
+        // the rest of its agenda go on as before.
+        const impulse_ref outer_impulse = frame_.impulse;
+        const span_starts outer_spans = spans_;
+        const auto put_back = [&] {
+            running_ = was_running;
+            frame_.impulse = outer_impulse;
+            spans_ = outer_spans;
+        };
         running_ = true;
         const std::size_t failures_before = failures_;
         const std::size_t retries_before = retry_order_.size();
         try {
             run_one(position, item);
         } catch (...) {
-            running_ = was_running;
+            put_back();
             throw;
         }
-        running_ = was_running;
+        put_back();
         if (failures_ != failures_before) return status::fatal;
         return retry_order_.size() != retries_before ? status::retry : status::success;
     }

@@ -199,6 +199,7 @@ public:
     // Bounded memory: before `incoming` lookups, a memo that could outgrow its capacity starts over (before, so
     // the entries those lookups return stay put).
     void make_room(std::size_t incoming) {
+        retired_steps_.clear();  // no agenda runs now (see reserve_steps)
         if (entries_.size() + incoming > memo_capacity_) forget_agendas();
     }
     // A signal type's candidates, computed by the compiler: resolve() uses them instead of matching text.
@@ -519,6 +520,19 @@ private:
         return inherited_.add(cell.value, set);
     }
 
+    // Room for `count` more steps. An enzyme may resolve agendas while its own agenda runs (the router contract's
+    // match() or route(), the processor's process_message()), and the running loop points into the arena: a full
+    // arena moves to a new buffer, and the old one is kept as it is until no agenda runs (make_room(), at the next
+    // resolve). Growing in place would free the steps under the loop.
+    void reserve_steps(std::size_t count) {
+        if (arena_.capacity() - arena_.size() >= count) return;
+        std::remove_reference_t<decltype(arena_)> bigger;
+        bigger.reserve(std::max({arena_.capacity() * 2, arena_.size() + count, std::size_t{64}}));
+        bigger.assign(arena_.begin(), arena_.end());
+        retired_steps_.push_back(std::move(arena_));  // a moved vector keeps its buffer
+        arena_ = std::move(bigger);
+    }
+
     // Kahn over the candidates only: waiting[k] counts the unplaced candidates that must run before candidates[k]
     // (by the transitive closure, so an enzyme that is not on this agenda still orders the ones that are), and
     // among the ready ones the tie-break tuple picks. Appends the order to arena_.
@@ -531,6 +545,7 @@ private:
             for (std::size_t b = 0; b < count; ++b)
                 if (a != b && Registry::runs_before(candidates[a], candidates[b])) ++waiting[b];
         std::array<bool, enzyme_count> placed{};
+        reserve_steps(count);
         for (std::size_t n = 0; n < count; ++n) {
             std::size_t best = count;
             for (std::size_t k = 0; k < count; ++k) {
@@ -585,6 +600,7 @@ private:
     detail::lazy<Registry, detail::flat_index> index_;  // (signal, target) -> position of its memo entry
     detail::lazy<Registry, std::vector<memo_entry>> entries_;
     detail::lazy<Registry, std::vector<std::uint16_t>> arena_;
+    detail::lazy<Registry, std::vector<std::vector<std::uint16_t>>> retired_steps_;  // see reserve_steps()
     std::vector<std::pair<order_key, arena_range>> orders_;
     detail::lazy<Registry, detail::flat_index> order_index_;  // hash of an order_key -> its position in orders_
     detail::flat_map<signal_match> signal_matches_;  // by signal
