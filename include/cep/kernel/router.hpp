@@ -525,7 +525,9 @@ private:
     // arena moves to a new buffer, and the old one is kept as it is until no agenda runs (make_room(), at the next
     // resolve). Growing in place would free the steps under the loop.
     void reserve_steps(std::size_t count) {
-        if (arena_.capacity() - arena_.size() >= count) return;
+        if (arena_.capacity() - arena_.size() < count) [[unlikely]] move_steps(count);
+    }
+    [[gnu::noinline]] void move_steps(std::size_t count) {
         std::remove_reference_t<decltype(arena_)> bigger;
         bigger.reserve(std::max({arena_.capacity() * 2, arena_.size() + count, std::size_t{64}}));
         bigger.assign(arena_.begin(), arena_.end());
