@@ -1,7 +1,7 @@
 # Runs the build's C++ compiler on one file and judges the result. Used by CTest through `cmake -P`:
 #
 #   cmake -DCEP_CHECK_ENV=<generated env file> -DMODE=<mode> -DSOURCE=<file.cpp> [-DHEADER_ROOT=<dir>]
-#         -P run_compile_check.cmake
+#         [-DEXTRA_FLAGS=<flags>] -P run_compile_check.cmake
 #
 # Modes:
 #   compile-fail  compile with -DCEP_COMPILE_FAIL; pass only if the compiler fails and every applicable
@@ -42,6 +42,10 @@ include("${CEP_CHECK_ENV}")
 set(cmd "${CEP_CXX}")
 separate_arguments(user_flags UNIX_COMMAND "${CEP_CXX_FLAGS}")
 list(APPEND cmd ${user_flags} -std=c++20 -fdiagnostics-color=never)
+if(DEFINED EXTRA_FLAGS)
+    separate_arguments(extra_flags UNIX_COMMAND "${EXTRA_FLAGS}")
+    list(APPEND cmd ${extra_flags})
+endif()
 if(CEP_CXX_ID STREQUAL "GNU")
     list(APPEND cmd -fmessage-length=0)
 endif()

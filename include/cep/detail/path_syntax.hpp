@@ -9,6 +9,7 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace cep {
 
@@ -60,6 +61,18 @@ inline constexpr auto segment_byte_errors = [] {
     return {};
 }
 
+// The first '/' at or after `from`, or text.size(). A loop while constant-evaluated: g++ 12 with
+// -fsanitize=undefined rejects string_view::find() in a constant expression, which made every path literal, the
+// library's own included, a compile error under UBSan.
+[[nodiscard]] constexpr std::size_t next_slash(std::string_view text, std::size_t from) noexcept {
+    if (std::is_constant_evaluated()) {
+        while (from < text.size() && text[from] != '/') ++from;
+        return from < text.size() ? from : text.size();
+    }
+    const std::size_t at = text.find('/', from);
+    return at == std::string_view::npos ? text.size() : at;
+}
+
 // The whole grammar. "/" is the root (zero segments).
 [[nodiscard]] constexpr path_check check_path_text(std::string_view text, path_grammar grammar) noexcept {
     if (text.empty()) return {errc::path_empty, 0};
@@ -69,8 +82,7 @@ inline constexpr auto segment_byte_errors = [] {
     std::size_t depth = 0;
     std::size_t start = 1;
     while (true) {
-        std::size_t end = text.find('/', start);
-        if (end == std::string_view::npos) end = text.size();
+        const std::size_t end = next_slash(text, start);
         if (end == start) {
             // Nothing between two slashes, or after the last one.
             if (end == text.size()) return {errc::path_trailing_slash, end - 1};
@@ -171,8 +183,7 @@ private:
             start_ = end_ = text_.size();
             return;
         }
-        end_ = text_.find('/', start_);
-        if (end_ == std::string_view::npos) end_ = text_.size();
+        end_ = next_slash(text_, start_);
     }
     std::string_view text_{};
     std::size_t start_ = 0;
