@@ -933,6 +933,41 @@ TEST_CASE("enqueue by ids: an id of another path table is an error, not a wild r
     CHECK(hb.pending(2) == 0);
 }
 
+TEST_CASE("enqueue by ids goes to the earliest open beat through every phase, listened to or not") {
+    // The pair form pushes straight into the open beat's vector of the queue: that vector must follow the beat
+    // through resolve (N closes) and commit (N+1 becomes current), for 20 beats (past the queue's ring of 16).
+    using registry = cep::enzyme_registry<once_only>;
+    for (const bool listened : {false, true}) {
+        cep::heartbeat<registry> hb(cep::heartbeat_policy{.ensure_directories = false});
+        std::vector<std::string> heard;
+        if (listened) hb.listeners().on("impulses", [&](const cep::event& e) { heard.emplace_back(e.text); });
+        const auto signal = hb.tree().paths().intern("/signals/pay"_path);
+        const auto target = hb.tree().paths().intern("/env/a"_path);
+        for (cep::beat_number n = 1; n < 20; n += 2) {  // two beats a round
+            REQUIRE(hb.beat() == n);
+            REQUIRE(hb.enqueue(signal, target));  // before begin: N
+            hb.begin_beat();
+            REQUIRE(hb.enqueue(signal, target));  // begun, not resolved: still N
+            CHECK(hb.pending(n) == 2);
+            hb.resolve_agenda();
+            CHECK(hb.pending(n) == 0);  // taken
+            REQUIRE(hb.enqueue(signal, target));  // N is closed: N+1
+            CHECK(hb.pending(n + 1) == 1);
+            hb.execute_agenda();
+            REQUIRE(hb.enqueue(signal, target));  // still N+1
+            hb.stage_commit();
+            CHECK(hb.pending(n + 1) == 2);
+            CHECK(hb.pending(n + 2) == 0);
+            // Take N+1's two out again, so each beat starts empty.
+            hb.begin_beat();
+            hb.resolve_agenda();
+            hb.stage_commit();
+            CHECK(hb.beat() == n + 2);
+        }
+        CHECK(heard.size() == (listened ? 40u : 0u));  // each enqueue heard, when someone listens
+    }
+}
+
 namespace {
 struct echo {
     static constexpr cep::name name = "echo";

@@ -155,6 +155,7 @@ public:
         // The ledger, CEI records and analytics are written at every commit: sealing them (or what holds them), or
         // removing them whole, would make the next commit fail halfway; the tree refuses it (cell_reserved).
         for (const path_id branch : {rt_beat_, rt_cei_, rt_spacing_}) tree().reserve(branch);
+        track_open_beat();
     }
     heartbeat(const heartbeat&) = delete;
     heartbeat& operator=(const heartbeat&) = delete;
@@ -305,6 +306,14 @@ public:
     // The same with a target, without the optional: built on the caller's stack, it cost a store-forwarding stall
     // per impulse (a 4-byte id and a 1-byte flag stored, then read back as 8 bytes).
     result<void> enqueue(path_id signal, path_id target) {
+        // The open beat's bucket of cep's own queue, when nothing records and no enzyme runs: the ids' checks and a
+        // vector push (no beat arithmetic, no ring index). A target of no_target is not owned: the slow path
+        // reports it.
+        if (open_bucket_ != nullptr && tree().paths().owns_plain(signal) && tree().paths().owns_plain(target) &&
+            !processor().running() && !recording()) [[likely]] {
+            open_bucket_->push_back(queued_impulse{open_beat_, signal.value, target.value});
+            return {};
+        }
         if (target.value == queued_impulse::no_target) [[unlikely]] return unknown_id(target.value);
         return enqueue_ids(earliest_open_beat(), signal, target.value);
     }
@@ -389,6 +398,7 @@ private:
         begin_phase();
         if (resolved_) return;
         resolved_ = true;
+        track_open_beat();
         auto& intake = processor().intake();
         queue().take(beat_, intake);
         const std::size_t admitted = scheduler().admit(intake.size());
@@ -477,7 +487,15 @@ private:
         ++beat_;
         queue().advance();
         processor().set_beat(beat_);
-        return clean;
+        return clean;  // the open beat stays N+1 (see track_open_beat)
+    }
+    // Keeps open_bucket_ on the vector of cep's own queue that holds the earliest open beat (see enqueue()). Only
+    // the resolve phase moves that beat (N to N+1); the commit leaves it where it is, as beat() becomes N+1.
+    void track_open_beat() noexcept {
+        if constexpr (std::is_same_v<typename parts::queue, beat_queue>) {
+            open_beat_ = earliest_open_beat();
+            open_bucket_ = queue().near_bucket(open_beat_);
+        }
     }
 
 public:
@@ -955,6 +973,9 @@ private:
     bool resolved_ = false;  // beat_'s impulses were taken and resolved
     bool executed_ = false;  // beat_'s agendas ran
     bool in_phase_ = false;  // a phase of the cycle runs (see step())
+    // The earliest open beat and its bucket in cep's own queue (null with any other queue part): track_open_beat().
+    beat_number open_beat_ = 1;
+    std::vector<queued_impulse>* open_bucket_ = nullptr;
     std::size_t deferred_ = 0;
     std::size_t release_at_ = 0;  // transient ids held that start a release (set from the policy, then by each)
 

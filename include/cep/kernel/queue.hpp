@@ -60,6 +60,12 @@ public:
         push_far(queued_impulse{at, signal, target});
     }
 
+    // The vector that holds beat `at`'s impulses, for a beat of the near window (else null). It stays the same
+    // object while the queue lives (the heartbeat pushes into the open beat's directly).
+    [[nodiscard]] std::vector<queued_impulse>* near_bucket(beat_number at) noexcept {
+        return at >= current_ && at < current_ + near_beats ? &queue[at % near_beats] : nullptr;
+    }
+
     [[nodiscard]] std::size_t pending(beat_number at) const {
         if (at < current_) return 0;
         if (at < current_ + near_beats) return queue[at % near_beats].size();
