@@ -306,12 +306,13 @@ public:
     // The same with a target, without the optional: built on the caller's stack, it cost a store-forwarding stall
     // per impulse (a 4-byte id and a 1-byte flag stored, then read back as 8 bytes).
     result<void> enqueue(path_id signal, path_id target) {
-        // The open beat's bucket of cep's own queue, when nothing records and no enzyme runs: the ids' checks and a
-        // vector push (no beat arithmetic, no ring index). A target of no_target is not owned: the slow path
-        // reports it.
-        if (open_bucket_ != nullptr && tree().paths().owns_plain(signal) && tree().paths().owns_plain(target) &&
-            !processor().running() && !recording()) [[likely]] {
+        // Into the open beat's vector of cep's own queue, when no enzyme runs: the ids' checks and a vector push (no
+        // beat arithmetic, no ring index). A target of no_target is not owned: the slow path reports it.
+        const auto& paths = tree().paths();
+        if (open_bucket_ != nullptr && paths.owns_plain(signal) && paths.owns_plain(target) &&
+            !processor().running()) [[likely]] {
             open_bucket_->push_back(queued_impulse{open_beat_, signal.value, target.value});
+            if (recording()) log_impulse(open_beat_, signal.value, target.value);
             return {};
         }
         if (target.value == queued_impulse::no_target) [[unlikely]] return unknown_id(target.value);
