@@ -464,7 +464,7 @@ namespace {
 using reentry_heart = cep::heartbeat<cep::enzyme_registry<struct re_first, struct re_second, struct re_inner>>;
 reentry_heart* reentering = nullptr;  // the heartbeat the enzymes below call into (the test's, while it runs)
 // What re_first does to its own heartbeat in the middle of its invocation.
-enum class reentry_action { grow_router, nested_message, step, process_tick };
+enum class reentry_action { grow_router, nested_message, step, process_tick, write_tree };
 reentry_action action = reentry_action::grow_router;
 std::vector<std::string> seen;  // "<enzyme> <signal leaf>" per invocation, in order
 
@@ -514,10 +514,17 @@ cep::status re_first::operator()(const cep::impulse_ref& impulse, cep::write_con
             break;
         case reentry_action::step: (void)reentering->step(); break;
         case reentry_action::process_tick: (void)reentering->processor().process_tick(); break;
+        case reentry_action::write_tree: {
+            const auto direct = reentering->tree().put_text(P("/data/direct"), "1");
+            REQUIRE_FALSE(direct);
+            CHECK(direct.error().code == cep::errc::cell_read_only);
+            break;
+        }
     }
     (void)ctx.put_text(P("/data/first_after"), "1");
     seen.push_back("re_first " + std::string(impulse.signal.leaf()));
-    return action == reentry_action::grow_router ? cep::status::success : cep::status::fatal;
+    return action == reentry_action::grow_router || action == reentry_action::write_tree ? cep::status::success
+                                                                                            : cep::status::fatal;
 }
 
 // One beat of /signals/outer (re_first, then re_second) with re_first doing `what`.
@@ -607,4 +614,21 @@ TEST_CASE("re-entry: a phase called from a listener is refused (beat_reentered),
     hb.execute_agenda();
     CHECK(hb.stage_commit());
     CHECK(hb.beat() == 4);
+}
+
+TEST_CASE("re-entry: an enzyme that writes to the committed tree directly is refused (cell_read_only)") {
+    // Its writes go through its context into staging (N -> N+1); a direct write would be seen in this beat.
+    reentry_heart hb;
+    run_reentry(hb, reentry_action::write_tree);
+    CHECK(seen == std::vector<std::string>{"re_first outer", "re_second outer"});
+    CHECK_FALSE(hb.tree().find(P("/data/direct")).has_value());
+    CHECK(hb.tree().find(P("/data/first_after")).has_value());  // through the context
+    // Between beats the tree takes writes again; and process_message() from outside a beat refuses them too.
+    CHECK_FALSE(hb.tree().read_only());
+    CHECK(hb.tree().put_text(P("/data/between"), "1"));
+    seen.clear();
+    CHECK(hb.processor().process_message(cep::impulse{P("/signals/outer/now"), P("/")}) == cep::status::success);
+    CHECK(seen == std::vector<std::string>{"re_first now", "re_second now"});
+    CHECK_FALSE(hb.tree().read_only());
+    CHECK(hb.tree().put_text(P("/data/after"), "1"));
 }

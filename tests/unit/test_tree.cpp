@@ -768,3 +768,45 @@ TEST_CASE("find_below finds cells under a found cell by name, and follows links 
     CHECK_FALSE(tree.find(P("/rec3/dangling")).has_value());
     CHECK_FALSE(tree.find_below(tree.find(P("/rec3")).value(), {"dangling"}).has_value());
 }
+
+TEST_CASE("a read-only tree refuses every write (cell_read_only) and changes nothing; writable again, it takes them") {
+    cep::cell_tree tree;
+    (void)tree.put_text(P("/a/value"), "old").value();
+    const auto list = tree.make_list(P("/log")).value().id();
+    (void)tree.append_text(P("/log"), "first").value();
+    REQUIRE(tree.append_record(list, cep::entry_record{{1, 2, 0, 0}}, &render_sum));
+    tree.set_read_only(true);
+    CHECK(tree.read_only());
+    const auto refused = [](const auto& outcome, const char* path) {
+        REQUIRE_FALSE(outcome);
+        CHECK(outcome.error().code == cep::errc::cell_read_only);
+        CHECK(outcome.error().message ==
+              std::string("cannot write \"") + path +
+                  "\": the committed tree is read-only while enzymes run (write through the invocation's context: the "
+                  "write is staged for the commit)");
+    };
+    refused(tree.make_dictionary(P("/b")), "/b");
+    refused(tree.make_list(P("/c")), "/c");
+    refused(tree.put_text(P("/a/value"), "new"), "/a/value");
+    refused(tree.put_bytes(P("/a/bytes"), {}), "/a/bytes");
+    refused(tree.clear_value(P("/a/value")), "/a/value");
+    refused(tree.append_text(P("/log"), "second"), "/log");
+    refused(tree.append_entry(list, "deferred"), "/log");
+    refused(tree.append_record(list, cep::entry_record{{3, 4, 0, 0}}, &render_sum), "/log");
+    CHECK_FALSE(tree.try_append_record(list, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
+    const std::vector<cep::entry_record> batch{cep::entry_record{{5, 6, 0, 0}}};
+    refused(tree.append_records(list, std::span<const cep::entry_record>(batch), &render_sum), "/log");
+    refused(tree.link(P("/to_a"), P("/a")), "/to_a");
+    refused(tree.seal(P("/a")), "/a");
+    refused(tree.remove(P("/a/value")), "/a/value");
+    // Nothing changed; reads still work (the deferred entries become cells when read).
+    CHECK(tree.find(P("/a/value"))->text() == "old");
+    CHECK_FALSE(tree.contains(P("/b")));
+    CHECK_FALSE(tree.contains(P("/to_a")));
+    CHECK(entry_texts(tree, "/log") == std::vector<std::string>{"first", "1+2"});
+    tree.set_read_only(false);
+    CHECK(tree.put_text(P("/a/value"), "new"));
+    REQUIRE(tree.append_record(list, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
+    CHECK(tree.find(P("/a/value"))->text() == "new");
+    CHECK(entry_texts(tree, "/log") == std::vector<std::string>{"first", "1+2", "3+4"});
+}

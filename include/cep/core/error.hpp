@@ -50,6 +50,7 @@ enum class errc : std::uint16_t {
     cell_cannot_move,
     cell_reserved,
     cell_stale_view,
+    cell_read_only,
     // facet contracts
     contract_not_registered,
     contract_missing_methods,
@@ -118,6 +119,7 @@ enum class errc : std::uint16_t {
         case errc::cell_cannot_move: return "cell_cannot_move";
         case errc::cell_reserved: return "cell_reserved";
         case errc::cell_stale_view: return "cell_stale_view";
+        case errc::cell_read_only: return "cell_read_only";
         case errc::contract_not_registered: return "contract_not_registered";
         case errc::contract_missing_methods: return "contract_missing_methods";
         case errc::contract_missing_properties: return "contract_missing_properties";
@@ -204,7 +206,7 @@ class heartbeat_error : public exception {
         code <= static_cast<std::uint16_t>(errc::name_invalid_character))
         throw name_error(std::move(err));
     if (code >= static_cast<std::uint16_t>(errc::cell_not_found) &&
-        code <= static_cast<std::uint16_t>(errc::cell_stale_view))
+        code <= static_cast<std::uint16_t>(errc::cell_read_only))
         throw tree_error(std::move(err));
     if (code >= static_cast<std::uint16_t>(errc::contract_not_registered) &&
         code <= static_cast<std::uint16_t>(errc::contract_validation_failed))

@@ -228,11 +228,16 @@ public:
     [[nodiscard]] detail::basic_subtree_range<Deferred> subtree(cell_view top) const;
 
     // ---- writing (to the committed tree; see staging_area for beat-deferred writes) ----
-    // Each creates missing intermediate cells as dictionaries and follows links on the way.
+    // Each creates missing intermediate cells as dictionaries and follows links on the way. While the tree is read
+    // only (the heartbeat's processor makes it so while enzymes run, whose writes go through their contexts into
+    // the beat's staging), each fails with cell_read_only and changes nothing.
+    void set_read_only(bool on) noexcept { read_only_ = on; }
+    [[nodiscard]] bool read_only() const noexcept { return read_only_; }
 
     // A dictionary at `p` (existing one returned as is).
     result<cell_view> make_dictionary(const path& p) { return make_dictionary(paths_.intern(p)); }
     result<cell_view> make_dictionary(path_id id) {
+        if (read_only_) [[unlikely]] return refused_read_only(id);
         auto at = ensure(id, cell_kind::dictionary, 0);
         if (!at) return at.error();
         return view(*at);
@@ -242,6 +247,7 @@ public:
         return make_list(paths_.intern(p), entry_prefix);
     }
     result<cell_view> make_list(path_id id, std::string_view entry_prefix = {}) {
+        if (read_only_) [[unlikely]] return refused_read_only(id);
         if (!entry_prefix.empty())
             if (auto ok = check_name(entry_prefix); !ok) return ok.error();
         auto at = ensure(id, cell_kind::list, intern_prefix(entry_prefix));
@@ -259,6 +265,7 @@ public:
     }
     result<void> clear_value(const path& p) { return clear_value(paths_.intern(p)); }
     result<void> clear_value(path_id id) {
+        if (read_only_) [[unlikely]] return refused_read_only(id);
         auto found = resolve_id(id, true, 0);
         if (found.code != errc::none) return describe(found, paths_.text_of(id));
         if (auto ok = check_writable(found.index, id); !ok) return ok;
@@ -275,6 +282,7 @@ public:
         return append(paths_.intern(list), value_kind::bytes, as_chars(bytes));
     }
     result<cell_view> append(path_id list, value_kind type, std::string_view data) {
+        if (read_only_) [[unlikely]] return refused_read_only(list);
         auto found = find_list(list, "append to");
         if (!found) return found.error();
         if (auto ok = check_writable(*found, list); !ok) return ok.error();
@@ -356,6 +364,7 @@ public:
     // `at` must be free.
     result<cell_view> link(const path& at, const path& target) { return link(paths_.intern(at), paths_.intern(target)); }
     result<cell_view> link(path_id at, path_id target) {
+        if (read_only_) [[unlikely]] return refused_read_only(at);
         if (at == path_table::root()) return error{errc::cell_exists, "cannot make the root a link"};
         auto existing = resolve_id(at, false, 0);
         if (existing.code == errc::none) return error{errc::cell_exists, "a cell already exists at " + quoted(at)};
@@ -379,6 +388,7 @@ public:
     // Seals the cell at `p` and its whole subtree for good: later writes there fail with cell_sealed.
     result<void> seal(const path& p) { return seal(paths_.intern(p)); }
     result<void> seal(path_id id) {
+        if (read_only_) [[unlikely]] return refused_read_only(id);
         auto found = resolve_id(id, true, 0);
         if (found.code != errc::none) return describe(found, paths_.text_of(id));
         // The cell that gets sealed (a link's target, when `id` is a link).
@@ -398,6 +408,7 @@ public:
     // Removes the cell at `p` (a link itself, not its target) and its subtree.
     result<void> remove(const path& p) { return remove(paths_.intern(p)); }
     result<void> remove(path_id id) {
+        if (read_only_) [[unlikely]] return refused_read_only(id);
         if (id == path_table::root()) return error{errc::cell_root, "cannot remove the root"};
         auto found = resolve_id(id, false, 0);
         if (found.code != errc::none) return describe(found, paths_.text_of(id));
@@ -553,6 +564,11 @@ private:
             if (nodes_[i].sealed) return i;
         return std::nullopt;
     }
+    [[gnu::cold, gnu::noinline]] error refused_read_only(path_id wanted) const {
+        return error{errc::cell_read_only, "cannot write " + quoted(wanted) +
+                                               ": the committed tree is read-only while enzymes run (write through "
+                                               "the invocation's context: the write is staged for the commit)"};
+    }
     result<void> check_writable(std::uint32_t index, path_id wanted) const {
         if (!nodes_[index].in_sealed) [[likely]] return {};
         if (auto sealed = sealed_ancestor(index))
@@ -612,6 +628,7 @@ private:
     }
 
     result<cell_view> put(path_id id, value_kind type, std::string_view data) {
+        if (read_only_) [[unlikely]] return refused_read_only(id);
         auto found = resolve_id(id, true, 0);
         std::uint32_t index;
         if (found.code == errc::none) {
@@ -662,7 +679,7 @@ private:
     // nothing sealed since, the same kind of entry, and the next entry's name still fits (the limit was computed
     // when the list was checked). Null otherwise: deferred_slot() checks everything.
     [[nodiscard, gnu::always_inline]] deferred_entries* checked_last_list(path_id list, entry_renderer render) noexcept {
-        if (list != last_list_.id || last_list_.epoch != seal_epoch_) return nullptr;
+        if (list != last_list_.id || last_list_.epoch != seal_epoch_ || read_only_) return nullptr;
         const auto& node = nodes_[last_list_.index];
         if (!node.alive || node.generation != last_list_.generation || node.deferred == npos) return nullptr;
         auto& pending = deferred_[node.deferred];
@@ -674,6 +691,7 @@ private:
     }
     // Checks an append of `count` entries (their paths, up to the last one's) and returns the list's slot.
     [[gnu::noinline]] result<std::uint32_t> deferred_slot(path_id list, entry_renderer render, std::size_t count = 1) {
+        if (read_only_) [[unlikely]] return refused_read_only(list);
         auto found = find_list(list, "append to");
         if (!found) [[unlikely]] return found.error();
         const std::uint32_t index = *found;
@@ -948,6 +966,7 @@ private:
         return {};
     }
     std::uint64_t seal_epoch_ = 0;
+    bool read_only_ = false;  // see set_read_only()
 };
 
 // ---- cell_view ----

@@ -359,6 +359,10 @@ public:
         if (running_) [[unlikely]] refuse_nested_execute();
         running_ = true;
         staging_->keep_span_start_in(&spans_.staged);  // see open_spans()
+        // What an enzyme writes goes through its context into staging: a write to the committed tree itself (an
+        // enzyme that holds the heartbeat) would be seen in this beat, so the tree refuses it (cell_read_only).
+        auto& committed = hierarchy_->tree();
+        committed.set_read_only(true);
         std::size_t invocations = 0;
         try {
             // Locals: enzymes may add to emits_, never to intake_ or agendas_, so these stay valid.
@@ -368,10 +372,12 @@ public:
             invocations += run_retries();
         } catch (...) {
             staging_->keep_span_start_in(nullptr);
+            committed.set_read_only(false);
             running_ = false;
             throw;
         }
         staging_->keep_span_start_in(nullptr);
+        committed.set_read_only(false);
         running_ = false;
         return invocations;
     }
@@ -434,11 +440,15 @@ public:
         // the rest of its agenda go on as before.
         const impulse_ref outer_impulse = frame_.impulse;
         const span_starts outer_spans = spans_;
+        auto& committed = hierarchy_->tree();
+        const bool was_read_only = committed.read_only();
         const auto put_back = [&] {
             running_ = was_running;
             frame_.impulse = outer_impulse;
             spans_ = outer_spans;
+            committed.set_read_only(was_read_only);
         };
+        committed.set_read_only(true);  // as in execute()
         running_ = true;
         const std::size_t failures_before = failures_;
         const std::size_t retries_before = retry_order_.size();
