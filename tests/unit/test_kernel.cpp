@@ -518,6 +518,19 @@ cep::status re_first::operator()(const cep::impulse_ref& impulse, cep::write_con
             const auto direct = reentering->tree().put_text(P("/data/direct"), "1");
             REQUIRE_FALSE(direct);
             CHECK(direct.error().code == cep::errc::cell_read_only);
+            // The heartbeat's own writers of the committed tree refuse too, before changing anything.
+            const auto wallclock = reentering->publish_wallclock(reentering->beat(), 1'000);
+            REQUIRE_FALSE(wallclock);
+            CHECK(wallclock.error().code == cep::errc::cell_read_only);
+            CHECK(wallclock.error().message ==
+                  "cannot publish the wallclock of beat " + std::to_string(reentering->beat()) +
+                      " while enzymes run: the committed tree is read-only until the commit (call it between beats "
+                      "or from a listener)");
+            CHECK_FALSE(reentering->beat_to_unix(reentering->beat()).has_value());
+            const auto window = reentering->set_spacing_window(1);
+            REQUIRE_FALSE(window);
+            CHECK(window.error().code == cep::errc::cell_read_only);
+            CHECK(reentering->spacing_window() == 256);
             break;
         }
     }
@@ -626,6 +639,8 @@ TEST_CASE("re-entry: an enzyme that writes to the committed tree directly is ref
     // Between beats the tree takes writes again; and process_message() from outside a beat refuses them too.
     CHECK_FALSE(hb.tree().read_only());
     CHECK(hb.tree().put_text(P("/data/between"), "1"));
+    CHECK(hb.publish_wallclock(1, 1'000));
+    CHECK(hb.beat_to_unix(1) == 1'000u);
     seen.clear();
     CHECK(hb.processor().process_message(cep::impulse{P("/signals/outer/now"), P("/")}) == cep::status::success);
     CHECK(seen == std::vector<std::string>{"re_first now", "re_second now"});

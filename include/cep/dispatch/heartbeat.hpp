@@ -547,8 +547,12 @@ public:
     [[nodiscard]] beat_number oldest_kept_beat() const noexcept { return oldest_kept_; }
 
     // ---- wallclock and spacing analytics ----
-    // Stores the Unix time (ns) of a beat once; the same value again is accepted, a different one rejected.
+    // Stores the Unix time (ns) of a beat once; the same value again is accepted, a different one rejected. Both
+    // this and set_spacing_window() write the committed tree: from an enzyme (while it is read-only) they fail with
+    // cell_read_only and change nothing.
     result<void> publish_wallclock(beat_number at, std::uint64_t unix_ns) {
+        if (tree().read_only()) [[unlikely]] return refused_while_running("publish the wallclock of beat " +
+                                                                          std::to_string(at));
         if (const auto known = beat_to_unix(at)) {
             if (*known == unix_ns) return {};
             return error{errc::wallclock_conflict, "beat " + std::to_string(at) + " already has unix_ts_ns " +
@@ -571,6 +575,15 @@ public:
         }
         return {};
     }
+
+private:
+    [[gnu::cold, gnu::noinline]] static error refused_while_running(const std::string& doing) {
+        return error{errc::cell_read_only, "cannot " + doing +
+                                               " while enzymes run: the committed tree is read-only until the "
+                                               "commit (call it between beats or from a listener)"};
+    }
+
+public:
     [[nodiscard]] std::optional<std::uint64_t> beat_to_unix(beat_number at) const {
         const auto it = wallclock_.find(at);
         if (it == wallclock_.end()) return std::nullopt;
@@ -578,6 +591,7 @@ public:
     }
     result<void> set_spacing_window(std::size_t window) {
         if (window == 0) return error{errc::invalid_policy, "the spacing window must be at least 1"};
+        if (tree().read_only()) [[unlikely]] return refused_while_running("change the spacing window");
         policy_.spacing_window = window;
         prune_spacing();
         return {};
