@@ -4,10 +4,11 @@
 // Every impulse of a beat is a distinct (signal, target) pair, since cep runs each pair's agenda at most once per
 // beat: repeated pairs would let cep skip work the baselines do.
 //
-// Scenarios: memo hit with 4 enzymes (ledger off; ids interned once, also phase by phase; ledger on), cold resolve with 16 enzymes bound
-// on a 4-deep target chain (without and with a before/after chain among them; by path, with the targets interned
-// ahead, and by path below a transient root, with the path ids each heartbeat holds at the end), a retry-heavy
-// beat; allocations per impulse on memo hits (must be 0) and cold resolves (amortized).
+// Scenarios: memo hit with 4 enzymes (ledger off; ids interned once, also phase by phase; ledger on), cold
+// resolve with 16 enzymes bound on a 4-deep target chain (without and with a before/after chain among them; by
+// path, with the targets interned ahead, and by path below a transient root, with the path ids each heartbeat
+// holds at the end), a retry-heavy beat; allocations per impulse on memo hits (must be 0) and cold resolves
+// (amortized).
 #include "bench_util.hpp"
 
 #include <cep/cep.hpp>
