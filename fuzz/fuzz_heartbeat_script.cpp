@@ -402,7 +402,10 @@ private:
         if (o == "transient" && w.size() >= 2) {
             const auto p = cep::path::parse(w[1]);
             if (!p) return cep_fuzz::check_error(p.error(), "path parse");
-            if (const auto r = hb_->make_transient_root(*p); !r) {
+            const auto r = hb_->make_transient_root(*p);
+            // During a beat (between the phases), refused first: the beat's impulses were resolved without it.
+            if (begun_) return expect_error(r, cep::errc::beat_reentered, "a transient root was made during a beat");
+            if (!r) {
                 cep_fuzz::check_error(r.error(), "make_transient_root");
                 check(r.error().code == cep::errc::invalid_policy, "make_transient_root failed with another code",
                       r.error().message);

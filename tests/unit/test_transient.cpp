@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -336,6 +338,19 @@ struct tock_recorder {
 using transient_registry = cep::enzyme_registry<recorder, writer, retrier, tock_recorder>;
 using transient_heartbeat = cep::heartbeat<transient_registry>;
 
+// Calls `during_run` from inside its invocation, keeping what it returned.
+std::function<cep::result<void>()> during_run;
+std::optional<cep::result<void>> returned_during_run;
+struct rooter {
+    static constexpr cep::name name = "rooter";
+    static constexpr auto query = "/signals/tick"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        returned_during_run = during_run();
+        return cep::status::success;
+    }
+};
+
 void bind_all(transient_heartbeat& hb) {
     hb.register_all();
     for (const char* name : {"recorder", "writer", "retrier", "tock_recorder"})
@@ -467,6 +482,12 @@ TEST_CASE("heartbeat: transient roots refused, and no release during a beat") {
     hb.enqueue("/signals/tick"_path, "/msgs/during"_path).value();
     hb.begin_beat();
     CHECK(hb.release_unused_paths() == 0);
+    // Nor a new transient root: refused before its path is interned.
+    const auto during = hb.make_transient_root("/jobs"_path);
+    REQUIRE_FALSE(during);
+    CHECK(during.error().code == cep::errc::beat_reentered);
+    CHECK(during.error().message.find("between beats") != std::string::npos);
+    CHECK_FALSE(hb.tree().paths().find("/jobs"_path).has_value());
     hb.resolve_agenda();
     CHECK(hb.release_unused_paths() == 0);
     seen = {};
@@ -475,6 +496,26 @@ TEST_CASE("heartbeat: transient roots refused, and no release during a beat") {
     // /msgs/during, and /msgs/inner that the refused call interned
     CHECK(hb.release_unused_paths() == 2);
     CHECK_FALSE(hb.tree().paths().find("/msgs/during"_path).has_value());
+}
+
+TEST_CASE("heartbeat: make_transient_root() from an enzyme is refused (beat_reentered) and changes nothing") {
+    cep::heartbeat<cep::enzyme_registry<rooter>> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind("/jobs"_path, "rooter", cep::propagate).value();
+    hb.step();
+    during_run = [&] { return hb.make_transient_root("/jobs"_path); };
+    returned_during_run.reset();
+    hb.enqueue("/signals/tick"_path, "/jobs/a"_path).value();
+    CHECK(hb.step());  // the refusal is a result: the invocation itself succeeds
+    during_run = nullptr;
+    REQUIRE(returned_during_run.has_value());
+    REQUIRE_FALSE(*returned_during_run);
+    CHECK(returned_during_run->error().code == cep::errc::beat_reentered);
+    auto& paths = hb.tree().paths();
+    CHECK_FALSE(paths.transient(paths.intern("/jobs/b"_path)));  // /jobs did not become a transient root
+    // Between beats it is made, and paths interned below it from then on are transient.
+    REQUIRE(hb.make_transient_root("/jobs"_path));
+    CHECK(paths.transient(paths.intern("/jobs/c"_path)));
 }
 
 TEST_CASE("heartbeat: agendas resolved for released ids are forgotten, so a reused id gets its own agenda") {

@@ -507,13 +507,20 @@ public:
     // cell, a binding or a link keeps an id; an id you keep yourself does not, so look such paths up again rather
     // than keeping their ids across beats. Fails (invalid_policy) for "/", /rt, the runtime's branches (rt/beat,
     // rt/cei, rt/analytics/spacing) and what holds them, below a recycling or transient root, and with kernel parts
-    // that cannot list the ids they keep. (rt/ops, where OPS keeps its dossiers, may be one.)
+    // that cannot list the ids they keep. (rt/ops, where OPS keeps its dossiers, may be one.) Between beats only:
+    // during a beat (from an enzyme or a listener, or between the phases) it fails with beat_reentered and changes
+    // nothing, since the beat's impulses were resolved with the paths' flags as they were.
     result<void> make_transient_root(const path& top) {
         if constexpr (!can_release_paths)
             return error{errc::invalid_policy, "cannot make " + top.str() +
                                                    " a transient root: this kernel's queue, processor or router part "
                                                    "cannot list the ids it keeps (for_each_waiting, "
                                                    "for_each_held_id, start_over)"};
+        if (begun_ || processor().running()) [[unlikely]]
+            return error{errc::beat_reentered, "cannot make " + top.str() + " a transient root while beat " +
+                                                   std::to_string(beat_) +
+                                                   " is in progress: make it between beats (before begin_beat() or "
+                                                   "step(), or after the commit)"};
         // The runtime's own branches: /rt itself, and what holds or lies in rt/beat, rt/cei, rt/analytics/spacing.
         // Decided on the text, so a refused path is not interned for nothing (it would stay in the table).
         bool runtime = top.is_root() || top.text() == "/rt";
