@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,32 @@ template <class Deferred>
 class basic_subtree_range;
 template <class Deferred>
 class basic_children_range;
+
+// The items of a range as project(item) makes them, for one range insert into a vector (its size known once, the
+// elements built in place).
+template <class It, class Project>
+struct projecting_iterator {
+    using iterator_category = std::forward_iterator_tag;
+    using difference_type = std::ptrdiff_t;
+    using value_type = std::remove_cvref_t<std::invoke_result_t<Project&, decltype(*std::declval<It>())>>;
+    using pointer = void;
+    using reference = value_type;
+
+    It at;
+    Project* project;
+
+    value_type operator*() const { return (*project)(*at); }
+    projecting_iterator& operator++() {
+        ++at;
+        return *this;
+    }
+    projecting_iterator operator++(int) {
+        auto before = *this;
+        ++at;
+        return before;
+    }
+    friend bool operator==(const projecting_iterator& a, const projecting_iterator& b) { return a.at == b.at; }
+};
 }  // namespace detail
 
 // A list entry kept as a compact record until it is read (cell_tree::append_record): four words the renderer
@@ -331,7 +358,12 @@ public:
         auto& pending = deferred_[*slot].records;
         if (pending.capacity() - pending.size() < count)  // grown geometrically, so many batches stay linear
             pending.reserve(std::max(pending.size() + count, 2 * pending.capacity()));
-        for (const auto& item : items) pending.push_back(project(item));
+        // One range insert: the records are built in place after one size check. (push_back() re-read and
+        // stored the vector's end for every record: a quarter of what a ledger line cost.)
+        using projecting =
+            detail::projecting_iterator<decltype(std::ranges::begin(items)), std::remove_reference_t<Project>>;
+        pending.insert(pending.end(), projecting{std::ranges::begin(items), &project},
+                       projecting{std::ranges::end(items), &project});
         return {};
     }
     result<void> append_entry(const path& list, std::string_view text) { return append_entry(paths_.intern(list), text); }
