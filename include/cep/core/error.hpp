@@ -342,8 +342,8 @@ private:
     bool has_value_;
 };
 
-// A success holds nothing: no empty error is built and destroyed on every call that succeeds (a string's
-// construction and its destructor's test were a tenth of an enqueue by ids). An error of code none is a success.
+// A success holds nothing: only a failure builds an error (an empty one, string and all, was built and destroyed by
+// every call that succeeded). An error of code none is a success.
 template <>
 class [[nodiscard]] result<void> {
 public:
@@ -359,9 +359,9 @@ public:
     result(result&& other) noexcept : has_value_(other.has_value_) {
         if (!has_value_) ::new (static_cast<void*>(&error_)) cep::error(std::move(other.error_));
     }
-    // If copying the error throws, *this is unchanged.
+    // Copied first: if copying the error throws, *this is unchanged.
     result& operator=(const result& other) {
-        if (this != &other) assign(other);
+        if (this != &other) assign(result(other));
         return *this;
     }
     result& operator=(result&& other) noexcept {
@@ -384,16 +384,15 @@ public:
     }
 
 private:
-    template <class Other>
-    void assign(Other&& other) {
+    void assign(result&& other) noexcept {
         if (other.has_value_) {
             if (!has_value_) error_.~error();
             has_value_ = true;
         } else if (has_value_) {
-            ::new (static_cast<void*>(&error_)) cep::error(std::forward<Other>(other).error_);
+            ::new (static_cast<void*>(&error_)) cep::error(std::move(other.error_));
             has_value_ = false;
         } else {
-            error_ = std::forward<Other>(other).error_;
+            error_ = std::move(other.error_);
         }
     }
 

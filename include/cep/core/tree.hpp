@@ -57,7 +57,8 @@ template <class Deferred>
 class basic_children_range;
 
 // The items of a range as project(item) makes them, for one range insert into a vector (its size known once, the
-// elements built in place).
+// elements built in place). A forward iterator whose reference is a value: vector::insert counts the items, then
+// reads each once.
 template <class It, class Project>
 struct projecting_iterator {
     using iterator_category = std::forward_iterator_tag;
