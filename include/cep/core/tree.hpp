@@ -360,7 +360,7 @@ public:
         if (pending.capacity() - pending.size() < count)  // grown geometrically, so many batches stay linear
             pending.reserve(std::max(pending.size() + count, 2 * pending.capacity()));
         // One range insert: the records are built in place after one size check. (push_back() re-read and
-        // stored the vector's end for every record: a quarter of what a ledger line cost.)
+        // stored the vector's end for every record: about a sixth of what a ledger line cost.)
         using projecting =
             detail::projecting_iterator<decltype(std::ranges::begin(items)), std::remove_reference_t<Project>>;
         pending.insert(pending.end(), projecting{std::ranges::begin(items), &project},
