@@ -32,6 +32,7 @@ template struct cep::closure::basic_tick_summary<void>;
 template class cep::closure::handler_set<>;
 template class cep::closure::tick_enzyme<cep::closure::handler_set<>>;
 template std::uint32_t cep::closure::detail::read_attempts<void>(const cep::closure::store&, cep::path_id,
+                                                                   const std::optional<cep::cell_view>&,
                                                                    cep::closure::tick_summary&);
 template cep::closure::tick_summary cep::closure::detail::tick_pass<void>(
     cep::closure::store&, std::span<const cep::closure::detail::handler_entry>, void*);

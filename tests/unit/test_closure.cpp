@@ -461,6 +461,26 @@ TEST_CASE("a handler that cancels an entry later in the same pass: that entry is
     }
 }
 
+TEST_CASE("the same with the queue behind a link: the entries are known by their paths below the link") {
+    // The store's journal keys entries by their ids below /bonds/facet_queue, which cancel() writes through; the
+    // tick must name the entries it visits the same way, not by the ids of the cells behind the link.
+    cep::cell_tree tree;
+    REQUIRE(tree.make_dictionary("/elsewhere/queue"_path).has_value());
+    REQUIRE(tree.link("/bonds/facet_queue"_path, "/elsewhere/queue"_path).has_value());
+    const auto h = closure::context_upsert(tree, edit_spec()).value().hash;
+    reset();
+    cep::staging_area stage(tree);
+    no_sink sink;
+    cep::write_context ctx(tree, stage, sink, 1);
+    closure::handler_set<audit_cancels_notify, notify_edit> handlers;
+    const auto summary = handlers.tick(ctx);
+    CHECK(summary.visited() == 1);
+    CHECK(calls.empty());
+    CHECK(stage.commit().ok());
+    CHECK_FALSE(tree.contains(cep::path("/elsewhere/queue/notify") / h));
+    CHECK(text(tree, closure::facet_record("notify", h) / "facet_state") == "cancelled");
+}
+
 TEST_CASE("an unreadable attempt counter and a refused write are reported, and the pass goes on") {
     reset();
     cep::cell_tree tree;
@@ -777,6 +797,39 @@ cep::status audit_once(const closure::facet_job&, closure::store&) {
     return cep::status::success;
 }
 using one_audit = closure::handler_set<closure::facet_handler<"audit_log", "edit", &audit_once>>;
+
+TEST_CASE("tick finds the queue and the facet records through links, and writes and removes through them") {
+    // The tick takes the ids of entries and fields from their cells when the cells sit at their own paths; here the
+    // queue and the facets are links to elsewhere, so every id is the one named below the link, as before.
+    cep::cell_tree tree;
+    REQUIRE(tree.make_dictionary("/elsewhere/queue"_path).has_value());
+    REQUIRE(tree.make_dictionary("/elsewhere/facets"_path).has_value());
+    REQUIRE(tree.link("/bonds/facet_queue"_path, "/elsewhere/queue"_path).has_value());
+    REQUIRE(tree.link("/data/CEP/CEP/L1/facets"_path, "/elsewhere/facets"_path).has_value());
+    std::vector<std::string> hashes;
+    for (int i = 0; i < 3; ++i) {
+        const auto made = closure::context_upsert(
+            tree, {.tag = "edit", .label = "edit " + std::to_string(i), .facets = {"audit_log"}, .participants = {}});
+        REQUIRE(made.has_value());
+        hashes.push_back(made->hash);
+        // Landed behind the links.
+        CHECK(tree.find(cep::path("/elsewhere/queue/audit_log") / made->hash / "queue_state")->text() == "pending");
+    }
+    one_audit set;
+    audited = 0;
+    const auto summary = set.tick(tree);
+    CHECK(summary.ok());
+    CHECK(summary.count(closure::outcome::completed) == 3);
+    CHECK(audited == 3);
+    for (const auto& hash : hashes) {
+        CHECK_FALSE(tree.find(cep::path("/elsewhere/queue/audit_log") / hash).has_value());
+        CHECK(tree.find(closure::facet_record("audit_log", hash) / "facet_state")->text() == "complete");
+        CHECK(tree.find(cep::path("/elsewhere/facets/audit_log") / hash / "meta" / "attempts")->text() == "1");
+    }
+    audited = 0;
+    CHECK(set.tick(tree).visited() == 0);
+    CHECK(audited == 0);
+}
 
 // Rounds of 100 new contexts each, ticked to completion; returns the path table's size after `rounds`.
 std::size_t table_after_rounds(bool transient_queue, int rounds) {

@@ -193,6 +193,10 @@ TEST_CASE("path table: child() and find_child() below a transient root find what
     CHECK_FALSE(table.find_child(top, "t1/x").has_value());  // /m/t1/x is held, but it is no child of /m
     CHECK_FALSE(table.child(top, "t1/x").has_value());
     CHECK_FALSE(table.find_child(top, std::string(5000, 'x')).has_value());
+    // A held child is looked up before the segment is checked: a text too long for any path is not built at all.
+    const auto too_long = table.child(top, std::string(5000, 'x'));
+    REQUIRE_FALSE(too_long.has_value());
+    CHECK(too_long.error().code == cep::errc::path_segment_too_long);
     auto at = top;
     for (std::size_t depth = 1; depth < cep::path_limits::max_depth; ++depth) at = table.child(at, "d").value();
     const auto too_deep = table.child(at, "d");

@@ -489,6 +489,44 @@ TEST_CASE("a child is found by name among many siblings, through a link, and nev
     CHECK(tree.find(P("/alias/c7"))->text() == "again");
 }
 
+TEST_CASE("a child is found by name among a few siblings as among many: removed ones and other names are not") {
+    // Up to a handful of children, a dictionary's child is found by comparing names (no path-table probe): the
+    // same answers as the probe gives, across the threshold too.
+    cep::cell_tree tree;
+    for (const char* name : {"ab", "a", "abc"}) (void)tree.put_text(P("/r") / name, name).value();
+    (void)tree.paths().intern(P("/elsewhere/abcd"));  // a name interned under another parent
+    const auto r = tree.find(P("/r")).value();
+    for (const char* name : {"a", "ab", "abc"}) {
+        REQUIRE(r.child(name).has_value());
+        CHECK(r.child(name)->text() == name);
+        CHECK(tree.find(P("/r") / name)->text() == name);
+    }
+    CHECK_FALSE(r.child("abcd").has_value());
+    CHECK_FALSE(r.child("b").has_value());
+    CHECK_FALSE(r.child("").has_value());
+    // A removed child stays in its parent's vector until the next listing: not found, and its name can come back.
+    REQUIRE(tree.remove(P("/r/ab")).has_value());
+    CHECK_FALSE(r.child("ab").has_value());
+    CHECK_FALSE(tree.find(P("/r/ab")).has_value());
+    (void)tree.put_text(P("/r/ab"), "again").value();
+    CHECK(r.child("ab")->text() == "again");
+    // Past the threshold, the same answers.
+    for (int i = 0; i < 12; ++i) {
+        (void)tree.put_text(P("/r") / ("n" + std::to_string(i)), std::to_string(i)).value();
+        for (int j = 0; j <= i; ++j) CHECK(r.child("n" + std::to_string(j))->text() == std::to_string(j));
+        CHECK(r.child("ab")->text() == "again");
+        CHECK_FALSE(r.child("abcd").has_value());
+    }
+    // Below a transient root the children's names are part of their texts: compared all the same.
+    auto& paths = tree.paths();
+    REQUIRE(paths.make_transient_root(paths.intern(P("/t"))));
+    for (const char* name : {"x", "xy"}) (void)tree.put_text(P("/t/rec") / name, name).value();
+    const auto rec = tree.find(P("/t/rec")).value();
+    CHECK(rec.child("x")->text() == "x");
+    CHECK(rec.child("xy")->text() == "xy");
+    CHECK_FALSE(rec.child("xyz").has_value());
+}
+
 TEST_CASE("writes through a link's intermediate segment land in the target") {
     cep::cell_tree tree;
     (void)tree.make_dictionary(P("/real")).value();

@@ -62,9 +62,11 @@ constexpr cep::detail::index_pair first_duplicate_key(const std::array<std::stri
     return {N, N};
 }
 
+// The attempts recorded in a facet record's meta/attempts (`cell`, its cell when it has one; `counter`, its id).
 template <class Deferred = void>
-std::uint32_t read_attempts(const basic_store<Deferred>& s, path_id counter, basic_tick_summary<Deferred>& out) {
-    const auto cell = s.find(counter);
+std::uint32_t read_attempts(const basic_store<Deferred>& s, path_id counter,
+                            const cep::detail::lazy<Deferred, std::optional<basic_cell_view<Deferred>>>& cell,
+                            basic_tick_summary<Deferred>& out) {
     const std::string_view text = cell ? cell->text() : std::string_view{};
     if (text.empty()) return 0;
     std::uint32_t n = 0;
@@ -79,13 +81,16 @@ std::uint32_t read_attempts(const basic_store<Deferred>& s, path_id counter, bas
 }
 
 // The pass itself, written once for every handler set (the set only supplies its table). It works on interned ids:
-// the cells of an entry and of its facet record are reached from the entry's id by segment, with no path text
-// built, hashed or allocated (the handler is given path_refs).
+// the cells of an entry and of its facet record are reached from the entry's id, with no path text built, hashed
+// or allocated (the handler is given path_refs). The fields of a record are found through its cell (a few names
+// compared, see cell_tree::child_index) and take their ids from their cells: over a queue of 10k entries, the path
+// table's indexes are tables the size of the tree, where each probe is a cache miss.
 template <class Deferred = void>
 basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
                                        cep::detail::lazy<Deferred, std::span<const handler_entry>> table,
                                        void* handlers) {
     using path_ref = basic_path_ref<Deferred>;
+    using optional_cell = cep::detail::lazy<Deferred, std::optional<basic_cell_view<Deferred>>>;
     basic_tick_summary<Deferred> out;
     basic_path_table<Deferred>& paths = s.paths();
     const std::size_t mark = store_access::mark(s);
@@ -93,57 +98,89 @@ basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
         if (auto r = store_access::put_text(s, at, text); !r) out.errors.push_back(r.error());
     };
     const auto below = [&](path_id at, std::string_view segment) { return paths.child(at, segment).value(); };
+    // The id and the cell (when there is one) of `name` below `at`, whose cell is `cell`. A cell at `at` itself
+    // (reached with no link) has children that carry the ids interned below `at`: the child's id is its cell's.
+    // Otherwise (no cell, or one reached through a link) the id is interned by name and the cell found by it.
+    struct field_ref {
+        path_id id;
+        optional_cell cell;
+    };
+    const auto field_of = [&](path_id at, const optional_cell& cell, std::string_view name) -> field_ref {
+        if (cell && cell->id() == at) {
+            auto child = cell->child(name);
+            if (!child) return {below(at, name), std::nullopt};
+            if (!child->is_link()) return {child->id(), child};
+        }
+        const path_id id = below(at, name);
+        return {id, s.find(id)};
+    };
 
     const path_id queue = paths.intern(queue_root);
     const path_id facets = paths.intern(facets_root);
     const path_id contexts = paths.intern(contexts_root);
 
-    // The entries as they are now: entries queued during the pass are left for the next one. By name under the
-    // queue's path (the ids of /bonds/facet_queue/<facet>/<hash>, whatever links the tree follows to them).
+    // The entries as they are now: entries queued during the pass are left for the next one. The ids of
+    // /bonds/facet_queue/<facet>/<hash>, whatever links the tree follows to them: the cells' own when the queue's
+    // cell is at the queue's path, else by name below it.
     cep::detail::lazy<Deferred, std::vector<path_id>> items;
-    if (const auto root = s.find(queue))
+    if (const auto root = s.find(queue)) {
+        const bool at_home = root->id() == queue;
         for (const auto family : root->children()) {
-            const path_id family_id = below(queue, family.name());
-            for (const auto entry : family.children()) items.push_back(below(family_id, entry.name()));
+            const path_id family_id = at_home ? family.id() : below(queue, family.name());
+            for (const auto entry : family.children())
+                items.push_back(at_home ? entry.id() : below(family_id, entry.name()));
         }
+    }
+    out.visits.reserve(items.size());
 
     cep::detail::lazy<Deferred, std::vector<path_id>> finished;  // removed after the pass
+    // Entries come family by family: the facet's records' parent is looked up once per family.
+    path_id last_family = paths.root();
+    path_id record_family = paths.root();
     for (const path_id entry : items) {
         // Gone already: cancelled by a handler earlier in this pass (or, in an immediate tick, removed).
-        const auto entry_cell = s.find(entry);
+        const optional_cell entry_cell = s.find(entry);
         if (!entry_cell || !store_access::exists_after(s, entry, true)) continue;
-        // The entry's fields, found under its cell by name.
-        const auto field = [&](std::string_view name) -> cep::detail::lazy<Deferred, std::optional<std::string>> {
+        const auto text_field = [&](std::string_view name) -> std::string {
             const auto cell = s.tree().find_below(*entry_cell, {name});
-            if (!cell) return std::nullopt;
-            return std::string(cell->text());
+            return cell ? std::string(cell->text()) : std::string();
         };
-        const auto state = field("queue_state");
-        if (state == to_string(queue_state::complete)) {  // a removal that did not happen: finish it
+        const field_ref entry_state = field_of(entry, entry_cell, "queue_state");
+        // Read before any write (a write may move the cell's text).
+        const std::string_view state_text = entry_state.cell ? entry_state.cell->text() : std::string_view{};
+        const bool has_state = entry_state.cell.has_value();
+        const bool was_pending = has_state && state_text == to_string(queue_state::pending);
+        const bool was_missing = has_state && state_text == to_string(queue_state::missing);
+        if (has_state && state_text == to_string(queue_state::complete)) {  // a removal that did not happen: finish it
             finished.push_back(entry);
             continue;
         }
-        if (state != to_string(queue_state::pending) && state != to_string(queue_state::missing)) continue;
+        if (!was_pending && !was_missing) continue;
 
         // The visit's strings are the ones the handler sees: built once, moved into the summary at the end.
-        facet_visit visit{std::string(paths.leaf(paths.parent(entry))), field("context_tag").value_or(""),
-                          std::string(paths.leaf(entry)), outcome::completed, 0};
+        const path_id family = paths.parent(entry);
+        facet_visit visit{std::string(paths.leaf(family)), text_field("context_tag"), std::string(paths.leaf(entry)),
+                          outcome::completed, 0};
         const std::string& facet = visit.facet;
         const std::string& hash = visit.hash;
         const std::string& context_tag = visit.context_tag;
-        const std::string label = field("value").value_or("");
-        const path_id record = below(below(facets, facet), hash);
-        const path_id meta = below(record, "meta");
-        const path_id counter = below(meta, "attempts");
-        const path_id record_state = below(record, "facet_state");
-        const path_id entry_state = below(entry, "queue_state");
-        const std::uint32_t attempts = read_attempts(s, counter, out);
+        const std::string label = text_field("value");
+        if (family != last_family) {
+            last_family = family;
+            record_family = below(facets, facet);
+        }
+        const path_id record = below(record_family, hash);
+        const optional_cell record_cell = s.find(record);
+        const field_ref meta = field_of(record, record_cell, "meta");
+        const field_ref counter = field_of(meta.id, meta.cell, "attempts");
+        const path_id record_state = field_of(record, record_cell, "facet_state").id;
+        const std::uint32_t attempts = read_attempts(s, counter.id, counter.cell, out);
 
         const handler_entry* handler = nullptr;
         for (const auto& h : table)
             if (h.facet == facet && h.context == context_tag) handler = &h;
         if (!handler) {
-            if (state != to_string(queue_state::missing)) write(entry_state, to_string(queue_state::missing));
+            if (!was_missing) write(entry_state.id, to_string(queue_state::missing));
             visit.result = outcome::missing;
             visit.attempt = attempts;
             out.add(std::move(visit));
@@ -153,7 +190,7 @@ basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
         const std::uint32_t attempt = attempts + 1;
         cep::detail::lazy<Deferred, char[16]> digits;
         const auto printed = std::to_chars(digits, digits + sizeof digits, attempt);
-        write(counter, std::string_view(digits, static_cast<std::size_t>(printed.ptr - digits)));
+        write(counter.id, std::string_view(digits, static_cast<std::size_t>(printed.ptr - digits)));
         const facet_job job{facet,
                             context_tag,
                             hash,
@@ -174,8 +211,8 @@ basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
 
         const auto fail = [&](std::string_view why) {
             write(record_state, to_string(facet_state::failed));
-            if (!why.empty()) write(below(meta, "error"), why);
-            write(entry_state, to_string(queue_state::fatal));
+            if (!why.empty()) write(below(meta.id, "error"), why);
+            write(entry_state.id, to_string(queue_state::fatal));
         };
         outcome result = outcome::completed;
         if (!thrown.empty()) {
@@ -183,7 +220,7 @@ basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
             result = outcome::failed;
         } else if (rc == status::success) {
             write(record_state, to_string(facet_state::complete));
-            write(entry_state, to_string(queue_state::complete));
+            write(entry_state.id, to_string(queue_state::complete));
             finished.push_back(entry);
         } else if (rc == status::fatal) {
             fail({});
@@ -193,13 +230,13 @@ basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
             const auto current = s.find(record_state);
             if (!current || current->text() != to_string(facet_state::pending))
                 write(record_state, to_string(facet_state::pending));
-            if (state != to_string(queue_state::pending)) write(entry_state, to_string(queue_state::pending));
+            if (!was_pending) write(entry_state.id, to_string(queue_state::pending));
             result = outcome::retrying;
             out.more_work = true;
         } else {
             const std::string why = "retry budget exhausted after " + std::to_string(attempt) + " attempt(s)";
             if (handler->policy.exhausted == on_exhaustion::cancel) {
-                write(below(meta, "cancel_reason"), why);
+                write(below(meta.id, "cancel_reason"), why);
                 write(record_state, to_string(facet_state::cancelled));
                 finished.push_back(entry);
             } else {

@@ -770,21 +770,31 @@ private:
     [[nodiscard]] result<path_id> transient_child(path_id parent, std::string_view segment) {
         char buffer[path_limits::max_length];  // a C array: see find_by_text
         const std::string_view above = text_above(parent, buffer);
+        // A child held already is found before the segment is checked (OPS reads and writes the fields of its
+        // transient records this way): a text that is held passed the checks when it was added, and an invalid
+        // segment makes a text no held path has, except one with a '/', which could name a deeper descendant.
+        const bool may_be_held = above.size() + 1 + segment.size() <= path_limits::max_length &&
+                                 segment.find('/') == std::string_view::npos;
+        std::string_view text;
+        std::uint64_t hash = 0;
+        if (may_be_held) {
+            text = child_text(above, segment, buffer);
+            hash = detail::hash_text(text);
+            if (const auto known = find_any(text, hash); known != detail::flat_index::absent) return path_id{known};
+        }
         auto check = detail::check_segment(segment, 0, detail::path_grammar::path);
         if (check.code == errc::none && entries_[parent.value].depth + std::size_t{1} > path_limits::max_depth)
             check = {errc::path_too_deep, 0};
         if (check.code == errc::none && above.size() + 1 + segment.size() > path_limits::max_length)
             check = {errc::path_too_long, 0};
         if (check.code != errc::none) {
-            std::string text(above.data(), above.size());
-            const std::size_t offset = text.size() + 1 + check.offset;
-            text.push_back('/');
-            text.append(segment);
-            return detail::make_path_error(text, {check.code, offset}, detail::path_grammar::path);
+            std::string message(above.data(), above.size());
+            const std::size_t offset = message.size() + 1 + check.offset;
+            message.push_back('/');
+            message.append(segment);
+            return detail::make_path_error(message, {check.code, offset}, detail::path_grammar::path);
         }
-        const std::string_view text = child_text(above, segment, buffer);
-        const std::uint64_t hash = detail::hash_text(text);
-        if (const auto known = find_any(text, hash); known != detail::flat_index::absent) return path_id{known};
+        // Past the checks, the segment has no '/' and the text fits: it was looked up above, and is new.
         if (some_children_unindexed_)
             if (const auto indexed = find_indexed_child(parent, segment)) return *indexed;
         return add_transient(parent, text, hash, segment.size());

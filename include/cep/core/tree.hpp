@@ -501,6 +501,8 @@ private:
         }
     }
 
+    // Up to this many children, a dictionary's child is found by comparing names (see child_index).
+    static constexpr std::size_t small_dictionary = 8;
     [[nodiscard]] std::uint32_t child_index(std::uint32_t parent, std::string_view name) const {
         if (nodes_[parent].kind == cell_kind::list) {
             materialize(parent);
@@ -508,6 +510,14 @@ private:
         }
         const auto& node = nodes_[parent];
         if (node.kind != cell_kind::dictionary) return npos;
+        // A record of a few fields (layer 1's, OPS's, a beat's directory): its children's nodes and path entries
+        // were made together, so comparing their names is a few reads nearby, where the path table's indexes are
+        // a hash of the name and two probes into tables the size of the whole tree (cache misses, mostly).
+        if (node.children.size() <= small_dictionary) {
+            for (const auto index : node.children)
+                if (const auto& child = nodes_[index]; child.alive && paths_.leaf(child.id) == name) return index;
+            return npos;
+        }
         // A dictionary's children carry the ids interned under its own (create() takes paths_.child of it), so
         // the path table's (parent, segment) index finds the child in one probe, however many siblings it has.
         const auto child = paths_.find_child(node.id, name);
