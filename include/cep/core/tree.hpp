@@ -138,6 +138,7 @@ private:
     basic_cell_view(const cell_tree* tree, std::uint32_t index, std::uint32_t generation) noexcept
         : tree_(tree), index_(index), generation_(generation) {}
     const struct cell_node& node() const;
+    [[noreturn, gnu::cold, gnu::noinline]] void stale() const;
 
     const cell_tree* tree_ = nullptr;
     std::uint32_t index_ = 0;
@@ -1020,10 +1021,18 @@ auto basic_cell_view<Deferred>::valid() const noexcept -> bool {
 }
 template <class Deferred>
 auto basic_cell_view<Deferred>::node() const -> const cell_node& {
-    if (!valid())
-        throw tree_error(error{errc::cell_stale_view, tree_ ? "the cell view is stale: its cell was removed"
-                                                            : "the cell view is empty (default-constructed)"});
-    return tree_->nodes_[index_];
+    // The check inline, the throw out of line: every read of a view passes here.
+    if (tree_ != nullptr && index_ < tree_->nodes_.size()) [[likely]] {
+        const cell_node& n = tree_->nodes_[index_];
+        if (n.alive && n.generation == generation_) [[likely]]
+            return n;
+    }
+    stale();
+}
+template <class Deferred>
+void basic_cell_view<Deferred>::stale() const {
+    throw tree_error(error{errc::cell_stale_view, tree_ ? "the cell view is stale: its cell was removed"
+                                                        : "the cell view is empty (default-constructed)"});
 }
 template <class Deferred>
 auto basic_cell_view<Deferred>::kind() const -> cell_kind { return node().kind; }
