@@ -502,6 +502,52 @@ TEST_CASE("heartbeat: transient roots refused, and no release during a beat") {
     CHECK_FALSE(hb.tree().paths().find("/msgs/during"_path).has_value());
 }
 
+TEST_CASE("heartbeat: a release on the path table itself keeps what the heartbeat holds, and none runs mid-beat") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
+    bind_all(hb);
+    auto& paths = hb.tree().paths();
+    seen = {};
+    hb.enqueue("/signals/tick"_path, "/msgs/queued"_path).value();
+    const auto queued = paths.find("/msgs/queued"_path);
+    REQUIRE(queued.has_value());
+    // The program says nothing is in use; the heartbeat's queue still holds the target: it stays, and the next
+    // new path does not take its slot.
+    CHECK(paths.release_unused(nothing_in_use) == 0);
+    CHECK(paths.find("/msgs/queued"_path) == queued);
+    CHECK(paths.intern("/msgs/other"_path) != *queued);
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/msgs/queued"});
+    // Between beats, what nothing holds goes (/msgs/queued and /msgs/other).
+    CHECK(paths.release_unused(nothing_in_use) == 2);
+}
+
+TEST_CASE("heartbeat: a release on the path table from an enzyme releases nothing") {
+    cep::heartbeat<cep::enzyme_registry<rooter>> hb(cep::heartbeat_policy{.ensure_directories = false,
+                                                                          .transient_release_floor = 0});
+    hb.register_all();
+    hb.bind("/jobs"_path, "rooter", cep::propagate).value();
+    hb.make_transient_root("/jobs"_path).value();
+    hb.step();
+    auto& paths = hb.tree().paths();
+    std::optional<std::size_t> released;
+    during_run = [&] {
+        released = paths.release_unused(nothing_in_use);
+        return cep::result<void>{};
+    };
+    hb.enqueue("/signals/tick"_path, "/jobs/a"_path).value();
+    hb.enqueue_at(hb.beat() + 1, "/signals/tick"_path, "/jobs/later"_path).value();
+    const auto later = paths.find("/jobs/later"_path);
+    CHECK(hb.step());
+    during_run = nullptr;
+    REQUIRE(released.has_value());
+    CHECK(*released == 0);
+    CHECK(paths.find("/jobs/later"_path) == later);
+    // Between beats the same call releases /jobs/a (its impulse ran); /jobs/later is still queued.
+    CHECK(paths.release_unused(nothing_in_use) == 1);
+    CHECK_FALSE(paths.find("/jobs/a"_path).has_value());
+    CHECK(paths.find("/jobs/later"_path) == later);
+}
+
 TEST_CASE("heartbeat: make_transient_root() from an enzyme is refused (beat_reentered) and changes nothing") {
     cep::heartbeat<cep::enzyme_registry<rooter>> hb(cep::heartbeat_policy{.ensure_directories = false});
     hb.register_all();
@@ -617,7 +663,10 @@ TEST_CASE("heartbeat: what was resolved for a transient parent is forgotten when
     CHECK(seen.targets == std::vector<std::string>{"/msgs/p/x"});
     const auto parent = hb.tree().paths().find("/msgs/p"_path);
     REQUIRE(parent.has_value());
-    CHECK(hb.release_unused_paths() == 2);
+    SECTION("released by the heartbeat") { CHECK(hb.release_unused_paths() == 2); }
+    SECTION("released on the path table itself: the heartbeat's router hears of it all the same") {
+        CHECK(hb.tree().paths().release_unused(nothing_in_use) == 2);
+    }
     seen = {};
     hb.enqueue("/signals/tick"_path, "/jobs/q/y/z"_path).value();
     // The slots are reused last released first: /jobs/q/y is /msgs/p's old id, the parent of the new target.

@@ -294,10 +294,24 @@ public:
         for (auto* e = &entries_[id.value]; (e->flags & stops) == transient_flag; e = &entries_[e->parent])
             e->flags |= marked_flag;  // a pinned id's ancestors are pinned: the walk stops there
     }
+    // A holder of transient ids that takes part in every release_unused(), whoever calls it. The heartbeat is one:
+    // its queue, its processor and its unread ledger entries keep transient ids without pinning them, and its
+    // router caches agendas by id. `prepare` marks what the holder keeps (mark_in_use) and says whether a release
+    // may happen now (false: release_unused() releases nothing and returns 0); `released` hears that ids went.
+    // The hook belongs to the table where it was set: a table moved from this one does not take it along.
+    struct release_hook {
+        void* holder = nullptr;
+        bool (*prepare)(void* holder) = nullptr;
+        void (*released)(void* holder, std::size_t count) = nullptr;
+    };
+    void set_release_hook(release_hook hook) noexcept { hook_ = hook; }
+
     // Releases every transient id that is not pinned, not marked since the last release, not `in_use(id)` and not
     // an ancestor of one of those; clears the marks. Returns how many were released. Their slots serve new paths.
+    // With a release hook set (see release_hook), its holder marks what it keeps first, and may refuse.
     template <class InUse>
     std::size_t release_unused(InUse&& in_use) {
+        if (hook_.prepare != nullptr && !hook_.prepare(hook_.holder)) return 0;
         // Counted in the same pass; a mark reaches ancestors that may have been counted already, so after one the
         // count is taken again (rare: the usual release keeps nothing).
         std::size_t leaving = 0;
@@ -345,7 +359,10 @@ public:
             transient_texts_.clear();
         }
         if (dead_text_bytes_ > 4096 && 2 * dead_text_bytes_ > texts_.size()) compact_texts();
-        if (released != 0) ++releases_;
+        if (released != 0) {
+            ++releases_;
+            if (hook_.released != nullptr) hook_.released(hook_.holder, released);
+        }
         return released;
     }
     // How many release_unused() calls released ids so far: a holder of transient ids compares it with the count
@@ -999,6 +1016,7 @@ private:
     // renamed id has no cached text, or another one, so it is never taken for the wrong path). The root: none.
     std::uint32_t last_parent_ = 0;
     std::uint64_t releases_ = 0;                // release_unused() calls that released ids
+    release_hook hook_{};                       // not moved with the table: see release_hook
 };
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no

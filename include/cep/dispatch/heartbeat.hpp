@@ -155,6 +155,9 @@ public:
         // The ledger, CEI records and analytics are written at every commit: sealing them (or what holds them), or
         // removing them whole, would make the next commit fail halfway; the tree refuses it (cell_reserved).
         for (const path_id branch : {rt_beat_, rt_cei_, rt_spacing_}) tree().reserve(branch);
+        // Whoever releases transient ids (release_unused_paths(), the commit, or a call on the table itself), the
+        // ids this heartbeat keeps are marked first, and its router forgets what it cached by id.
+        if constexpr (can_release_paths) tree().paths().set_release_hook({this, &prepare_release, &after_release});
         track_open_beat();
     }
     heartbeat(const heartbeat&) = delete;
@@ -960,20 +963,38 @@ private:
         requires can_release_paths
     {
         auto& paths = tree().paths();
-        const auto mark = [&](std::uint32_t signal, std::uint32_t target) {
-            paths.mark_in_use(path_id{signal});
-            if (target != queued_impulse::no_target) paths.mark_in_use(path_id{target});
-        };
-        queue().for_each_waiting([&](const queued_impulse& item) { mark(item.signal, item.target); });
-        processor().for_each_held_id([&](path_id id) { paths.mark_in_use(id); });
-        tree().for_each_pending_record([&](const entry_record& r, entry_renderer render) {
-            if (render == &render_impulse) mark(r.words[0], r.words[1]);
-            if (render == &render_agenda) mark(r.words[2], r.words[3]);
-        });
+        own_release_ = true;
+        struct reset {
+            bool& flag;
+            ~reset() { flag = false; }
+        } done{own_release_};
         const std::size_t released = paths.release_unused([&](path_id id) { return tree().holds_cell(id); });
-        if (released != 0) router().start_over();  // its caches are keyed by ids
         release_at_ = std::max(policy_.transient_release_floor, 2 * paths.transient_count());
         return released;
+    }
+    // The release hook (see path_table::release_hook). During a beat only the commit's own release goes ahead: the
+    // beat's impulses were resolved with their ids, and one from an enzyme, a listener or between the phases would
+    // leave them naming other paths.
+    static bool prepare_release(void* self) {
+        if constexpr (can_release_paths) {
+            auto& hb = *static_cast<heartbeat*>(self);
+            if (!hb.own_release_ && (hb.begun_ || hb.processor().running())) return false;
+            auto& paths = hb.tree().paths();
+            const auto mark = [&](std::uint32_t signal, std::uint32_t target) {
+                paths.mark_in_use(path_id{signal});
+                if (target != queued_impulse::no_target) paths.mark_in_use(path_id{target});
+            };
+            hb.queue().for_each_waiting([&](const queued_impulse& item) { mark(item.signal, item.target); });
+            hb.processor().for_each_held_id([&](path_id id) { paths.mark_in_use(id); });
+            hb.tree().for_each_pending_record([&](const entry_record& r, entry_renderer render) {
+                if (render == &render_impulse) mark(r.words[0], r.words[1]);
+                if (render == &render_agenda) mark(r.words[2], r.words[3]);
+            });
+        }
+        return true;
+    }
+    static void after_release(void* self, std::size_t) {
+        if constexpr (can_release_paths) static_cast<heartbeat*>(self)->router().start_over();  // keyed by ids
     }
 
     void prune_spacing() {
@@ -992,6 +1013,7 @@ private:
     kernel_type kernel_;
     beat_number beat_ = 1;
     bool begun_ = false;     // begin_beat ran for beat_
+    bool own_release_ = false;  // the commit's (or release_unused_paths()'s) release is running
     bool resolved_ = false;  // beat_'s impulses were taken and resolved
     bool executed_ = false;  // beat_'s agendas ran
     bool in_phase_ = false;  // a phase of the cycle runs (see step())
