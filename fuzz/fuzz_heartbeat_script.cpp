@@ -417,6 +417,14 @@ private:
             if (begun_) check(released == 0, "release_unused_paths released ids during a beat");
             return;
         }
+        if (o == "release_table") {
+            // On the table itself, saying only cells are in use: the heartbeat's release hook must keep what its
+            // queue and ledger hold (the model checks every queued impulse's target when it runs).
+            auto& tree = hb_->tree();
+            const std::size_t released = tree.paths().release_unused([&](cep::path_id id) { return tree.holds_cell(id); });
+            if (begun_) check(released == 0, "a release on the path table released ids during a beat");
+            return;
+        }
         if (o == "step") return step_op();
         if (o == "begin") {
             hb_->begin_beat();
