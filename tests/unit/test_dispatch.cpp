@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
@@ -380,6 +382,25 @@ TEST_CASE("SHA-256 digests match the standard test vectors") {
     CHECK(cep::detail::sha256::hex(abc, 5) == "ba781");
     CHECK(cep::detail::sha256::hex(abc, 0).empty());
     CHECK(cep::detail::sha256::hex(abc, 100) == hex("abc"));
+}
+
+TEST_CASE("SHA-256 fed in pieces of any size gives the digest of the whole") {
+    // update() copies a partial block and compresses whole ones where they lie: every split must agree.
+    std::string text;
+    for (int i = 0; i < 300; ++i) text.push_back(static_cast<char>('a' + (i * 7) % 26));
+    const auto bytes = std::as_bytes(std::span<const char>(text.data(), text.size()));
+    for (const std::size_t length : {0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 300}) {
+        cep::detail::sha256 whole;
+        whole.update(bytes.first(length));
+        const auto want = whole.finish();
+        for (const std::size_t piece : {1, 7, 63, 64, 65, 100}) {
+            INFO("length " << length << ", pieces of " << piece);
+            cep::detail::sha256 pieces;
+            for (std::size_t at = 0; at < length; at += piece)
+                pieces.update(bytes.subspan(at, std::min(piece, length - at)));
+            CHECK(pieces.finish() == want);
+        }
+    }
 }
 
 TEST_CASE("store_content stages a payload under cas/<digest> and returns the digest") {

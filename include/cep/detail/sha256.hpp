@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -12,14 +13,23 @@ namespace cep::detail {
 class sha256 {
 public:
     void update(std::span<const std::byte> data) noexcept {
-        for (std::byte b : data) {
-            block_[fill_++] = static_cast<std::uint8_t>(b);
-            if (fill_ == 64) {
-                compress();
-                fill_ = 0;
-            }
+        const auto* at = reinterpret_cast<const std::uint8_t*>(data.data());
+        std::size_t left = data.size();
+        length_ += left;
+        // Whole blocks are compressed where they lie; only a partial block is copied.
+        if (fill_ != 0) {
+            const std::size_t take = left < 64 - fill_ ? left : 64 - fill_;
+            std::memcpy(block_.data() + fill_, at, take);
+            fill_ += take;
+            at += take;
+            left -= take;
+            if (fill_ < 64) return;
+            compress(block_.data());
+            fill_ = 0;
         }
-        length_ += data.size();
+        for (; left >= 64; at += 64, left -= 64) compress(at);
+        if (left != 0) std::memcpy(block_.data(), at, left);
+        fill_ = left;
     }
 
     [[nodiscard]] std::array<std::uint8_t, 32> finish() noexcept {
@@ -27,12 +37,12 @@ public:
         block_[fill_++] = 0x80;
         if (fill_ > 56) {
             while (fill_ < 64) block_[fill_++] = 0;
-            compress();
+            compress(block_.data());
             fill_ = 0;
         }
         while (fill_ < 56) block_[fill_++] = 0;
         for (int i = 7; i >= 0; --i) block_[fill_++] = static_cast<std::uint8_t>(bits >> (i * 8));
-        compress();
+        compress(block_.data());
         std::array<std::uint8_t, 32> out{};
         for (std::size_t i = 0; i < 8; ++i)
             for (std::size_t j = 0; j < 4; ++j) out[i * 4 + j] = static_cast<std::uint8_t>(state_[i] >> (24 - 8 * j));
@@ -53,9 +63,32 @@ public:
     }
 
 private:
-    static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
+    [[gnu::always_inline]] static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
 
-    void compress() noexcept {
+    // The helpers are always inlined: a call per round costs about as much as the round, and g++ stopped inlining
+    // them in a large translation unit.
+    // w[i] for i >= 16, computed in place over the ring of sixteen words.
+    [[gnu::always_inline]] static std::uint32_t extend_schedule(std::uint32_t (&w)[16], std::size_t i) noexcept {
+        std::uint32_t& slot = w[i & 15];
+        const std::uint32_t w15 = w[(i - 15) & 15];
+        const std::uint32_t w2 = w[(i - 2) & 15];
+        slot += (rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
+                (rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10));
+        return slot;
+    }
+    // One round; `kw` is k[i] + w[i]. Only d and h change: the caller renames the others.
+    [[gnu::always_inline]] static void round(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t& d,
+                                             std::uint32_t e, std::uint32_t f, std::uint32_t g, std::uint32_t& h,
+                                             std::uint32_t kw) noexcept {
+        const std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + (g ^ (e & (f ^ g))) + kw;
+        const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) | (c & (a | b)));
+        d += t1;
+        h = t1 + t2;
+    }
+
+    // One block. The message schedule is kept as a ring of 16 words, and the rounds are unrolled by eight with the
+    // working variables renamed instead of shifted (a round writes only d and h), so no round moves six words.
+    void compress(const std::uint8_t* block) noexcept {
         static constexpr std::uint32_t k[64] = {
             0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
             0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -65,27 +98,32 @@ private:
             0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
             0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
             0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-        std::uint32_t w[64];
+        std::uint32_t w[16];
         for (std::size_t i = 0; i < 16; ++i)
-            w[i] = (std::uint32_t{block_[i * 4]} << 24) | (std::uint32_t{block_[i * 4 + 1]} << 16) |
-                   (std::uint32_t{block_[i * 4 + 2]} << 8) | std::uint32_t{block_[i * 4 + 3]};
-        for (std::size_t i = 16; i < 64; ++i) {
-            const auto s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-            const auto s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-        }
+            w[i] = (std::uint32_t{block[i * 4]} << 24) | (std::uint32_t{block[i * 4 + 1]} << 16) |
+                   (std::uint32_t{block[i * 4 + 2]} << 8) | std::uint32_t{block[i * 4 + 3]};
         auto [a, b, c, d, e, f, g, h] = state_;
-        for (std::size_t i = 0; i < 64; ++i) {
-            const auto t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-            const auto t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-            h = g;
-            g = f;
-            f = e;
-            e = d + t1;
-            d = c;
-            c = b;
-            b = a;
-            a = t1 + t2;
+        // The first sixteen rounds take the block's words, the others extend the schedule: two loops, so that no
+        // round tests which it is.
+        for (std::size_t i = 0; i < 16; i += 8) {
+            round(a, b, c, d, e, f, g, h, k[i] + w[i]);
+            round(h, a, b, c, d, e, f, g, k[i + 1] + w[i + 1]);
+            round(g, h, a, b, c, d, e, f, k[i + 2] + w[i + 2]);
+            round(f, g, h, a, b, c, d, e, k[i + 3] + w[i + 3]);
+            round(e, f, g, h, a, b, c, d, k[i + 4] + w[i + 4]);
+            round(d, e, f, g, h, a, b, c, k[i + 5] + w[i + 5]);
+            round(c, d, e, f, g, h, a, b, k[i + 6] + w[i + 6]);
+            round(b, c, d, e, f, g, h, a, k[i + 7] + w[i + 7]);
+        }
+        for (std::size_t i = 16; i < 64; i += 8) {
+            round(a, b, c, d, e, f, g, h, k[i] + extend_schedule(w, i));
+            round(h, a, b, c, d, e, f, g, k[i + 1] + extend_schedule(w, i + 1));
+            round(g, h, a, b, c, d, e, f, k[i + 2] + extend_schedule(w, i + 2));
+            round(f, g, h, a, b, c, d, e, k[i + 3] + extend_schedule(w, i + 3));
+            round(e, f, g, h, a, b, c, d, k[i + 4] + extend_schedule(w, i + 4));
+            round(d, e, f, g, h, a, b, c, k[i + 5] + extend_schedule(w, i + 5));
+            round(c, d, e, f, g, h, a, b, k[i + 6] + extend_schedule(w, i + 6));
+            round(b, c, d, e, f, g, h, a, k[i + 7] + extend_schedule(w, i + 7));
         }
         state_[0] += a;
         state_[1] += b;
