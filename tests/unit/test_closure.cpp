@@ -434,6 +434,26 @@ TEST_CASE("tick visits facets in name order, then contexts in hash order, whatev
     CHECK(orders[0] == orders[1]);
 }
 
+namespace {
+// The staged pass of the two tests below: the tick writes into a beat's staging, the commit applies it. `queue` is
+// where the queue's cells are (behind a link, in the second test).
+void staged_cancel_pass(cep::cell_tree& tree, const std::string& h, const cep::path& queue) {
+    cep::staging_area stage(tree);
+    no_sink sink;
+    cep::write_context ctx(tree, stage, sink, 1);
+    closure::handler_set<audit_cancels_notify, notify_edit> handlers;
+    const auto summary = handlers.tick(ctx);
+    CHECK(summary.visited() == 1);
+    CHECK(calls.empty());
+    CHECK(tree.contains(queue / "notify" / h));  // nothing visible before the commit
+    CHECK(stage.commit().ok());
+    CHECK_FALSE(tree.contains(queue / "audit_log" / h));
+    CHECK_FALSE(tree.contains(queue / "notify" / h));
+    CHECK(text(tree, closure::facet_record("notify", h) / "facet_state") == "cancelled");
+    CHECK(text(tree, closure::facet_record("audit_log", h) / "facet_state") == "complete");
+}
+}  // namespace
+
 TEST_CASE("a handler that cancels an entry later in the same pass: that entry is not visited (staged too)") {
     cep::cell_tree tree;
     const auto h = closure::context_upsert(tree, edit_spec()).value().hash;
@@ -444,21 +464,7 @@ TEST_CASE("a handler that cancels an entry later in the same pass: that entry is
         CHECK(summary.visited() == 1);
         CHECK(calls.empty());
     }
-    SECTION("staged") {
-        cep::staging_area stage(tree);
-        no_sink sink;
-        cep::write_context ctx(tree, stage, sink, 1);
-        closure::handler_set<audit_cancels_notify, notify_edit> handlers;
-        const auto summary = handlers.tick(ctx);
-        CHECK(summary.visited() == 1);
-        CHECK(calls.empty());
-        CHECK(tree.contains(closure::queue_entry("notify", h)));  // nothing visible before the commit
-        CHECK(stage.commit().ok());
-        CHECK_FALSE(tree.contains(closure::queue_entry("audit_log", h)));
-        CHECK_FALSE(tree.contains(closure::queue_entry("notify", h)));
-        CHECK(text(tree, closure::facet_record("notify", h) / "facet_state") == "cancelled");
-        CHECK(text(tree, closure::facet_record("audit_log", h) / "facet_state") == "complete");
-    }
+    SECTION("staged") { staged_cancel_pass(tree, h, cep::path(closure::queue_root)); }
 }
 
 TEST_CASE("the same with the queue behind a link: the entries are known by their paths below the link") {
@@ -469,16 +475,7 @@ TEST_CASE("the same with the queue behind a link: the entries are known by their
     REQUIRE(tree.link("/bonds/facet_queue"_path, "/elsewhere/queue"_path).has_value());
     const auto h = closure::context_upsert(tree, edit_spec()).value().hash;
     reset();
-    cep::staging_area stage(tree);
-    no_sink sink;
-    cep::write_context ctx(tree, stage, sink, 1);
-    closure::handler_set<audit_cancels_notify, notify_edit> handlers;
-    const auto summary = handlers.tick(ctx);
-    CHECK(summary.visited() == 1);
-    CHECK(calls.empty());
-    CHECK(stage.commit().ok());
-    CHECK_FALSE(tree.contains(cep::path("/elsewhere/queue/notify") / h));
-    CHECK(text(tree, closure::facet_record("notify", h) / "facet_state") == "cancelled");
+    staged_cancel_pass(tree, h, "/elsewhere/queue"_path);
 }
 
 TEST_CASE("an unreadable attempt counter and a refused write are reported, and the pass goes on") {
