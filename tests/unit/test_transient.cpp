@@ -414,6 +414,27 @@ TEST_CASE("heartbeat: ledger entries not read yet keep their ids, and read right
     CHECK(found == 10);
 }
 
+TEST_CASE("heartbeat: agenda lines not read yet keep their targets after the impulse lines were read") {
+    transient_heartbeat hb(cep::heartbeat_policy{.keep_beats = 8, .transient_release_floor = 0});
+    bind_all(hb);
+    for (std::size_t i = 0; i < 4; ++i) hb.enqueue("/signals/tick"_path, numbered("/msgs/first/m", i)).value();
+    REQUIRE(hb.step());
+    const std::string dir = "/rt/beat/" + std::to_string(hb.beat() - 1);
+    // Read, the impulse lines become cells of text: from then on only the agenda records name the targets.
+    REQUIRE(hb.tree().find(cep::path(dir + "/impulses"))->size() == 4);
+    (void)hb.release_unused_paths();
+    // New targets take whatever slots the release freed.
+    for (std::size_t i = 0; i < 4; ++i) hb.enqueue("/signals/tick"_path, numbered("/msgs/second/m", i)).value();
+    REQUIRE(hb.step());
+    std::vector<std::string> targets;
+    for (const auto& entry : hb.tree().find(cep::path(dir + "/agenda"))->children()) {
+        const std::string_view line = entry.text();
+        targets.emplace_back(line.substr(line.find("target=") + 7));
+    }
+    CHECK(targets == std::vector<std::string>{"/msgs/first/m0", "/msgs/first/m1", "/msgs/first/m2",
+                                              "/msgs/first/m3"});
+}
+
 TEST_CASE("heartbeat: impulses for later beats and pending retries keep their targets through releases") {
     transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false,
                                                  .retry = {.max_attempts = 3, .backoff_beats = 3},

@@ -10,6 +10,7 @@
 #include <range/v3/view/transform.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <ranges>
 #include <span>
@@ -575,10 +576,10 @@ TEST_CASE("deferred list entries read exactly like appended ones, in order, what
         tree.make_list(P("/log"), "e").value();
         const auto log = tree.paths().intern(P("/log"));
         REQUIRE(tree.append_entry(log, "one"));
-        REQUIRE(tree.append_record(log, cep::entry_record{{2, 3, 0, 0}}, &render_sum));
+        REQUIRE(tree.append_record(log, cep::entry_record{{2, 3, 0}}, &render_sum));
         REQUIRE(tree.append_text(P("/log"), "three"));  // eager: the deferred ones become cells first
         REQUIRE(tree.append_entry(log, "four"));
-        REQUIRE(tree.append_record(log, cep::entry_record{{tree.paths().intern(P("/a/b")).value, 0, 0, 0}},
+        REQUIRE(tree.append_record(log, cep::entry_record{{tree.paths().intern(P("/a/b")).value, 0, 0}},
                                    &render_path));
         REQUIRE(tree.append_entry(log, "six"));
     };
@@ -658,13 +659,13 @@ TEST_CASE("deferred list entries: an entry whose path would be too long is refus
 }
 
 TEST_CASE("deferred list entries: a batch of records reads like the same records appended one by one") {
-    const std::vector<cep::entry_record> batch{{{1, 2, 0, 0}}, {{3, 4, 0, 0}}, {{5, 6, 0, 0}}};
+    const std::vector<cep::entry_record> batch{{{1, 2, 0}}, {{3, 4, 0}}, {{5, 6, 0}}};
     cep::cell_tree tree;
     tree.make_list(P("/log"), "e").value();
     const auto log = tree.paths().intern(P("/log"));
     REQUIRE(tree.append_entry(log, "text first"));  // another kind: the batch starts a new run after it
     REQUIRE(tree.append_records(log, batch, &render_sum));
-    REQUIRE(tree.append_record(log, cep::entry_record{{7, 8, 0, 0}}, &render_sum));  // continues the same run
+    REQUIRE(tree.append_record(log, cep::entry_record{{7, 8, 0}}, &render_sum));  // continues the same run
     REQUIRE(tree.append_records(log, std::span<const cep::entry_record>{}, &render_sum));  // nothing: no error
     CHECK(entry_texts(tree, "/log") == std::vector<std::string>{"text first", "1+2", "3+4", "5+6", "7+8"});
     CHECK(child_names(*tree.find(P("/log"))) == std::vector<std::string>{"e:1", "e:2", "e:3", "e:4", "e:5"});
@@ -680,32 +681,32 @@ TEST_CASE("deferred list entries: try_append_record takes a record only where ap
     const auto log = tree.paths().intern(P("/log"));
     const auto other = tree.paths().intern(P("/other"));
     // Nothing appended yet: the list was never checked, so nothing is taken.
-    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0, 0}}, &render_sum));
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0}}, &render_sum));
     CHECK(tree.find(P("/log"))->size() == 0);
-    REQUIRE(tree.append_record(log, cep::entry_record{{1, 1, 0, 0}}, &render_sum));  // checks the list
-    for (std::uint32_t n = 2; n <= 9; ++n) CHECK(tree.try_append_record(log, cep::entry_record{{n, n, 0, 0}}, &render_sum));
+    REQUIRE(tree.append_record(log, cep::entry_record{{1, 1, 0}}, &render_sum));  // checks the list
+    for (std::uint32_t n = 2; n <= 9; ++n) CHECK(tree.try_append_record(log, cep::entry_record{{n, n, 0}}, &render_sum));
     // Entry 10's name is one digit longer than the check covered: refused, and append_record takes it.
-    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{10, 10, 0, 0}}, &render_sum));
-    REQUIRE(tree.append_record(log, cep::entry_record{{10, 10, 0, 0}}, &render_sum));
-    CHECK(tree.try_append_record(log, cep::entry_record{{11, 11, 0, 0}}, &render_sum));
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{10, 10, 0}}, &render_sum));
+    REQUIRE(tree.append_record(log, cep::entry_record{{10, 10, 0}}, &render_sum));
+    CHECK(tree.try_append_record(log, cep::entry_record{{11, 11, 0}}, &render_sum));
     // Another renderer, another list, or text entries in between: each needs the full check.
-    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0, 0}}, &render_path));
-    CHECK_FALSE(tree.try_append_record(other, cep::entry_record{{0, 0, 0, 0}}, &render_sum));
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0}}, &render_path));
+    CHECK_FALSE(tree.try_append_record(other, cep::entry_record{{0, 0, 0}}, &render_sum));
     REQUIRE(tree.append_entry(log, "text"));
-    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0, 0}}, &render_sum));
+    CHECK_FALSE(tree.try_append_record(log, cep::entry_record{{0, 0, 0}}, &render_sum));
     std::vector<std::string> expected;
     for (int n = 1; n <= 11; ++n) expected.push_back(std::to_string(n) + "+" + std::to_string(n));
     expected.emplace_back("text");
     CHECK(entry_texts(tree, "/log") == expected);
     // A sealed or removed list takes nothing.
-    REQUIRE(tree.append_record(other, cep::entry_record{{1, 2, 0, 0}}, &render_sum));
+    REQUIRE(tree.append_record(other, cep::entry_record{{1, 2, 0}}, &render_sum));
     tree.seal(P("/other")).value();
-    CHECK_FALSE(tree.try_append_record(other, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
+    CHECK_FALSE(tree.try_append_record(other, cep::entry_record{{3, 4, 0}}, &render_sum));
     tree.make_list(P("/gone")).value();
     const auto gone = tree.paths().intern(P("/gone"));
-    REQUIRE(tree.append_record(gone, cep::entry_record{{1, 2, 0, 0}}, &render_sum));
+    REQUIRE(tree.append_record(gone, cep::entry_record{{1, 2, 0}}, &render_sum));
     tree.remove(P("/gone")).value();
-    CHECK_FALSE(tree.try_append_record(gone, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
+    CHECK_FALSE(tree.try_append_record(gone, cep::entry_record{{3, 4, 0}}, &render_sum));
     CHECK(entry_texts(tree, "/other") == std::vector<std::string>{"1+2"});
 }
 
@@ -714,7 +715,7 @@ TEST_CASE("deferred list entries: a batch projected from the caller's own record
         std::uint32_t left, right;
     };
     const std::vector<pair_of> mine{{1, 2}, {3, 4}, {5, 6}};
-    const auto packed = [](const pair_of& p) { return cep::entry_record{{p.left, p.right, 0, 0}}; };
+    const auto packed = [](const pair_of& p) { return cep::entry_record{{p.left, p.right, 0}}; };
     cep::cell_tree tree;
     tree.make_list(P("/log"), "e").value();
     const auto log = tree.paths().intern(P("/log"));
@@ -727,6 +728,47 @@ TEST_CASE("deferred list entries: a batch projected from the caller's own record
     CHECK(missing.error().code == cep::errc::cell_not_found);
 }
 
+namespace {
+// A record of the caller's own with an entry_record's bytes: a tag, its padding spelled out, two numbers.
+struct tagged_pair {
+    std::uint8_t tag;
+    std::uint8_t unused[3];
+    std::uint32_t left, right;
+};
+static_assert(cep::same_bytes_as_entry_record<tagged_pair>);
+struct padded_pair {
+    std::uint8_t tag;  // three bytes of padding follow
+    std::uint32_t left, right;
+};
+static_assert(!cep::same_bytes_as_entry_record<padded_pair>);
+static_assert(!cep::same_bytes_as_entry_record<std::uint64_t>);
+// "<tag>:<left>-<right>", read back from the record's bytes.
+void render_tagged(const cep::path_table&, const cep::entry_record& packed, std::string& out) {
+    const auto r = std::bit_cast<tagged_pair>(packed);
+    out.append(1, static_cast<char>(r.tag)).append(":").append(std::to_string(r.left)).append("-");
+    out.append(std::to_string(r.right));
+}
+}  // namespace
+
+TEST_CASE("deferred list entries: the caller's records with an entry_record's bytes go in verbatim, in order") {
+    const std::vector<tagged_pair> mine{{'a', {}, 1, 2}, {'b', {}, 3, 4}, {'c', {}, 5, 6}};
+    cep::cell_tree tree;
+    tree.make_list(P("/log"), "e").value();
+    const auto log = tree.paths().intern(P("/log"));
+    REQUIRE(tree.append_entry(log, "text first"));  // another kind: the batch starts a new run after it
+    REQUIRE(tree.append_records_verbatim(log, std::span<const tagged_pair>(mine), &render_tagged));
+    REQUIRE(tree.append_records_verbatim(log, std::span<const tagged_pair>(mine).first(1), &render_tagged));
+    REQUIRE(tree.append_record(log, std::bit_cast<cep::entry_record>(tagged_pair{'z', {}, 9, 9}), &render_tagged));
+    REQUIRE(tree.append_records_verbatim(log, std::span<const tagged_pair>{}, &render_tagged));  // nothing: no error
+    CHECK(entry_texts(tree, "/log") ==
+          std::vector<std::string>{"text first", "a:1-2", "b:3-4", "c:5-6", "a:1-2", "z:9-9"});
+    CHECK(child_names(*tree.find(P("/log"))) == std::vector<std::string>{"e:1", "e:2", "e:3", "e:4", "e:5", "e:6"});
+    const auto missing = tree.append_records_verbatim(tree.paths().intern(P("/nope")),
+                                                      std::span<const tagged_pair>(mine), &render_tagged);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == cep::errc::cell_not_found);
+}
+
 TEST_CASE("deferred list entries: a batch whose last entry's path would be too long appends nothing") {
     cep::cell_tree tree;
     // As above: room for entries "1" to "9" under this list, not for "10".
@@ -735,15 +777,15 @@ TEST_CASE("deferred list entries: a batch whose last entry's path would be too l
     long_path += "/" + std::string(cep::path_limits::max_length - 2 - long_path.size() - 1, 'y');
     tree.make_list(cep::path(long_path)).value();
     const auto id = tree.paths().intern(cep::path(long_path));
-    const std::vector<cep::entry_record> eight(8, cep::entry_record{{1, 1, 0, 0}});
+    const std::vector<cep::entry_record> eight(8, cep::entry_record{{1, 1, 0}});
     REQUIRE(tree.append_records(id, eight, &render_sum));  // entries 1..8
-    const std::vector<cep::entry_record> two(2, cep::entry_record{{2, 2, 0, 0}});
+    const std::vector<cep::entry_record> two(2, cep::entry_record{{2, 2, 0}});
     const auto refused = tree.append_records(id, two, &render_sum);  // 9 would fit, 10 would not: neither goes in
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == cep::errc::path_too_long);
     CHECK(refused.error().message.find("entry 10's path") != std::string::npos);
     CHECK(tree.find(cep::path(long_path))->size() == 8);
-    REQUIRE(tree.append_record(id, cep::entry_record{{3, 3, 0, 0}}, &render_sum));  // 9 alone still fits
+    REQUIRE(tree.append_record(id, cep::entry_record{{3, 3, 0}}, &render_sum));  // 9 alone still fits
     CHECK(tree.find(cep::path(long_path))->size() == 9);
 }
 
@@ -812,7 +854,7 @@ TEST_CASE("a read-only tree refuses every write (cell_read_only) and changes not
     (void)tree.put_text(P("/a/value"), "old").value();
     const auto list = tree.make_list(P("/log")).value().id();
     (void)tree.append_text(P("/log"), "first").value();
-    REQUIRE(tree.append_record(list, cep::entry_record{{1, 2, 0, 0}}, &render_sum));
+    REQUIRE(tree.append_record(list, cep::entry_record{{1, 2, 0}}, &render_sum));
     tree.set_read_only(true);
     CHECK(tree.read_only());
     const auto refused = [](const auto& outcome, const char* path) {
@@ -830,9 +872,9 @@ TEST_CASE("a read-only tree refuses every write (cell_read_only) and changes not
     refused(tree.clear_value(P("/a/value")), "/a/value");
     refused(tree.append_text(P("/log"), "second"), "/log");
     refused(tree.append_entry(list, "deferred"), "/log");
-    refused(tree.append_record(list, cep::entry_record{{3, 4, 0, 0}}, &render_sum), "/log");
-    CHECK_FALSE(tree.try_append_record(list, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
-    const std::vector<cep::entry_record> batch{cep::entry_record{{5, 6, 0, 0}}};
+    refused(tree.append_record(list, cep::entry_record{{3, 4, 0}}, &render_sum), "/log");
+    CHECK_FALSE(tree.try_append_record(list, cep::entry_record{{3, 4, 0}}, &render_sum));
+    const std::vector<cep::entry_record> batch{cep::entry_record{{5, 6, 0}}};
     refused(tree.append_records(list, std::span<const cep::entry_record>(batch), &render_sum), "/log");
     refused(tree.link(P("/to_a"), P("/a")), "/to_a");
     refused(tree.seal(P("/a")), "/a");
@@ -844,7 +886,7 @@ TEST_CASE("a read-only tree refuses every write (cell_read_only) and changes not
     CHECK(entry_texts(tree, "/log") == std::vector<std::string>{"first", "1+2"});
     tree.set_read_only(false);
     CHECK(tree.put_text(P("/a/value"), "new"));
-    REQUIRE(tree.append_record(list, cep::entry_record{{3, 4, 0, 0}}, &render_sum));
+    REQUIRE(tree.append_record(list, cep::entry_record{{3, 4, 0}}, &render_sum));
     CHECK(tree.find(P("/a/value"))->text() == "new");
     CHECK(entry_texts(tree, "/log") == std::vector<std::string>{"first", "1+2", "3+4"});
 }

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <optional>
@@ -84,11 +85,18 @@ struct projecting_iterator {
 };
 }  // namespace detail
 
-// A list entry kept as a compact record until it is read (cell_tree::append_record): four words the renderer
-// turns into the entry's text, deterministically, when the entry becomes a cell.
+// A list entry kept as a compact record until it is read (cell_tree::append_record): three words the renderer
+// turns into the entry's text, deterministically, when the entry becomes a cell. (Twelve bytes: a ledger keeps a
+// record per impulse and per invocation, for every beat it retains.)
 struct entry_record {
-    std::uint32_t words[4]{};
+    std::uint32_t words[3]{};
 };
+// A record type of the caller's with exactly an entry_record's bytes (trivially copyable, 12 bytes, no padding):
+// cell_tree::append_records_verbatim copies a span of them in one block move, and the renderer may std::bit_cast
+// the entry_record back.
+template <class Record>
+concept same_bytes_as_entry_record = std::is_trivially_copyable_v<Record> && sizeof(Record) == sizeof(entry_record) &&
+                                     std::has_unique_object_representations_v<Record>;
 using entry_renderer = void (*)(const path_table& paths, const entry_record& record, std::string& out);
 
 // A read-only handle on one cell: cheap to copy, checked on every use (a removed cell is reported, not read).
@@ -348,6 +356,25 @@ public:
     // for the batch instead of one per entry.
     result<void> append_records(path_id list, std::span<const entry_record> records, entry_renderer render) {
         return append_records(list, records, render, [](const entry_record& record) { return record; });
+    }
+    // Records of the caller's own type that are entry_records byte for byte (see same_bytes_as_entry_record): one
+    // check, then one block copy.
+    template <class Record>
+    result<void> append_records_verbatim(path_id list, std::span<const Record> records, entry_renderer render) {
+        static_assert(same_bytes_as_entry_record<Record>,
+                      "cep::cell_tree::append_records_verbatim: the record type must have exactly the bytes of a "
+                      "cep::entry_record (trivially copyable, 12 bytes, no padding)");
+        const std::size_t count = records.size();
+        if (count == 0) return {};
+        auto slot = deferred_slot(list, render, count);
+        if (!slot) return slot.error();
+        auto& pending = deferred_[*slot].records;
+        if (pending.capacity() - pending.size() < count)  // grown geometrically, so many batches stay linear
+            pending.reserve(std::max(pending.size() + count, 2 * pending.capacity()));
+        const std::size_t at = pending.size();
+        pending.resize(at + count);
+        std::memcpy(static_cast<void*>(pending.data() + at), records.data(), count * sizeof(entry_record));
+        return {};
     }
     // The same for the records project(item) makes of each item: a caller converting its own records needs no
     // buffer of its own.

@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -440,9 +441,8 @@ private:
         if (recording()) {
             // In the tree as compact records (rendered when read); as text only for listeners.
             const auto& log = processor().agenda_log();
-            const auto packed_of = [](const agenda_record& r) {
-                return entry_record{{r.enzyme, static_cast<std::uint32_t>(r.rc), r.signal, r.target}};
-            };
+            // An agenda_record has an entry_record's bytes (render_agenda() reads them back).
+            const auto packed_of = [](const agenda_record& r) { return std::bit_cast<entry_record>(r); };
             if (listeners().active()) {
                 // Line by line: a listener that reads the ledger sees every line it has heard.
                 for (const auto& record : log) {
@@ -457,7 +457,7 @@ private:
             } else if (policy_.ensure_directories && !log.empty()) {
                 // One append for the beat's agenda lines, converted straight into the list: one check per batch.
                 append_to_ledger(beat_, ledger_kind::agenda, [&](path_id id) {
-                    return tree().append_records(id, log, &render_agenda, packed_of);
+                    return tree().append_records_verbatim(id, std::span<const agenda_record>(log), &render_agenda);
                 });
             }
             std::string own;
@@ -851,7 +851,7 @@ private:
             if (slot.beat == at) slot.ready = false;
     }
     [[gnu::noinline]] void log_impulse(beat_number at, std::uint32_t signal, std::uint32_t target) {
-        const entry_record packed{{signal, target, 0, 0}};
+        const entry_record packed{{signal, target, 0}};
         // The list appended to last, as it is while impulses are enqueued one after another, takes the record
         // without a full check (and without a result to build and destroy).
         if (policy_.ensure_directories &&
@@ -877,13 +877,14 @@ private:
         out.append(" target=");
         append_path_text(paths, r.words[1], out);
     }
-    // "enzyme=<name> rc=<rc> signal=<path> target=<path>" from {enzyme, rc, signal, target}.
-    static void render_agenda(const path_table& paths, const entry_record& r, std::string& out) {
-        out.append("enzyme=").append(Registry::names[r.words[0]]).append(" rc=");
-        out.append(to_string(static_cast<status>(r.words[1]))).append(" signal=");
-        append_path_text(paths, r.words[2], out);
+    // "enzyme=<name> rc=<rc> signal=<path> target=<path>" from an agenda_record's bytes (see commit_phase()).
+    static void render_agenda(const path_table& paths, const entry_record& packed, std::string& out) {
+        const auto r = std::bit_cast<agenda_record>(packed);
+        out.append("enzyme=").append(Registry::names[r.enzyme]).append(" rc=");
+        out.append(to_string(r.rc)).append(" signal=");
+        append_path_text(paths, r.signal, out);
         out.append(" target=");
-        append_path_text(paths, r.words[3], out);
+        append_path_text(paths, r.target, out);
     }
 
     // Writes a CEI record and queues its impulse (for the next beat once this one has begun).
@@ -988,7 +989,10 @@ private:
             hb.processor().for_each_held_id([&](path_id id) { paths.mark_in_use(id); });
             hb.tree().for_each_pending_record([&](const entry_record& r, entry_renderer render) {
                 if (render == &render_impulse) mark(r.words[0], r.words[1]);
-                if (render == &render_agenda) mark(r.words[2], r.words[3]);
+                if (render == &render_agenda) {
+                    const auto record = std::bit_cast<agenda_record>(r);
+                    mark(record.signal, record.target);
+                }
             });
         }
         return true;

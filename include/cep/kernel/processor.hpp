@@ -38,13 +38,16 @@
 
 namespace cep {
 
-// One invocation as the ledger's agenda list records it.
+// One invocation as the ledger's agenda list records it. Twelve bytes with no padding (`unused` is zero): a
+// cep::entry_record's bytes, so the commit copies the beat's log into the ledger in one block move.
 struct agenda_record {
     std::uint16_t enzyme;
     status rc;
+    std::uint8_t unused;
     std::uint32_t signal;
     std::uint32_t target;
 };
+static_assert(same_bytes_as_entry_record<agenda_record>);
 
 // A CEI record waiting for the commit (nothing of beat N is visible in N).
 struct cei_record {
@@ -548,7 +551,7 @@ private:
             const std::uint16_t enzyme = *step;
             const status rc = call_inlined(enzyme);
             if (rc == status::success && counted_[enzyme] == 0) [[likely]] {
-                if (recording_) log_.push_back(agenda_record{enzyme, rc, item.signal, item.target});
+                if (recording_) log_.push_back(agenda_record{enzyme, rc, 0, item.signal, item.target});
             } else {
                 after_run(enzyme, item.signal, item.target, rc);
             }
@@ -609,7 +612,7 @@ private:
 
     // After a run that did not simply succeed, or while the ledger records or retries are pending.
     [[gnu::noinline]] void after_run(std::uint16_t enzyme, std::uint32_t signal, std::uint32_t target, status rc) {
-        if (recording_) log_.push_back(agenda_record{enzyme, rc, signal, target});
+        if (recording_) log_.push_back(agenda_record{enzyme, rc, 0, signal, target});
         // A success settles something only for an enzyme with an attempt count to forget.
         if (rc != status::success || counted_[enzyme] != 0) settle(enzyme, signal, target, rc);
         watch_ = recording_ || !retries_.empty();
