@@ -366,14 +366,11 @@ public:
                       "cep::entry_record (trivially copyable, 12 bytes, no padding)");
         const std::size_t count = records.size();
         if (count == 0) return {};
-        auto slot = deferred_slot(list, render, count);
-        if (!slot) return slot.error();
-        auto& pending = deferred_[*slot].records;
-        if (pending.capacity() - pending.size() < count)  // grown geometrically, so many batches stay linear
-            pending.reserve(std::max(pending.size() + count, 2 * pending.capacity()));
-        const std::size_t at = pending.size();
-        pending.resize(at + count);
-        std::memcpy(static_cast<void*>(pending.data() + at), records.data(), count * sizeof(entry_record));
+        auto pending = batch_records(list, render, count);
+        if (!pending) return pending.error();
+        const std::size_t at = (*pending)->size();
+        (*pending)->resize(at + count);
+        std::memcpy(static_cast<void*>((*pending)->data() + at), records.data(), count * sizeof(entry_record));
         return {};
     }
     // The same for the records project(item) makes of each item: a caller converting its own records needs no
@@ -382,17 +379,14 @@ public:
     result<void> append_records(path_id list, const Items& items, entry_renderer render, Project&& project) {
         const std::size_t count = items.size();
         if (count == 0) return {};
-        auto slot = deferred_slot(list, render, count);
-        if (!slot) return slot.error();
-        auto& pending = deferred_[*slot].records;
-        if (pending.capacity() - pending.size() < count)  // grown geometrically, so many batches stay linear
-            pending.reserve(std::max(pending.size() + count, 2 * pending.capacity()));
+        auto pending = batch_records(list, render, count);
+        if (!pending) return pending.error();
         // One range insert: the records are built in place after one size check. (push_back() re-read and
         // stored the vector's end for every record: about a sixth of what a ledger line cost.)
         using projecting =
             detail::projecting_iterator<decltype(std::ranges::begin(items)), std::remove_reference_t<Project>>;
-        pending.insert(pending.end(), projecting{std::ranges::begin(items), &project},
-                       projecting{std::ranges::end(items), &project});
+        (*pending)->insert((*pending)->end(), projecting{std::ranges::begin(items), &project},
+                           projecting{std::ranges::end(items), &project});
         return {};
     }
     result<void> append_entry(const path& list, std::string_view text) { return append_entry(paths_.intern(list), text); }
@@ -758,6 +752,16 @@ private:
             render == nullptr ? pending.records.empty() : pending.ends.empty() && pending.render == render;
         if (!same_kind || node.aux + pending.ends.size() + pending.records.size() + 1 >= last_list_.fits_below)
             return nullptr;
+        return &pending;
+    }
+    // Checks an append of `count` records and returns the list's records, with room for them (grown
+    // geometrically, so many batches stay linear).
+    result<std::vector<entry_record>*> batch_records(path_id list, entry_renderer render, std::size_t count) {
+        auto slot = deferred_slot(list, render, count);
+        if (!slot) return slot.error();
+        auto& pending = deferred_[*slot].records;
+        if (pending.capacity() - pending.size() < count)
+            pending.reserve(std::max(pending.size() + count, 2 * pending.capacity()));
         return &pending;
     }
     // Checks an append of `count` entries (their paths, up to the last one's) and returns the list's slot.
