@@ -369,8 +369,7 @@ int main(int argc, char** argv) {
                 hand_next.clear();
             }
         };
-        const auto [c, f] = bench::compare(impulses, cep_rep, floor_rep);
-        const auto h = bench::measure(impulses, hand_rep);
+        const auto [c, f, h] = bench::alternate(impulses, cep_rep, floor_rep, hand_rep);
         bench::row("retry-heavy beat, 4 enzymes, 1 retries once", c, "(a) direct calls + retry list", f);
         bench::row("retry-heavy beat, 4 enzymes, 1 retries once", c, "(b) map<string,function> + list", h);
         const double allocs = bench::allocations_per(impulses, cep_rep);
