@@ -95,7 +95,8 @@ struct entry_record {
 // cell_tree::append_records_verbatim copies a span of them in one block move, and the renderer may std::bit_cast
 // the entry_record back.
 template <class Record>
-concept same_bytes_as_entry_record = std::is_trivially_copyable_v<Record> && sizeof(Record) == sizeof(entry_record) &&
+concept same_bytes_as_entry_record = std::is_trivially_copyable_v<Record> &&
+                                     sizeof(Record) == sizeof(entry_record) &&
                                      std::has_unique_object_representations_v<Record>;
 using entry_renderer = void (*)(const path_table& paths, const entry_record& record, std::string& out);
 

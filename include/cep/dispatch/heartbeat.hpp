@@ -455,7 +455,7 @@ private:
                     notify(ledger_names[static_cast<std::size_t>(ledger_kind::agenda)], line, beat_);
                 }
             } else if (policy_.ensure_directories && !log.empty()) {
-                // One append for the beat's agenda lines, converted straight into the list: one check per batch.
+                // One append for the beat's agenda lines, copied into the list as they are: one check per batch.
                 append_to_ledger(beat_, ledger_kind::agenda, [&](path_id id) {
                     return tree().append_records_verbatim(id, std::span<const agenda_record>(log), &render_agenda);
                 });
