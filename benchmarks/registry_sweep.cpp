@@ -11,8 +11,6 @@
 
 #include <cep/cep.hpp>
 
-#include <chrono>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,23 +62,6 @@ struct sweep_case {
     }
 };
 
-// One warm-up of each, then the repetitions of all of them in turn: ns per impulse of each.
-std::vector<bench::figure> interleaved(const std::vector<std::function<void()>>& reps) {
-    for (const auto& rep : reps) rep();
-    std::vector<std::vector<double>> samples(reps.size());
-    for (int r = 0; r < bench::settings().repetitions; ++r) {
-        for (std::size_t k = 0; k < reps.size(); ++k) {
-            const auto start = std::chrono::steady_clock::now();
-            reps[k]();
-            const auto stop = std::chrono::steady_clock::now();
-            samples[k].push_back(std::chrono::duration<double, std::nano>(stop - start).count() / impulses);
-        }
-    }
-    std::vector<bench::figure> figures;
-    for (auto& s : samples) figures.push_back(bench::summarise(std::move(s)));
-    return figures;
-}
-
 void group(const cep::path& root, bool bind_idle, bool transient) {
     sweep_case<16> small(root, bind_idle, transient);
     sweep_case<64> mid(root, bind_idle, transient);
@@ -91,16 +72,15 @@ void group(const cep::path& root, bool bind_idle, bool transient) {
     bench::beat_targets hand_next{&hand_targets, bench::per_beat, true};
     bench::by_hand hand;
     hand.add_bodies(signal, small.order);
-    const auto figures = interleaved({[&] { small.rep(); }, [&] { mid.rep(); }, [&] { large.rep(); },
-                                      [&] { largest.rep(); },
-                                      [&] {
-                                          for (std::size_t b = 0; b < beats; ++b) {
-                                              const cep::path* first = hand_next.next();
-                                              for (std::size_t i = 0; i < bench::per_beat; ++i)
-                                                  hand.enqueue(signal, first[i]);
-                                              hand.step();
-                                          }
-                                      }});
+    auto hand_rep = [&] {
+        for (std::size_t b = 0; b < beats; ++b) {
+            const cep::path* first = hand_next.next();
+            for (std::size_t i = 0; i < bench::per_beat; ++i) hand.enqueue(signal, first[i]);
+            hand.step();
+        }
+    };
+    const auto figures = bench::alternate(
+        impulses, [&] { small.rep(); }, [&] { mid.rep(); }, [&] { large.rep(); }, [&] { largest.rep(); }, hand_rep);
     const int sizes[] = {16, 64, 256, CEP_BENCH_SWEEP_MAX};
     const std::string what = std::string(bind_idle ? " registered+bound" : " registered");
     const std::string where = transient ? ", transient" : "";
