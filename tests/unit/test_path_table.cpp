@@ -371,6 +371,44 @@ TEST_CASE("flat_index agrees with a reference multimap through inserts, collidin
     CHECK(index.find(reference.begin()->first) == cep::detail::flat_index::absent);
 }
 
+TEST_CASE("flat_index: a copy is independent, a move leaves an empty index that works, clear() keeps it usable") {
+    using cep::detail::flat_index;
+    flat_index index;
+    for (std::uint32_t v = 0; v < 500; ++v) index.insert(std::uint64_t{v} * 7919, v);  // grows several times
+    REQUIRE(index.slots() >= 500);
+
+    flat_index copy = index;
+    copy.insert(1, 9999);
+    CHECK(copy.size() == 501);
+    CHECK(index.size() == 500);
+    CHECK(copy.find(1) == 9999);
+    CHECK(index.find(1) == flat_index::absent);
+    for (std::uint32_t v = 0; v < 500; ++v) REQUIRE(copy.find(std::uint64_t{v} * 7919) == v);
+
+    copy = index;  // copy-assigned over a larger one: the extra value is gone
+    CHECK(copy.size() == 500);
+    CHECK(copy.find(1) == flat_index::absent);
+
+    flat_index moved = std::move(index);
+    CHECK(moved.size() == 500);
+    CHECK(moved.find(499 * 7919) == 499);
+    // The moved-from index is empty and still usable: it finds nothing, and grows again on insert.
+    CHECK(index.size() == 0);  // NOLINT(bugprone-use-after-move): what a move leaves is specified here
+    CHECK(index.slots() == 0);
+    CHECK(index.find(0) == flat_index::absent);
+    CHECK_FALSE(index.erase(0));
+    index.insert(42, 7);
+    CHECK(index.find(42) == 7);
+
+    const std::size_t slots = moved.slots();
+    moved.clear();
+    CHECK(moved.size() == 0);
+    CHECK(moved.slots() == slots);  // the array is kept
+    for (std::uint32_t v = 0; v < 500; ++v) REQUIRE(moved.find(std::uint64_t{v} * 7919) == flat_index::absent);
+    moved.insert(5, 5);
+    CHECK(moved.find(5) == 5);
+}
+
 TEST_CASE("hash_text: every byte of a text, and its length, change the hash") {
     std::unordered_set<std::uint64_t> seen;
     std::size_t texts = 0;

@@ -10,6 +10,9 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,6 +31,34 @@ class basic_flat_index {
 public:
     static constexpr std::uint32_t absent = 0xffffffffu;
 
+    basic_flat_index() = default;
+    basic_flat_index(basic_flat_index&& other) noexcept
+        : slots_(std::move(other.slots_)),
+          capacity_(std::exchange(other.capacity_, 0)),
+          mask_(std::exchange(other.mask_, 0)),
+          shift_(std::exchange(other.shift_, 64)),
+          size_(std::exchange(other.size_, 0)) {}
+    basic_flat_index& operator=(basic_flat_index&& other) noexcept {
+        slots_ = std::move(other.slots_);
+        capacity_ = std::exchange(other.capacity_, 0);
+        mask_ = std::exchange(other.mask_, 0);
+        shift_ = std::exchange(other.shift_, 64);
+        size_ = std::exchange(other.size_, 0);
+        return *this;
+    }
+    basic_flat_index(const basic_flat_index& other)
+        : slots_(other.slots_ ? std::make_unique_for_overwrite<slot[]>(other.capacity_) : nullptr),
+          capacity_(other.capacity_),
+          mask_(other.mask_),
+          shift_(other.shift_),
+          size_(other.size_) {
+        if (slots_) std::memcpy(static_cast<void*>(slots_.get()), other.slots_.get(), capacity_ * sizeof(slot));
+    }
+    basic_flat_index& operator=(const basic_flat_index& other) {
+        if (this != &other) *this = basic_flat_index(other);
+        return *this;
+    }
+
     template <class Confirms>
     [[nodiscard]] std::uint32_t find(std::uint64_t key, Confirms&& confirms) const noexcept {
         if (size_ == 0) return absent;
@@ -42,7 +73,7 @@ public:
     }
     // Precondition: no confirmed value under this key yet.
     void insert(std::uint64_t key, std::uint32_t value) {
-        if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+        if ((size_ + 1) * 4 > capacity_ * 3) grow();
         place(key, value);
         ++size_;
     }
@@ -73,18 +104,25 @@ public:
         return erase(key, [](std::uint32_t) { return true; });
     }
     void clear() noexcept {
-        for (auto& s : slots_) s.value = absent;  // keeps the array: no allocation when it fills up again
+        if (slots_) fill_absent(slots_.get(), capacity_);  // keeps the array: no allocation when it fills up again
         size_ = 0;
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     // The slots of the array (what clear() walks).
-    [[nodiscard]] std::size_t slots() const noexcept { return slots_.size(); }
+    [[nodiscard]] std::size_t slots() const noexcept { return capacity_; }
 
 private:
+    // No member initializers: a new array is filled by fill_absent(), one memset, where constructing slot by slot
+    // cost a loop of stores per slot (a third of what a growing index spent, by callgrind).
     struct slot {
-        std::uint64_t key = 0;
-        std::uint32_t value = absent;
+        std::uint64_t key;
+        std::uint32_t value;
     };
+    static_assert(std::is_trivially_copyable_v<slot> && absent == 0xffffffffu);
+    // Every byte 0xff: value == absent (the key of an absent slot is never read).
+    static void fill_absent(slot* slots, std::size_t count) noexcept {
+        std::memset(static_cast<void*>(slots), 0xff, count * sizeof(slot));
+    }
     [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept {
         return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> shift_);
     }
@@ -93,17 +131,21 @@ private:
         while (slots_[at].value != absent) at = (at + 1) & mask_;
         slots_[at] = slot{key, value};
     }
-    void grow() {
-        std::vector<slot> old = std::move(slots_);
-        const std::size_t capacity = old.empty() ? 64 : old.size() * 2;
-        slots_.assign(capacity, slot{});
+    [[gnu::noinline]] void grow() {  // out of line: inlined, it made every insert save and restore registers
+        const std::size_t old_capacity = slots();
+        const std::size_t capacity = old_capacity == 0 ? 64 : old_capacity * 2;
+        auto fresh = std::make_unique_for_overwrite<slot[]>(capacity);
+        fill_absent(fresh.get(), capacity);
+        std::unique_ptr<slot[]> old = std::exchange(slots_, std::move(fresh));
+        capacity_ = capacity;
         mask_ = capacity - 1;
         shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
-        for (const auto& s : old)
-            if (s.value != absent) place(s.key, s.value);
+        for (std::size_t k = 0; k < old_capacity; ++k)
+            if (old[k].value != absent) place(old[k].key, old[k].value);
     }
 
-    std::vector<slot> slots_;  // dependent already: slot is a member of the template
+    std::unique_ptr<slot[]> slots_;  // capacity_ slots, or none (dependent already: slot is a member of the template)
+    std::size_t capacity_ = 0;
     std::size_t mask_ = 0;
     unsigned shift_ = 64;
     std::size_t size_ = 0;
