@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -33,13 +32,15 @@ public:
 
     basic_flat_index() = default;
     basic_flat_index(basic_flat_index&& other) noexcept
-        : slots_(std::move(other.slots_)),
+        : slots_(std::exchange(other.slots_, nullptr)),
           capacity_(std::exchange(other.capacity_, 0)),
           mask_(std::exchange(other.mask_, 0)),
           shift_(std::exchange(other.shift_, 64)),
           size_(std::exchange(other.size_, 0)) {}
     basic_flat_index& operator=(basic_flat_index&& other) noexcept {
-        slots_ = std::move(other.slots_);
+        if (this == &other) return *this;
+        delete[] slots_;
+        slots_ = std::exchange(other.slots_, nullptr);
         capacity_ = std::exchange(other.capacity_, 0);
         mask_ = std::exchange(other.mask_, 0);
         shift_ = std::exchange(other.shift_, 64);
@@ -47,13 +48,14 @@ public:
         return *this;
     }
     basic_flat_index(const basic_flat_index& other)
-        : slots_(other.slots_ ? std::make_unique_for_overwrite<slot[]>(other.capacity_) : nullptr),
+        : slots_(other.slots_ ? new slot[other.capacity_] : nullptr),
           capacity_(other.capacity_),
           mask_(other.mask_),
           shift_(other.shift_),
           size_(other.size_) {
-        if (slots_) std::memcpy(static_cast<void*>(slots_.get()), other.slots_.get(), capacity_ * sizeof(slot));
+        if (slots_) std::memcpy(static_cast<void*>(slots_), other.slots_, capacity_ * sizeof(slot));
     }
+    ~basic_flat_index() { delete[] slots_; }
     basic_flat_index& operator=(const basic_flat_index& other) {
         if (this != &other) *this = basic_flat_index(other);
         return *this;
@@ -104,7 +106,7 @@ public:
         return erase(key, [](std::uint32_t) { return true; });
     }
     void clear() noexcept {
-        if (slots_) fill_absent(slots_.get(), capacity_);  // keeps the array: no allocation when it fills up again
+        if (slots_) fill_absent(slots_, capacity_);  // keeps the array: no allocation when it fills up again
         size_ = 0;
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
@@ -134,17 +136,19 @@ private:
     [[gnu::noinline]] void grow() {  // out of line: inlined, it made every insert save and restore registers
         const std::size_t old_capacity = slots();
         const std::size_t capacity = old_capacity == 0 ? 64 : old_capacity * 2;
-        auto fresh = std::make_unique_for_overwrite<slot[]>(capacity);
-        fill_absent(fresh.get(), capacity);
-        std::unique_ptr<slot[]> old = std::exchange(slots_, std::move(fresh));
+        slot* const fresh = new slot[capacity];  // not initialized (slot has no initializers): filled next
+        fill_absent(fresh, capacity);
+        slot* const old = std::exchange(slots_, fresh);
         capacity_ = capacity;
         mask_ = capacity - 1;
         shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
         for (std::size_t k = 0; k < old_capacity; ++k)
             if (old[k].value != absent) place(old[k].key, old[k].value);
+        delete[] old;
     }
 
-    std::unique_ptr<slot[]> slots_;  // capacity_ slots, or none (dependent already: slot is a member of the template)
+    // capacity_ slots, or none. Owned by hand: <memory> for a unique_ptr would add a sixth to what cep.hpp parses.
+    slot* slots_ = nullptr;
     std::size_t capacity_ = 0;
     std::size_t mask_ = 0;
     unsigned shift_ = 64;
