@@ -111,6 +111,9 @@ std::vector<int>& calls() {
     return log;
 }
 
+// The enzyme numbered<I> that fails (status::fatal), if any.
+int failing_enzyme = -1;
+
 // Enzyme I answers /signals/tick; every one is read-only and records its index when it runs.
 template <int I>
 struct numbered {
@@ -121,7 +124,7 @@ struct numbered {
     cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
         calls().push_back(I);
         ++runs;
-        return cep::status::success;
+        return I == failing_enzyme ? cep::status::fatal : cep::status::success;
     }
     int runs = 0;
 };
@@ -130,6 +133,12 @@ struct numbered {
 template <int... Is>
 auto reversed_registry(std::integer_sequence<int, Is...>) -> cep::enzyme_registry<numbered<299 - Is>...>;
 using large = decltype(reversed_registry(std::make_integer_sequence<int, 300>{}));
+
+// 64 enzymes, registry index = I: the largest registry whose agendas run in the threaded loop
+// (agenda_processor::run_intake(), one label per registry index).
+template <int... Is>
+auto forward_registry(std::integer_sequence<int, Is...>) -> cep::enzyme_registry<numbered<Is>...>;
+using sixty_four = decltype(forward_registry(std::make_integer_sequence<int, 64>{}));
 
 }  // namespace
 
@@ -157,9 +166,10 @@ TEST_CASE("a registry of 300 enzymes is checked, and runs its agendas in name or
 }
 
 TEST_CASE("a registry of 300 enzymes: every enzyme bound runs, as itself, through each block of the agenda loop's switch") {
-    // The agenda loop dispatches by a switch in blocks of 64 registry indices (enzyme_instances::dispatch): with
-    // all 300 bound, every case of the five blocks runs once, and each must call its own enzyme. With the ledger
-    // off, the loop for agendas that nothing watches (the test above has the ledger on: the watched loop).
+    // With the ledger off (the loop for agendas nothing watches; the test above has the ledger on: the watched
+    // loop), the agenda loop jumps to registry indices 0-63 through its table of labels, and dispatches the others
+    // by a switch in blocks of 64 (enzyme_instances::dispatch). With all 300 bound, every label and every case of
+    // the blocks past the first runs once, and each must call its own enzyme.
     cep::heartbeat<large> hb(cep::heartbeat_policy{.ensure_directories = false});
     hb.register_all();
     for (const std::string_view name : large::names) hb.bind("/a"_path, name, cep::propagate).value();
@@ -173,6 +183,30 @@ TEST_CASE("a registry of 300 enzymes: every enzyme bound runs, as itself, throug
     CHECK(hb.enzyme<numbered<0>>().runs == 1);    // registry index 299, the last block
     CHECK(hb.enzyme<numbered<236>>().runs == 1);  // index 63, the last case of the first block
     CHECK(hb.enzyme<numbered<235>>().runs == 1);  // index 64, the first case of the second
+}
+
+TEST_CASE("a registry of 64 enzymes: each runs as itself in the threaded agenda loop; a failure lets the rest run") {
+    // With the ledger off and no retry pending, agendas run in the threaded loop, which jumps from each enzyme's
+    // invocation to the next step's label. Every label must call its own enzyme, and a step that fails (first,
+    // midway, last) must leave the agenda's later steps to run.
+    cep::heartbeat<sixty_four> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    for (const std::string_view name : sixty_four::names) hb.bind("/a"_path, name, cep::propagate).value();
+    hb.step();
+    std::vector<int> every(64);
+    for (int i = 0; i < 64; ++i) every[static_cast<std::size_t>(i)] = i;
+    int target = 0;
+    for (const int fails : {-1, 0, 31, 63}) {
+        CAPTURE(fails);
+        failing_enzyme = fails;
+        calls().clear();
+        REQUIRE(hb.enqueue("/signals/tick"_path, cep::path("/a/t" + std::to_string(target++))));
+        CHECK(hb.step() == (fails < 0));  // false: an invocation failed
+        CHECK(calls() == every);
+    }
+    failing_enzyme = -1;
+    CHECK(hb.enzyme<numbered<0>>().runs == 4);
+    CHECK(hb.enzyme<numbered<63>>().runs == 4);
 }
 
 TEST_CASE("a heartbeat whose enzyme constructor throws throws, after destroying the enzymes already built") {

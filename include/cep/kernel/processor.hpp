@@ -266,6 +266,16 @@ public:
             return status::fatal;
     }
 
+    // Enzyme K's invocation, inlined: for the threaded agenda loop (agenda_processor::run_intake()). K past the
+    // registry returns status::fatal.
+    template <std::size_t K>
+    [[gnu::always_inline]] static status invoke_at(invocation_frame& frame) noexcept {
+        if constexpr (K < count)
+            return invoke_enzyme<detail::nth_type<K, Es...>, layout.offsets[K]>(frame);
+        else
+            return status::fatal;
+    }
+
     enzyme_instances() requires(constructible) : enzyme_instances(std::index_sequence_for<Es...>{}) {}
     enzyme_instances(const enzyme_instances&) = delete;
     enzyme_instances& operator=(const enzyme_instances&) = delete;
@@ -371,7 +381,7 @@ public:
             // Locals: enzymes may add to emits_, never to intake_ or agendas_, so these stay valid.
             const queued_impulse* items = intake_.data();
             const std::uint32_t* positions = agendas_.data();
-            for (std::size_t k = 0, n = intake_.size(); k < n; ++k) invocations += run_at(positions[k], items[k]);
+            invocations += run_intake(items, positions, intake_.size());
             invocations += run_retries();
         } catch (...) {
             staging_->keep_span_start_in(nullptr);
@@ -485,17 +495,118 @@ private:
         return {router_->agenda_position(path_id{item.signal}, item.target), item};
     }
 
-    // Runs the agenda at a position from agenda_position(), unless (signal, target) already ran in this beat.
-    // Inlined into execute()'s loop (as g++ -O2 stops doing once the agenda loop inlines the invocations).
-    [[gnu::always_inline]] std::size_t run_at(std::uint32_t position, const queued_impulse& item) {
-        if (position < router_type::transient_target) [[likely]]
-            return run_memoised(router_->agenda_at(position), item);
-        return run_transient(position, item);
+    // The steps an impulse runs now, at a position from agenda_position(): none when (signal, target) already ran
+    // in this beat (single run per (signal, target, beat)).
+    [[gnu::always_inline]] std::span<const std::uint16_t> claim_agenda(std::uint32_t position,
+                                                                       const queued_impulse& item) {
+        if (position < router_type::transient_target) [[likely]] {
+            memo_entry& entry = router_->agenda_at(position);
+            if (entry.last_run == beat_) return {};
+            entry.last_run = beat_;
+            return router_->steps(entry);
+        }
+        return claim_transient(position, item);
     }
-    [[gnu::always_inline]] std::size_t run_memoised(memo_entry& entry, const queued_impulse& item) {
-        if (entry.last_run == beat_) return 0;  // single run per (signal, target, beat)
-        entry.last_run = beat_;
-        return run_steps(router_->steps(entry), item);
+    // Runs the agenda at a position from agenda_position(), unless (signal, target) already ran in this beat.
+    [[gnu::always_inline]] std::size_t run_at(std::uint32_t position, const queued_impulse& item) {
+        return run_steps(claim_agenda(position, item), item);
+    }
+
+    // The beat's intake (n impulses, with their positions from agenda_position()): the number of invocations.
+    // With g++ or clang++, the agenda loop jumps from step to step through a table of label addresses (a computed
+    // goto, a GNU extension both compilers have): a step is one load and one indirect jump to code that inlines
+    // its enzyme's invocation, where a switch compiled to a jump table adds a bounds check and an offset to add.
+    // (The compilers merge the jumps into one or two; kept apart, one per enzyme, they ran slower.) The table
+    // holds registry indices 0-63; a step past them goes through the switch (enzyme_instances::dispatch) from the
+    // same loop. scripts/instructions: memo hit by ids 178.0 -> 166.1, below a transient root 881.3 -> 829.4; in
+    // time, see docs/performance.md (session 24). A function holding label addresses cannot be inlined, hence
+    // noinline.
+    [[gnu::noinline]] std::size_t run_intake(const queued_impulse* items, const std::uint32_t* positions,
+                                             std::size_t n) {
+        std::size_t invocations = 0;
+#if defined(__GNUC__)
+        {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wgnu-label-as-value"
+#endif
+            // Steps hold enzyme indices below enzyme_count (the router makes no other). In a registry of fewer
+            // than 64, labels past it are there to fill the table, and fail the step if ever reached.
+            static void* const step_labels[64] = {
+                &&step_0,  &&step_1,  &&step_2,  &&step_3,  &&step_4,  &&step_5,  &&step_6,  &&step_7,
+                &&step_8,  &&step_9,  &&step_10, &&step_11, &&step_12, &&step_13, &&step_14, &&step_15,
+                &&step_16, &&step_17, &&step_18, &&step_19, &&step_20, &&step_21, &&step_22, &&step_23,
+                &&step_24, &&step_25, &&step_26, &&step_27, &&step_28, &&step_29, &&step_30, &&step_31,
+                &&step_32, &&step_33, &&step_34, &&step_35, &&step_36, &&step_37, &&step_38, &&step_39,
+                &&step_40, &&step_41, &&step_42, &&step_43, &&step_44, &&step_45, &&step_46, &&step_47,
+                &&step_48, &&step_49, &&step_50, &&step_51, &&step_52, &&step_53, &&step_54, &&step_55,
+                &&step_56, &&step_57, &&step_58, &&step_59, &&step_60, &&step_61, &&step_62, &&step_63};
+            for (std::size_t k = 0; k < n; ++k) {
+                const queued_impulse& item = items[k];
+                const std::span<const std::uint16_t> steps = claim_agenda(positions[k], item);
+                invocations += steps.size();
+                if (steps.empty()) continue;
+                frame_.impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
+                const std::uint16_t* step = steps.data();
+                const std::uint16_t* const end = step + steps.size();
+                status rc;
+                // Nothing records and no retry is pending: see run_steps().
+                if (watch_) {
+                    run_watched(step, end, item);
+                    continue;
+                }
+#define CEP_DETAIL_NEXT_STEP                                                       \
+    if constexpr (enzyme_count > 64)                                               \
+        if (*step >= 64) goto step_past_table;                                     \
+    goto* step_labels[*step];
+                CEP_DETAIL_NEXT_STEP
+#define CEP_DETAIL_STEP(k)                                                         \
+    step_##k : open_spans();                                                       \
+    rc = instances_type::template invoke_at<(k)>(frame_);                          \
+    if (rc != status::success) [[unlikely]]                                        \
+        goto step_failed;                                                          \
+    if (++step == end) continue;                                                   \
+    CEP_DETAIL_NEXT_STEP
+                CEP_DETAIL_STEP(0) CEP_DETAIL_STEP(1) CEP_DETAIL_STEP(2) CEP_DETAIL_STEP(3)
+                CEP_DETAIL_STEP(4) CEP_DETAIL_STEP(5) CEP_DETAIL_STEP(6) CEP_DETAIL_STEP(7)
+                CEP_DETAIL_STEP(8) CEP_DETAIL_STEP(9) CEP_DETAIL_STEP(10) CEP_DETAIL_STEP(11)
+                CEP_DETAIL_STEP(12) CEP_DETAIL_STEP(13) CEP_DETAIL_STEP(14) CEP_DETAIL_STEP(15)
+                CEP_DETAIL_STEP(16) CEP_DETAIL_STEP(17) CEP_DETAIL_STEP(18) CEP_DETAIL_STEP(19)
+                CEP_DETAIL_STEP(20) CEP_DETAIL_STEP(21) CEP_DETAIL_STEP(22) CEP_DETAIL_STEP(23)
+                CEP_DETAIL_STEP(24) CEP_DETAIL_STEP(25) CEP_DETAIL_STEP(26) CEP_DETAIL_STEP(27)
+                CEP_DETAIL_STEP(28) CEP_DETAIL_STEP(29) CEP_DETAIL_STEP(30) CEP_DETAIL_STEP(31)
+                CEP_DETAIL_STEP(32) CEP_DETAIL_STEP(33) CEP_DETAIL_STEP(34) CEP_DETAIL_STEP(35)
+                CEP_DETAIL_STEP(36) CEP_DETAIL_STEP(37) CEP_DETAIL_STEP(38) CEP_DETAIL_STEP(39)
+                CEP_DETAIL_STEP(40) CEP_DETAIL_STEP(41) CEP_DETAIL_STEP(42) CEP_DETAIL_STEP(43)
+                CEP_DETAIL_STEP(44) CEP_DETAIL_STEP(45) CEP_DETAIL_STEP(46) CEP_DETAIL_STEP(47)
+                CEP_DETAIL_STEP(48) CEP_DETAIL_STEP(49) CEP_DETAIL_STEP(50) CEP_DETAIL_STEP(51)
+                CEP_DETAIL_STEP(52) CEP_DETAIL_STEP(53) CEP_DETAIL_STEP(54) CEP_DETAIL_STEP(55)
+                CEP_DETAIL_STEP(56) CEP_DETAIL_STEP(57) CEP_DETAIL_STEP(58) CEP_DETAIL_STEP(59)
+                CEP_DETAIL_STEP(60) CEP_DETAIL_STEP(61) CEP_DETAIL_STEP(62) CEP_DETAIL_STEP(63)
+            step_past_table:
+                __attribute__((unused));  // in a registry of at most 64
+                if constexpr (enzyme_count > 64) {
+                    open_spans();
+                    rc = instances_type::template dispatch<64>(*step, frame_);
+                    if (rc != status::success) [[unlikely]]
+                        goto step_failed;
+                    if (++step == end) continue;
+                    CEP_DETAIL_NEXT_STEP
+                }
+#undef CEP_DETAIL_STEP
+#undef CEP_DETAIL_NEXT_STEP
+            step_failed:
+                after_run(*step, item.signal, item.target, rc);
+                if (++step != end) run_watched(step, end, item);
+            }
+#pragma GCC diagnostic pop
+            return invocations;
+        }
+#else
+        for (std::size_t k = 0; k < n; ++k) invocations += run_at(positions[k], items[k]);
+        return invocations;
+#endif
     }
     // run_at() out of line, for process_message().
     [[gnu::noinline]] std::size_t run_one(std::uint32_t position, const queued_impulse& item) {
@@ -503,22 +614,19 @@ private:
     }
     // A transient target: the run is claimed on the target (its id may be another path's after a release, so it
     // keeps no memo entry). When another signal ran it in this beat, this pair is deduplicated by a memo entry.
-    // One agenda loop for both cases: each loop inlines every enzyme's invocation (call_inlined()).
-    std::size_t run_transient(std::uint32_t position, const queued_impulse& item) {
+    std::span<const std::uint16_t> claim_transient(std::uint32_t position, const queued_impulse& item) {
         using claim = typename path_table::run_claim;
-        auto steps = router_->agenda_steps(position);
         switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
-            case claim::ran_already: return 0;
+            case claim::ran_already: return {};
             case claim::taken: {
                 memo_entry& entry = router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target));
-                if (entry.last_run == beat_) return 0;  // as run_memoised()
+                if (entry.last_run == beat_) return {};  // as claim_agenda()
                 entry.last_run = beat_;
-                steps = router_->steps(entry);
-                break;
+                return router_->steps(entry);
             }
             case claim::claimed: break;
         }
-        return run_steps(steps, item);
+        return router_->agenda_steps(position);
     }
 
     template <class Steps>
