@@ -266,8 +266,8 @@ public:
             return status::fatal;
     }
 
-    // Enzyme K's invocation, inlined: for the threaded agenda loop (agenda_processor::run_intake()). K past the
-    // registry returns status::fatal.
+    // Enzyme K's invocation, inlined: for the agenda loop's table of labels (agenda_processor::run_intake()). K
+    // past the registry returns status::fatal.
     template <std::size_t K>
     [[gnu::always_inline]] static status invoke_at(invocation_frame& frame) noexcept {
         if constexpr (K < count)
