@@ -33,7 +33,6 @@ public:
     basic_flat_index() = default;
     basic_flat_index(basic_flat_index&& other) noexcept
         : slots_(std::exchange(other.slots_, nullptr)),
-          capacity_(std::exchange(other.capacity_, 0)),
           mask_(std::exchange(other.mask_, 0)),
           shift_(std::exchange(other.shift_, 64)),
           size_(std::exchange(other.size_, 0)) {}
@@ -41,19 +40,17 @@ public:
         if (this == &other) return *this;
         delete[] slots_;
         slots_ = std::exchange(other.slots_, nullptr);
-        capacity_ = std::exchange(other.capacity_, 0);
         mask_ = std::exchange(other.mask_, 0);
         shift_ = std::exchange(other.shift_, 64);
         size_ = std::exchange(other.size_, 0);
         return *this;
     }
     basic_flat_index(const basic_flat_index& other)
-        : slots_(other.slots_ ? new slot[other.capacity_] : nullptr),
-          capacity_(other.capacity_),
+        : slots_(other.slots_ ? new slot[other.slots()] : nullptr),
           mask_(other.mask_),
           shift_(other.shift_),
           size_(other.size_) {
-        if (slots_) std::memcpy(static_cast<void*>(slots_), other.slots_, capacity_ * sizeof(slot));
+        if (slots_) std::memcpy(static_cast<void*>(slots_), other.slots_, slots() * sizeof(slot));
     }
     ~basic_flat_index() { delete[] slots_; }
     basic_flat_index& operator=(const basic_flat_index& other) {
@@ -75,7 +72,8 @@ public:
     }
     // Precondition: no confirmed value under this key yet.
     void insert(std::uint64_t key, std::uint32_t value) {
-        if ((size_ + 1) * 4 > capacity_ * 3) grow();
+        // mask_ + 1 is the capacity; with no array, mask_ is 0, so the first insert grows.
+        if ((size_ + 1) * 4 > (mask_ + 1) * 3) grow();
         place(key, value);
         ++size_;
     }
@@ -106,12 +104,12 @@ public:
         return erase(key, [](std::uint32_t) { return true; });
     }
     void clear() noexcept {
-        if (slots_) fill_absent(slots_, capacity_);  // keeps the array: no allocation when it fills up again
+        if (slots_) fill_absent(slots_, slots());  // keeps the array: no allocation when it fills up again
         size_ = 0;
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     // The slots of the array (what clear() walks).
-    [[nodiscard]] std::size_t slots() const noexcept { return capacity_; }
+    [[nodiscard]] std::size_t slots() const noexcept { return slots_ == nullptr ? 0 : mask_ + 1; }
 
 private:
     // No member initializers: a new array is filled by fill_absent(), one memset, where constructing slot by slot
@@ -139,7 +137,6 @@ private:
         slot* const fresh = new slot[capacity];  // not initialized (slot has no initializers): filled next
         fill_absent(fresh, capacity);
         slot* const old = std::exchange(slots_, fresh);
-        capacity_ = capacity;
         mask_ = capacity - 1;
         shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
         for (std::size_t k = 0; k < old_capacity; ++k)
@@ -147,9 +144,8 @@ private:
         delete[] old;
     }
 
-    // capacity_ slots, or none. Owned by hand: <memory> for a unique_ptr would add a sixth to what cep.hpp parses.
+    // mask_ + 1 slots, or none. Owned by hand: <memory> for a unique_ptr would add a sixth to what cep.hpp parses.
     slot* slots_ = nullptr;
-    std::size_t capacity_ = 0;
     std::size_t mask_ = 0;
     unsigned shift_ = 64;
     std::size_t size_ = 0;

@@ -561,13 +561,15 @@ private:
         if (*step >= 64) goto step_past_table;                                     \
     goto* step_labels[*step];
                 CEP_DETAIL_NEXT_STEP
-#define CEP_DETAIL_STEP(k)                                                         \
-    step_##k : open_spans();                                                       \
-    rc = instances_type::template invoke_at<(k)>(frame_);                          \
+// One step: its invocation, then the next step's label (or the end of the agenda, or the failure path).
+#define CEP_DETAIL_RUN_STEP(invocation)                                            \
+    open_spans();                                                                  \
+    rc = invocation;                                                               \
     if (rc != status::success) [[unlikely]]                                        \
         goto step_failed;                                                          \
     if (++step == end) continue;                                                   \
     CEP_DETAIL_NEXT_STEP
+#define CEP_DETAIL_STEP(k) step_##k : CEP_DETAIL_RUN_STEP(instances_type::template invoke_at<(k)>(frame_))
                 CEP_DETAIL_STEP(0) CEP_DETAIL_STEP(1) CEP_DETAIL_STEP(2) CEP_DETAIL_STEP(3)
                 CEP_DETAIL_STEP(4) CEP_DETAIL_STEP(5) CEP_DETAIL_STEP(6) CEP_DETAIL_STEP(7)
                 CEP_DETAIL_STEP(8) CEP_DETAIL_STEP(9) CEP_DETAIL_STEP(10) CEP_DETAIL_STEP(11)
@@ -587,14 +589,10 @@ private:
             step_past_table:
                 __attribute__((unused));  // in a registry of at most 64
                 if constexpr (enzyme_count > 64) {
-                    open_spans();
-                    rc = instances_type::template dispatch<64>(*step, frame_);
-                    if (rc != status::success) [[unlikely]]
-                        goto step_failed;
-                    if (++step == end) continue;
-                    CEP_DETAIL_NEXT_STEP
+                    CEP_DETAIL_RUN_STEP((instances_type::template dispatch<64>(*step, frame_)))
                 }
 #undef CEP_DETAIL_STEP
+#undef CEP_DETAIL_RUN_STEP
 #undef CEP_DETAIL_NEXT_STEP
             step_failed:
                 after_run(*step, item.signal, item.target, rc);
