@@ -14,6 +14,8 @@ template class cep::detail::basic_children_range<void>;
 template class cep::detail::basic_subtree_range<void>;
 template class cep::basic_staging_area<void>;
 template class cep::detail::basic_flat_index<void>;
+template class cep::detail::sorted_map<std::string, std::string, cep::detail::text_less>;  // an envelope's fields
+template class cep::detail::sorted_map<cep::beat_number, std::vector<cep::queued_impulse>>;  // the queue's far beats
 // dispatch
 template class cep::detail::beat_set<void>;
 // (read-write only: its members include every read-only one, and clang 14 compiles the bodies of members whose

@@ -1318,6 +1318,7 @@ TEST_CASE("the heartbeat's set of beat numbers agrees with std::set: oldest firs
             reference.insert(at);
         }
         REQUIRE(beats.size() == reference.size());
+        if (!reference.empty()) REQUIRE(beats.oldest() == *reference.begin());
         const cep::beat_number probe = random() % (newest + 2);
         REQUIRE(beats.contains(probe) == reference.contains(probe));
     }

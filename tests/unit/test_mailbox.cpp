@@ -583,6 +583,29 @@ TEST_CASE("buckets are read in numeric order, not byte order, and planning chang
     CHECK(again.beat_first == plan.beat_first);
 }
 
+TEST_CASE("a message filed under several buckets of each kind carries every deadline, each list ascending") {
+    cep::cell_tree tree;
+    post_with_ttl(tree, board, "m", deadlines(10, 1000));
+    mb::record_expiry(tree, board, "m", deadlines(9, 200)).value();   // 9 sorts after 10 as text
+    mb::record_expiry(tree, board, "m", deadlines(30, 50)).value();
+    post_with_ttl(tree, board, "l", deadlines(9, std::nullopt));       // shares bucket 9, sorts before m
+    post_with_ttl(tree, board, "n", deadlines(std::nullopt, 200));     // shares bucket 200, sorts after m
+    const auto plan = mb::plan_retention(tree, board, {.beat = 9, .unix_ns = 60}).value();
+    REQUIRE(ids(plan.beat_first) == std::vector<std::string>{"l", "m"});
+    CHECK(plan.beat_first[1] ==
+          mb::due_message{"m", "/data/mailbox/board/msgs/m"_path, {9, 10, 30}, {50, 200, 1000}});
+    CHECK(plan.beat_first[0] == mb::due_message{"l", "/data/mailbox/board/msgs/l"_path, {9}, {}});
+    CHECK(plan.wallclock_first.empty());
+    CHECK(plan.next_unix_ns == 200u);  // n
+    // Purging m removes all six of its entries; the buckets it shares keep the other message's entry.
+    const auto report = mb::purge_due(tree, plan).value();
+    CHECK(report.messages_removed == 2);
+    CHECK(report.entries_removed == 7);
+    CHECK(tree.contains("/data/mailbox/board/meta/runtime/exp_wall/200/n"_path));
+    CHECK_FALSE(tree.contains("/data/mailbox/board/meta/runtime/exp_wall/200/m"_path));
+    CHECK_FALSE(tree.contains("/data/mailbox/board/meta/runtime/expiries/9"_path));
+}
+
 TEST_CASE("an empty mailbox has nothing due and no future work; a private inbox kept forever stays so") {
     cep::cell_tree tree;
     tree.make_dictionary(board).value();

@@ -1,14 +1,21 @@
 // Interning: identity, structure by id, exact text, no growth on repeat.
 #include <cep/core/path_table.hpp>
+#include <cep/detail/decimal.hpp>
 #include <cep/detail/flat_index.hpp>
+#include <cep/detail/sorted_map.hpp>
+#include <cep/detail/text_less.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <map>
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -407,6 +414,120 @@ TEST_CASE("flat_index: a copy is independent, a move leaves an empty index that 
     for (std::uint32_t v = 0; v < 500; ++v) REQUIRE(moved.find(std::uint64_t{v} * 7919) == flat_index::absent);
     moved.insert(5, 5);
     CHECK(moved.find(5) == 5);
+}
+
+TEST_CASE("sorted_map agrees with std::map through inserts, assignments, erases and front erases") {
+    cep::detail::sorted_map<std::uint64_t, std::uint64_t> map;
+    std::map<std::uint64_t, std::uint64_t> reference;
+    std::mt19937_64 random(777);
+    const auto same = [&] {
+        REQUIRE(map.size() == reference.size());
+        REQUIRE(std::equal(map.begin(), map.end(), reference.begin(), reference.end(),
+                           [](const auto& a, const auto& b) { return a.first == b.first && a.second == b.second; }));
+    };
+    for (int step = 0; step < 20000; ++step) {
+        const std::uint64_t key = random() % 400;
+        switch (random() % 6) {
+        case 0:
+        case 1: {  // try_emplace keeps a value that is there
+            const auto [it, inserted] = map.try_emplace(key, std::uint64_t(step));
+            const auto [ref, ref_inserted] = reference.try_emplace(key, std::uint64_t(step));
+            REQUIRE(inserted == ref_inserted);
+            REQUIRE(it->second == ref->second);
+            break;
+        }
+        case 2: {  // insert_or_assign replaces it
+            const auto [it, inserted] = map.insert_or_assign(key, std::uint64_t(step));
+            REQUIRE(inserted == reference.insert_or_assign(key, std::uint64_t(step)).second);
+            REQUIRE(it->second == std::uint64_t(step));
+            break;
+        }
+        case 3: {  // erase one entry, anywhere
+            const auto it = map.find(key);
+            const auto ref = reference.find(key);
+            REQUIRE((it == map.end()) == (ref == reference.end()));
+            if (ref != reference.end()) {
+                map.erase(it);
+                reference.erase(ref);
+            }
+            break;
+        }
+        case 4: {  // erase everything below a bound: from the front, as the heartbeat and the queue do
+            const std::uint64_t bound = key / 8;
+            map.erase(map.begin(), map.lower_bound(bound));
+            reference.erase(reference.begin(), reference.lower_bound(bound));
+            break;
+        }
+        default: {  // operator[] and lookups
+            map[key] += 1;
+            reference[key] += 1;
+            REQUIRE(map.contains(key));
+            REQUIRE(map.at(key) == reference.at(key));
+            const auto lower = map.lower_bound(key + 1);
+            const auto ref_lower = reference.lower_bound(key + 1);
+            REQUIRE((lower == map.end()) == (ref_lower == reference.end()));
+            if (ref_lower != reference.end()) REQUIRE(lower->first == ref_lower->first);
+            break;
+        }
+        }
+        same();
+    }
+    CHECK_THROWS_AS(map.at(100000), std::out_of_range);
+    map.clear();
+    CHECK(map.empty());
+    CHECK(map.find(0) == map.end());
+}
+
+TEST_CASE("sorted_map: keys found by view, front erasures give their slots to earlier keys, values are released") {
+    cep::detail::sorted_map<std::string, std::vector<int>, cep::detail::text_less> map;
+    for (const char* key : {"m", "c", "x", "a", "q"}) map.try_emplace(std::string(key), 3, 1);
+    const std::string_view view = "q";
+    REQUIRE(map.find(view) != map.end());  // searched with a string_view, no string built
+    CHECK(map.find(std::string_view("b")) == map.end());
+
+    // Erasing the two first keys moves a start index; a key that sorts first then takes a dropped slot.
+    map.erase(map.begin(), map.lower_bound(std::string_view("d")));
+    REQUIRE(map.size() == 3);
+    CHECK(map.begin()->first == "m");
+    map.try_emplace(std::string("b"), 1, 2);
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : map) keys.push_back(key);
+    CHECK(keys == std::vector<std::string>{"b", "m", "q", "x"});
+    CHECK(map.at(std::string_view("b")) == std::vector<int>{2});
+    CHECK(map.at(std::string_view("x")) == std::vector<int>{1, 1, 1});
+
+    // Erasing down to nothing from the front, then using the map again.
+    map.erase(map.begin(), map.end());
+    CHECK(map.empty());
+    map.insert_or_assign(std::string("k"), std::vector<int>{4});
+    CHECK(map.size() == 1);
+    CHECK(map.at(std::string_view("k")) == std::vector<int>{4});
+}
+
+TEST_CASE("decimal: the digits of any u64; parse_decimal takes digits only and refuses what overflows") {
+    using cep::detail::decimal;
+    using cep::detail::parse_decimal;
+    CHECK(decimal(0).view() == "0");
+    CHECK(decimal(7).view() == "7");
+    CHECK(decimal(10).view() == "10");
+    CHECK(decimal(1234567890).view() == "1234567890");
+    CHECK(decimal(std::numeric_limits<std::uint64_t>::max()).view() == "18446744073709551615");
+    static_assert(decimal(4096).view() == "4096");  // usable at compile time
+    std::mt19937_64 random(99);
+    for (int k = 0; k < 2000; ++k) {
+        const std::uint64_t n = random() >> (random() % 64);
+        REQUIRE(decimal(n).view() == std::to_string(n));
+        REQUIRE(parse_decimal<std::uint64_t>(decimal(n).view()) == n);
+    }
+
+    CHECK(parse_decimal<std::uint64_t>("18446744073709551615") == std::numeric_limits<std::uint64_t>::max());
+    CHECK(parse_decimal<std::uint64_t>("18446744073709551616") == std::nullopt);
+    CHECK(parse_decimal<std::uint64_t>("99999999999999999999") == std::nullopt);
+    CHECK(parse_decimal<std::uint32_t>("4294967295") == 4294967295u);
+    CHECK(parse_decimal<std::uint32_t>("4294967296") == std::nullopt);
+    CHECK(parse_decimal<std::uint32_t>("007") == 7u);  // leading zeros, as std::from_chars
+    for (const std::string_view bad : {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.5"})
+        CHECK(parse_decimal<std::uint64_t>(bad) == std::nullopt);
 }
 
 TEST_CASE("hash_text: every byte of a text, and its length, change the hash") {

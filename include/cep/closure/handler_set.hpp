@@ -13,12 +13,12 @@
 #include <cep/core/path.hpp>
 #include <cep/core/status.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/decimal.hpp>
 #include <cep/detail/spelling.hpp>
 #include <cep/detail/type_list.hpp>
 #include <cep/dispatch/context.hpp>
 
 #include <array>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -69,15 +69,14 @@ std::uint32_t read_attempts(const basic_store<Deferred>& s, path_id counter,
                             basic_tick_summary<Deferred>& out) {
     const std::string_view text = cell ? cell->text() : std::string_view{};
     if (text.empty()) return 0;
-    std::uint32_t n = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc{} || end != text.data() + text.size()) {
+    const auto n = cep::detail::parse_decimal<std::uint32_t>(text);
+    if (!n) {
         out.errors.push_back(error{errc::closure_bad_record, s.paths().text_of(counter) + " holds \"" +
                                                               std::string(text) +
                                                               "\", not a number of attempts: counting from 0"});
         return 0;
     }
-    return n;
+    return *n;
 }
 
 // The pass itself, written once for every handler set (the set only supplies its table). It works on interned ids:
@@ -188,9 +187,7 @@ basic_tick_summary<Deferred> tick_pass(basic_store<Deferred>& s,
         }
 
         const std::uint32_t attempt = attempts + 1;
-        cep::detail::lazy<Deferred, char[16]> digits;
-        const auto printed = std::to_chars(digits, digits + sizeof digits, attempt);
-        write(counter.id, std::string_view(digits, static_cast<std::size_t>(printed.ptr - digits)));
+        write(counter.id, cep::detail::lazy<Deferred, cep::detail::decimal>(attempt).view());
         const facet_job job{facet,
                             context_tag,
                             hash,

@@ -27,21 +27,20 @@
 #include <cep/dispatch/enzyme.hpp>
 #include <cep/dispatch/match.hpp>
 #include <cep/dispatch/registry.hpp>
+#include <cep/detail/decimal.hpp>
 #include <cep/detail/flat_index.hpp>
+#include <cep/detail/sorted_map.hpp>
 #include <cep/detail/lazy.hpp>
 #include <cep/kernel/kernel.hpp>
 
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <exception>
-#include <map>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -80,6 +79,8 @@ public:
         return erase_later(at);
     }
     [[nodiscard]] std::size_t size() const noexcept { return beats_.size() - start_; }
+    // The earliest beat (the set must not be empty).
+    [[nodiscard]] beat_number oldest() const noexcept { return beats_[start_]; }
 
 private:
     // Drops beats_[0, start_): when as many were dropped as are left (amortised: each beat is moved once).
@@ -462,9 +463,9 @@ private:
             }
             std::string own;
             auto& note = line_buffer(own);
-            note.append("commit: promoted ").append(decimal(promoted).view()).append(" impulse(s) -> beat ");
-            note.append(decimal(beat_ + 1).view());
-            if (const auto ts = beat_to_unix(beat_)) note.append(" ts=").append(decimal(*ts).view());
+            note.append("commit: promoted ").append(detail::decimal(promoted).view()).append(" impulse(s) -> beat ");
+            note.append(detail::decimal(beat_ + 1).view());
+            if (const auto ts = beat_to_unix(beat_)) note.append(" ts=").append(detail::decimal(*ts).view());
             write_ledger(beat_, ledger_kind::stage, note);
             if (later != 0)
                 write_ledger(beat_, ledger_kind::stage, "commit: scheduled " + std::to_string(later) +
@@ -572,9 +573,9 @@ public:
         tree().put_text(named_child(beat_cells_of(at).meta, "unix_ts_ns"), std::to_string(unix_ns)).value();
         beat_dirs_.insert(at);
         // The interval since the closest earlier published beat.
-        auto it = wallclock_.find(at);
+        const auto it = wallclock_.find(at);
         if (it != wallclock_.begin()) {
-            const auto previous = std::prev(it)->second;
+            const auto previous = (it - 1)->second;
             const auto interval = unix_ns >= previous ? unix_ns - previous : 0;
             tree()
                 .put_text(named_child(reused_numbered_child(rt_spacing_, at, spare_spacing_), "interval_ns"),
@@ -778,20 +779,12 @@ private:
     }
     // The runtime's own per-beat and per-record paths are interned by id (parent + segment), never by their whole
     // text: the table's text cache would otherwise keep an entry for every beat and record ever written.
-    // A number as a path segment, without allocating.
-    struct decimal {
-        explicit decimal(std::uint64_t n) noexcept
-            : size(std::to_chars(digits, digits + sizeof digits, n).ptr - digits) {}
-        [[nodiscard]] std::string_view view() const noexcept { return {digits, static_cast<std::size_t>(size)}; }
-        char digits[24];
-        std::ptrdiff_t size;
-    };
     path_id named_child(path_id parent, std::string_view name) { return tree().paths().child(parent, name).value(); }
-    path_id numbered_child(path_id parent, std::uint64_t n) { return named_child(parent, decimal(n).view()); }
+    path_id numbered_child(path_id parent, std::uint64_t n) { return named_child(parent, detail::decimal(n).view()); }
     // parent/<n>, reusing a spare id (a directory retention removed) when there is one.
     path_id reused_numbered_child(path_id parent, std::uint64_t n, std::vector<path_id>& spare) {
         if (const auto known = known_numbered_child(parent, n)) return *known;
-        const decimal number(n);
+        const detail::decimal number(n);
         const std::string_view name = number.view();
         while (!spare.empty()) {
             const path_id id = spare.back();
@@ -816,7 +809,7 @@ private:
     }
     // The id of parent/<n> if it was ever interned (nothing is added).
     [[nodiscard]] std::optional<path_id> known_numbered_child(path_id parent, std::uint64_t n) const {
-        return tree().paths().find_child(parent, decimal(n).view());
+        return tree().paths().find_child(parent, detail::decimal(n).view());
     }
 
     beat_cells ensure_beat_directories(beat_number at) {
@@ -1003,8 +996,8 @@ private:
 
     void prune_spacing() {
         while (spacing_.size() > policy_.spacing_window) {
-            const auto oldest = *spacing_.begin();
-            spacing_.erase(spacing_.begin());
+            const auto oldest = spacing_.oldest();
+            spacing_.erase(oldest);
             if (const auto entry = known_numbered_child(rt_spacing_, oldest)) {
                 (void)tree().remove(*entry);
                 spare_spacing_.push_back(*entry);
@@ -1044,8 +1037,8 @@ private:
     };
     std::array<ledger_lists, 2> ledger_lists_{};  // the current beat's and the next one's, usually
     std::size_t next_ledger_slot_ = 0;
-    detail::lazy<Registry, std::map<beat_number, std::uint64_t>> wallclock_;
-    detail::lazy<Registry, std::set<beat_number>> spacing_;
+    detail::lazy<Registry, detail::sorted_map<beat_number, std::uint64_t>> wallclock_;
+    detail::beat_set<Registry> spacing_;
     std::uint64_t cei_count_ = 0;
     struct cei_entry {
         std::uint64_t number;

@@ -1,17 +1,18 @@
 // The queue part of the kernel: impulses per beat, in push order. The current beat and the next ones live in a
-// ring of reused vectors (no allocation per beat in steady state); beats further ahead wait in a map.
+// ring of reused vectors (no allocation per beat in steady state); beats further ahead wait in a map of
+// beat -> vector (detail::sorted_map).
 #pragma once
 
 #include <cep/contract/defaults.hpp>
 #include <cep/core/error.hpp>
 #include <cep/core/impulse.hpp>
 #include <cep/core/path_table.hpp>
+#include <cep/detail/sorted_map.hpp>
 #include <cep/detail/lazy.hpp>
 #include <cep/kernel/concepts.hpp>
 
 #include <array>
 #include <cstddef>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,7 +48,7 @@ public:
     }
 
     // ---- kernel interface ----
-    // The near beats inline (a vector push), the far ones out of line: the std::map insertion kept the whole of
+    // The near beats inline (a vector push), the far ones out of line: the far map's insertion kept the whole of
     // push() out of the enqueue loop.
     void push(const queued_impulse& item) { push(item.beat, item.signal, item.target); }
     // Built in place from the fields: copied from a caller's temporary, the item was stored in halves and read back
@@ -157,7 +158,7 @@ private:
         return at < current_ + near_beats ? queue[at % near_beats] : far_[at];
     }
 
-    detail::lazy<Deferred, std::map<beat_number, std::vector<queued_impulse>>> far_;
+    detail::lazy<Deferred, detail::sorted_map<beat_number, std::vector<queued_impulse>>> far_;
     beat_number current_ = 1;
     path_table* paths_ = nullptr;
 };

@@ -12,16 +12,15 @@
 #include <cep/core/impulse.hpp>
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
+#include <cep/detail/decimal.hpp>
 #include <cep/detail/lazy.hpp>
 #include <cep/dispatch/context.hpp>
 
-#include <charconv>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
 // types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
@@ -51,10 +50,7 @@ namespace detail {
 // A whole, canonical decimal u64 ("0", "17"; not "", "+1", "007" or "1x"): bucket names must map back to one cell.
 [[nodiscard]] inline std::optional<std::uint64_t> parse_u64(std::string_view text) noexcept {
     if (text.empty() || (text.size() > 1 && text[0] == '0')) return std::nullopt;
-    std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return value;
+    return cep::detail::parse_decimal<std::uint64_t>(text);
 }
 
 // `base` followed by `segments`, each checked like any path segment (a result, never a throw).
@@ -135,9 +131,8 @@ template <class Deferred = void>
 [[nodiscard]] result<cep::detail::lazy<Deferred, moment>> moment_at(const cell_tree& tree, beat_number beat) {
     // Through the tree's structure, one child at a time: OPS asks for it at every history entry, and building the
     // path cost more than the lookups.
-    char digits[24];
-    const auto printed = std::to_chars(digits, digits + sizeof digits, beat);
-    const cep::detail::lazy<Deferred, std::string_view> number(digits, static_cast<std::size_t>(printed.ptr - digits));
+    const cep::detail::lazy<Deferred, cep::detail::decimal> digits(beat);
+    const std::string_view number = digits.view();
     auto cell = tree.find(path_c<"/rt/beat">);
     for (const std::string_view name : {number, std::string_view("meta"), std::string_view("unix_ts_ns")})
         if (cell) cell = cell->child(name);

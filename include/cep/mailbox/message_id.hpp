@@ -7,6 +7,7 @@
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/detail/lazy.hpp>
+#include <cep/detail/sorted_map.hpp>
 #include <cep/detail/text_less.hpp>
 #include <cep/detail/sha256.hpp>
 #include <cep/mailbox/layout.hpp>
@@ -14,7 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,7 +36,7 @@ using envelope = basic_envelope<>;
 template <class Deferred>
 class basic_envelope {
 public:
-    using field_map = std::map<std::string, std::string, cep::detail::text_less>;
+    using field_map = cep::detail::sorted_map<std::string, std::string, cep::detail::text_less>;
 
     // Sets a field; refused once sealed, or for a name that is not a valid path segment.
     result<void> set(std::string_view field, std::string_view text) {

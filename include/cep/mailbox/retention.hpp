@@ -12,7 +12,6 @@
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/detail/lazy.hpp>
-#include <cep/detail/text_less.hpp>
 #include <cep/dispatch/context.hpp>
 #include <cep/mailbox/layout.hpp>
 #include <cep/mailbox/ttl.hpp>
@@ -20,9 +19,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -125,9 +122,11 @@ template <class Deferred = void>
 template <class Writer>
 result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
     const auto& tree = writer.committed();
-    cep::detail::lazy<Writer, std::set<std::string, cep::detail::text_less>> due;
+    // The ids purged, sorted to be searched (views of the plan's strings, which outlive this call).
+    cep::detail::lazy<Writer, std::vector<std::string_view>> due;
     for (const auto* partition : {&plan.beat_first, &plan.wallclock_first})
-        for (const auto& message : *partition) due.insert(message.id);
+        for (const auto& message : *partition) due.push_back(message.id);
+    std::sort(due.begin(), due.end());
 
     purge_report report;
     for (const auto* partition : {&plan.beat_first, &plan.wallclock_first})
@@ -148,7 +147,7 @@ result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
             std::size_t total = 0;
             for (auto entry : bucket.children()) {
                 ++total;
-                if (due.contains(entry.name())) entries.push_back(entry.path());
+                if (std::binary_search(due.begin(), due.end(), entry.name())) entries.push_back(entry.path());
             }
             if (entries.empty()) continue;
             if (entries.size() == total) {
@@ -198,35 +197,38 @@ template <class Deferred = void>
     auto wall_buckets = detail::buckets<Deferred>(tree, *wall_at);
     if (!wall_buckets) return wall_buckets.error();
 
-    // Every message with an entry, and all its deadlines (ascending: the buckets are walked in order).
-    cep::detail::lazy<Deferred, std::map<std::string, due_message, cep::detail::text_less>> messages;
-    const auto entry_of = [&](std::string_view id) -> result<due_message*> {
-        auto it = messages.find(id);
-        if (it == messages.end()) {
-            auto message = message_path(mailbox, id);
-            if (!message) return message.error();
-            it = messages.emplace(std::string(id), due_message{std::string(id), std::move(*message), {}, {}}).first;
-        }
-        return &it->second;
+    // Every bucket entry as (message id, which buckets, deadline), sorted: each message's entries end up together,
+    // its beat deadlines and then its wallclock ones, each ascending. The ids are views of the tree's names, which
+    // stay put while the plan is built (nothing is written).
+    struct bucket_entry {
+        std::string_view id;
+        bool wallclock;
+        std::uint64_t deadline;
     };
+    cep::detail::lazy<Deferred, std::vector<bucket_entry>> entries;
     for (const auto& [beat, bucket] : *beat_buckets)
-        for (auto entry : bucket.children()) {
-            auto message = entry_of(entry.name());
-            if (!message) return message.error();
-            (*message)->beat_deadlines.push_back(beat);
-        }
+        for (auto entry : bucket.children()) entries.push_back({entry.name(), false, beat});
     for (const auto& [unix_ns, bucket] : *wall_buckets)
-        for (auto entry : bucket.children()) {
-            auto message = entry_of(entry.name());
-            if (!message) return message.error();
-            (*message)->unix_deadlines.push_back(unix_ns);
-        }
+        for (auto entry : bucket.children()) entries.push_back({entry.name(), true, unix_ns});
+    std::sort(entries.begin(), entries.end(), [](const bucket_entry& a, const bucket_entry& b) {
+        return std::tie(a.id, a.wallclock, a.deadline) < std::tie(b.id, b.wallclock, b.deadline);
+    });
+    // Every message with an entry, and all its deadlines.
+    cep::detail::lazy<Deferred, std::vector<due_message>> messages;
+    for (std::size_t k = 0; k < entries.size();) {
+        const std::string_view id = entries[k].id;
+        auto message = message_path(mailbox, id);
+        if (!message) return message.error();
+        auto& due = messages.emplace_back(due_message{std::string(id), std::move(*message), {}, {}});
+        for (; k < entries.size() && entries[k].id == id; ++k)
+            (entries[k].wallclock ? due.unix_deadlines : due.beat_deadlines).push_back(entries[k].deadline);
+    }
 
     cep::detail::lazy<Deferred, retention_plan> plan{mailbox, now, {}, {}, {}, {}};
     using due_list = cep::detail::lazy<Deferred, std::vector<std::pair<std::uint64_t, const due_message*>>>;
     due_list by_beat;
     due_list by_wall;
-    for (const auto& [id, message] : messages) {
+    for (const auto& message : messages) {
         const auto first_beat =
             message.beat_deadlines.empty() ? std::nullopt : std::optional<beat_number>(message.beat_deadlines[0]);
         const auto first_wall =

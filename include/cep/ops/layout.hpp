@@ -20,12 +20,10 @@
 #include <cep/detail/lazy.hpp>
 #include <cep/mailbox/layout.hpp>
 
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
 // types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the

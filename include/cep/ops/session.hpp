@@ -21,6 +21,7 @@
 #include <cep/core/path.hpp>
 #include <cep/core/tree.hpp>
 #include <cep/detail/lazy.hpp>
+#include <cep/detail/sorted_map.hpp>
 #include <cep/detail/text_less.hpp>
 #include <cep/detail/sha256.hpp>
 #include <cep/dispatch/context.hpp>
@@ -28,7 +29,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,7 +54,7 @@ struct staged_op {
     std::vector<std::pair<std::string, std::string>> watchers;  // (watcher id, wanted state) staged
 };
 // A staged session's operations by id.
-using staged_journal = std::map<std::string, staged_op, cep::detail::text_less>;
+using staged_journal = cep::detail::sorted_map<std::string, staged_op, cep::detail::text_less>;
 }  // namespace detail
 
 // cep::ops::session is basic_session<> (see cep/detail/lazy.hpp).
