@@ -260,6 +260,25 @@ TEST_CASE("duplicate names are found among 1024 at compile time") {
     CHECK(cep::detail::first_duplicate(with_duplicate).second == 900);  // and at run time
 }
 
+TEST_CASE("duplicate names: the scan of a few names and the sort of more give the same answer") {
+    // Three duplicated names; the one whose second occurrence comes first is "y", at 5 and 7 (and again at 11).
+    static constexpr std::array<std::string_view, 16> sixteen{"a", "b", "x", "z",  "c", "y", "d", "y",
+                                                              "e", "x", "f", "y",  "z", "g", "h", "i"};
+    static constexpr auto seventeen = [] {  // the same, past the scan's limit
+        std::array<std::string_view, 17> names{};
+        for (std::size_t i = 0; i < 16; ++i) names[i] = sixteen[i];
+        names[16] = "j";
+        return names;
+    }();
+    STATIC_REQUIRE(cep::detail::first_duplicate(sixteen).first == 5);
+    STATIC_REQUIRE(cep::detail::first_duplicate(sixteen).second == 7);
+    STATIC_REQUIRE(cep::detail::first_duplicate(seventeen).first == 5);
+    STATIC_REQUIRE(cep::detail::first_duplicate(seventeen).second == 7);
+    static constexpr std::array<std::string_view, 3> none{"a", "b", "c"};
+    STATIC_REQUIRE(cep::detail::first_duplicate(none).first == 3);
+    STATIC_REQUIRE(cep::detail::first_duplicate(none).second == 3);
+}
+
 TEST_CASE("name order compares beyond the first eight characters") {
     static constexpr std::array<std::string_view, 6> names{"abcdefgh_b", "abcdefgh_a", "abcdefgh", "abc", "abcdefgh_a", "b"};
     constexpr cep::detail::name_order<6> order(names);

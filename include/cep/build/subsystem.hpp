@@ -17,8 +17,7 @@
 #include <cep/contract/defaults.hpp>
 #include <cep/core/error.hpp>
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/tuple.hpp>
+#include <boost/hana/basic_tuple.hpp>
 
 #include <array>
 #include <cstddef>
@@ -43,7 +42,7 @@ private:
     using facet_in_plan = typename hook_in_plan<N>::facet_type;
 
     template <std::size_t... Ns>
-    static auto facet_tuple(std::index_sequence<Ns...>) -> boost::hana::tuple<facet_in_plan<Ns>...>;
+    static auto facet_tuple(std::index_sequence<Ns...>) -> boost::hana::basic_tuple<facet_in_plan<Ns>...>;
     using facets_type = decltype(facet_tuple(std::make_index_sequence<plan_type::size>{}));
 
     template <class Facet, std::size_t... Ns>

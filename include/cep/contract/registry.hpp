@@ -73,19 +73,27 @@ struct name_order {
 };
 
 // The duplicate whose second occurrence comes first, as (first occurrence, second occurrence); {N, N} when all
-// names differ. O(N log N): positions sorted by (name, position) put equal names next to each other, so large
-// registries stay within the compiler's constant-evaluation budget.
+// names differ. O(N log N) past a few names: positions sorted by (name, position) put equal names next to each
+// other, so large registries stay within the compiler's constant-evaluation budget.
 template <std::size_t N>
 constexpr index_pair first_duplicate(const std::array<std::string_view, N>& names) {
-    const name_order<N> by_name(names);
-    const std::array<std::size_t, N> order = by_name.sorted();
-    index_pair best{N, N};
-    for (std::size_t k = 1; k < N; ++k) {
-        const bool starts_group = k == 1 || !by_name.equal(order[k - 2], order[k - 1]);
-        if (starts_group && by_name.equal(order[k], order[k - 1]) && order[k] < best.second)
-            best = {order[k - 1], order[k]};
+    if constexpr (N <= 16) {
+        // A few names: comparing each with those before it costs the compiler less than instantiating std::sort.
+        for (std::size_t k = 1; k < N; ++k)
+            for (std::size_t j = 0; j < k; ++j)
+                if (names[j] == names[k]) return {j, k};
+        return {N, N};
+    } else {
+        const name_order<N> by_name(names);
+        const std::array<std::size_t, N> order = by_name.sorted();
+        index_pair best{N, N};
+        for (std::size_t k = 1; k < N; ++k) {
+            const bool starts_group = k == 1 || !by_name.equal(order[k - 2], order[k - 1]);
+            if (starts_group && by_name.equal(order[k], order[k - 1]) && order[k] < best.second)
+                best = {order[k - 1], order[k]};
+        }
+        return best;
     }
-    return best;
 }
 
 template <std::size_t N>
