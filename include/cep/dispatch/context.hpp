@@ -29,14 +29,22 @@ struct impulse_ref {
     path_ref target;
 };
 
-// Where emitted impulses go (the heartbeat implements it).
-class impulse_sink {
+template <class Deferred = void>
+class basic_impulse_sink;
+using impulse_sink = basic_impulse_sink<>;
+
+// Where emitted impulses go (the heartbeat implements it; a test or a tool derives from cep::impulse_sink). A
+// template only so that the default emit_to(), which writes the path out with the path table, is compiled where a
+// sink is built rather than in every translation unit (see detail/lazy.hpp).
+template <class Deferred>
+class basic_impulse_sink {
 public:
     // Queues (signal, target) for `beat` (no target: a broadcast); a beat that is not in the future is an error.
     virtual result<void> emit(beat_number beat, const path& signal, const path* target) = 0;
     // The same with a target interned in `paths` (an impulse's target, say). The heartbeat's sink queues the id
     // as it is; this default writes the path out and calls emit().
-    virtual result<void> emit_to(beat_number beat, const path& signal, const path_table& paths, path_id target) {
+    virtual result<void> emit_to(beat_number beat, const path& signal, const basic_path_table<Deferred>& paths,
+                                 path_id target) {
         const path written = paths.path_of(target);
         return emit(beat, signal, &written);
     }
@@ -49,15 +57,16 @@ public:
         return emit(beat, path(signal), target);
     }
     virtual result<void> emit_literal_to(beat_number beat, std::string_view signal,
-                                         [[maybe_unused]] std::uint64_t hash, const path_table& paths, path_id target) {
+                                         [[maybe_unused]] std::uint64_t hash, const basic_path_table<Deferred>& paths,
+                                         path_id target) {
         return emit_to(beat, path(signal), paths, target);
     }
 
 protected:
-    impulse_sink() = default;
-    impulse_sink(const impulse_sink&) = default;
-    impulse_sink& operator=(const impulse_sink&) = default;
-    ~impulse_sink() = default;
+    basic_impulse_sink() = default;
+    basic_impulse_sink(const basic_impulse_sink&) = default;
+    basic_impulse_sink& operator=(const basic_impulse_sink&) = default;
+    ~basic_impulse_sink() = default;
 };
 
 template <access Access>
@@ -67,6 +76,7 @@ class context {
     using cell_tree = detail::lazy<context, cep::cell_tree>;
     using cell_view = detail::lazy<context, cep::cell_view>;
     using staging_area = detail::lazy<context, cep::staging_area>;
+    using impulse_sink = detail::lazy<context, cep::impulse_sink>;
 
 public:
     static constexpr cep::access access_mode = Access;

@@ -859,19 +859,21 @@ private:
     }
 
     // The ledger's line formats. Pure functions of the record and the path table: the tree renders them whenever
-    // the entries are first read, with the same result.
-    static void append_path_text(const path_table& paths, std::uint32_t id, std::string& out) {
+    // the entries are first read, with the same result. The table's type is spelled dependently, so that they are
+    // compiled with the heartbeat (see detail/lazy.hpp).
+    using ledger_paths = detail::lazy<Registry, path_table>;
+    static void append_path_text(const ledger_paths& paths, std::uint32_t id, std::string& out) {
         if (id != queued_impulse::no_target) paths.append_text(path_id{id}, out);
     }
     // "signal=<path> target=<path>" from {signal, target}.
-    static void render_impulse(const path_table& paths, const entry_record& r, std::string& out) {
+    static void render_impulse(const ledger_paths& paths, const entry_record& r, std::string& out) {
         out.append("signal=");
         append_path_text(paths, r.words[0], out);
         out.append(" target=");
         append_path_text(paths, r.words[1], out);
     }
     // "enzyme=<name> rc=<rc> signal=<path> target=<path>" from an agenda_record's bytes (see commit_phase()).
-    static void render_agenda(const path_table& paths, const entry_record& packed, std::string& out) {
+    static void render_agenda(const ledger_paths& paths, const entry_record& packed, std::string& out) {
         const auto r = std::bit_cast<agenda_record>(packed);
         out.append("enzyme=").append(Registry::names[r.enzyme]).append(" rc=");
         out.append(to_string(r.rc)).append(" signal=");

@@ -312,12 +312,13 @@ private:
 
 // Parts: the kernel's part types (hierarchy, router, scheduler), so the processor calls them directly.
 template <class Registry, class Parts>
-class agenda_processor final : private impulse_sink {
+class agenda_processor final : private basic_impulse_sink<detail::lazy<Registry, void>> {
     // The library's classes spelled dependent on Registry (see detail/lazy.hpp).
     using deferred = detail::lazy<Registry, void>;
     using path_table = basic_path_table<deferred>;
     using path_ref = basic_path_ref<deferred>;
     using staging_area = basic_staging_area<deferred>;
+    using impulse_sink = basic_impulse_sink<deferred>;
 
     static constexpr std::size_t enzyme_count = Registry::size;
     using hierarchy_type = typename Parts::hierarchy;

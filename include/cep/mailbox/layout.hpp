@@ -23,8 +23,9 @@
 #include <string_view>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
-// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
-// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>, and
+// a tree they take spelled basic_cell_tree<Deferred>: the compiler then compiles one only where a program calls
+// it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
 
@@ -128,7 +129,8 @@ template <class Deferred = void>
 // The moment of `beat` as the heartbeat's ledger has it: its Unix time from rt/beat/<beat>/meta/unix_ts_ns when
 // published (cep::heartbeat::publish_wallclock), none otherwise. A value that is not a number is an error.
 template <class Deferred = void>
-[[nodiscard]] result<cep::detail::lazy<Deferred, moment>> moment_at(const cell_tree& tree, beat_number beat) {
+[[nodiscard]] result<cep::detail::lazy<Deferred, moment>> moment_at(const basic_cell_tree<Deferred>& tree,
+                                                                  beat_number beat) {
     // Through the tree's structure, one child at a time: OPS asks for it at every history entry, and building the
     // path cost more than the lookups.
     const cep::detail::lazy<Deferred, cep::detail::decimal> digits(beat);

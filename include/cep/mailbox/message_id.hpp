@@ -20,8 +20,9 @@
 #include <string_view>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
-// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
-// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>, and
+// a tree they take spelled basic_cell_tree<Deferred>: the compiler then compiles one only where a program calls
+// it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
 
@@ -130,7 +131,7 @@ template <class Deferred = void>
 
 // The message already stored under `id`: a repeat of `env` (true), or an error (collision, or unverifiable).
 template <class Deferred = void>
-[[nodiscard]] result<bool> check_stored(const cell_tree& tree, const path& mailbox, const path& message,
+[[nodiscard]] result<bool> check_stored(const basic_cell_tree<Deferred>& tree, const path& mailbox, const path& message,
                                         std::string_view id, const basic_envelope<Deferred>& env,
                                         const std::string& digest) {
     if (!tree.contains(message)) return false;
@@ -167,7 +168,7 @@ std::string basic_envelope<Deferred>::digest() const {
 // When the id already holds a message, a sealed envelope that hashes the same is a repeat (reused = true) and a
 // different one is a collision: an error, and nothing is written.
 template <class Deferred = void>
-[[nodiscard]] result<message_id> select_message_id(cell_tree& tree, const path& mailbox,
+[[nodiscard]] result<message_id> select_message_id(basic_cell_tree<Deferred>& tree, const path& mailbox,
                                                    const basic_envelope<Deferred>& env,
                                                    std::string_view caller_id = {}) {
     cep::detail::lazy<Deferred, message_id> out;
@@ -212,8 +213,8 @@ template <class Deferred = void>
 // Selects the id (as select_message_id) and stores the envelope under msgs/<id>/envelope, sealed. A repeat
 // writes nothing. Between beats only: a write_context cannot seal.
 template <class Deferred = void>
-[[nodiscard]] result<message_id> post_message(cell_tree& tree, const path& mailbox, const basic_envelope<Deferred>& env,
-                                              std::string_view caller_id = {}) {
+[[nodiscard]] result<message_id> post_message(basic_cell_tree<Deferred>& tree, const path& mailbox,
+                                              const basic_envelope<Deferred>& env, std::string_view caller_id = {}) {
     auto chosen = select_message_id(tree, mailbox, env, caller_id);
     if (!chosen || chosen->reused) return chosen;
     auto stored = detail::join(mailbox, {"msgs", chosen->id, "envelope"});

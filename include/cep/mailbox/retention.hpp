@@ -26,8 +26,9 @@
 #include <vector>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
-// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
-// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>, and
+// a tree they take spelled basic_cell_tree<Deferred>: the compiler then compiles one only where a program calls
+// it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
 
@@ -103,7 +104,7 @@ result<expiry_record> record_expiry_with(Writer& writer, const path& mailbox, st
 // The buckets under `at` (expiries or exp_wall), by number ascending; a bucket not named by a canonical number
 // is an error (bucket names must map back to exactly one cell).
 template <class Deferred = void>
-[[nodiscard]] auto buckets(const cell_tree& tree, const path& at)
+[[nodiscard]] auto buckets(const basic_cell_tree<Deferred>& tree, const path& at)
     -> result<cep::detail::lazy<Deferred, std::vector<std::pair<std::uint64_t, cell_view>>>> {
     cep::detail::lazy<Deferred, std::vector<std::pair<std::uint64_t, cell_view>>> out;
     const auto top = tree.find(at);
@@ -169,8 +170,8 @@ result<purge_report> purge_with(Writer& writer, const retention_plan& plan) {
 // exp_wall/<unix_deadline_ns>/<id> (either may be absent; a forever TTL files nothing). The message must exist in
 // the committed tree. Recording the same deadlines again changes nothing. Between beats: written at once.
 template <class Deferred = void>
-[[nodiscard]] result<expiry_record> record_expiry(cell_tree& tree, const path& mailbox, std::string_view id,
-                                                         const resolved_ttl& ttl) {
+[[nodiscard]] result<expiry_record> record_expiry(basic_cell_tree<Deferred>& tree, const path& mailbox,
+                                                  std::string_view id, const resolved_ttl& ttl) {
     detail::basic_tree_writer<Deferred> writer(tree);
     return detail::record_expiry_with(writer, mailbox, id, ttl);
 }
@@ -185,7 +186,7 @@ template <class Deferred = void>
 // What is due in `mailbox` at `now`, and when the next work is. Pure: reads the buckets, changes nothing.
 // Errors: no cell at `mailbox`; a bucket not named by a number.
 template <class Deferred = void>
-[[nodiscard]] result<retention_plan> plan_retention(const cell_tree& tree, const path& mailbox,
+[[nodiscard]] result<retention_plan> plan_retention(const basic_cell_tree<Deferred>& tree, const path& mailbox,
                                                            const moment& now) {
     if (!tree.contains(mailbox)) return error{errc::cell_not_found, "no mailbox at " + detail::quoted(mailbox)};
     auto beats_at = beat_buckets_path(mailbox);
@@ -257,7 +258,7 @@ template <class Deferred = void>
 // removed whole. Reads the committed tree, so a message or entry already gone is skipped (purging twice is
 // harmless). Between beats: at once.
 template <class Deferred = void>
-[[nodiscard]] result<purge_report> purge_due(cell_tree& tree, const retention_plan& plan) {
+[[nodiscard]] result<purge_report> purge_due(basic_cell_tree<Deferred>& tree, const retention_plan& plan) {
     detail::basic_tree_writer<Deferred> writer(tree);
     return detail::purge_with(writer, plan);
 }

@@ -20,8 +20,9 @@
 #include <utility>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
-// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
-// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>, and
+// a tree they take spelled basic_cell_tree<Deferred>: the compiler then compiles one only where a program calls
+// it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::mailbox {
 
@@ -134,7 +135,7 @@ struct resolved_ttl {
 // cep::heartbeat::publish_wallclock, newest `spacing_window` beats), or none when there are none or it is 0.
 template <class Deferred = void>
 [[nodiscard]] result<cep::detail::lazy<Deferred, std::optional<std::uint64_t>>> average_beat_interval(
-    const cell_tree& tree) {
+    const basic_cell_tree<Deferred>& tree) {
     const auto spacing = tree.find(path("/rt/analytics/spacing"));
     if (!spacing) return std::optional<std::uint64_t>{};
     // mean = sum / n without overflow: quotients and remainders are summed apart.
@@ -183,7 +184,7 @@ template <class Deferred = void>
 // wallclock-only TTL onto beats (spacing analytics). Errors: a scope that is forever and sets a duration; a
 // wallclock TTL without the issue time (moment::unix_ns; it is never guessed); a deadline past 2^64 - 1.
 template <class Deferred = void>
-[[nodiscard]] result<resolved_ttl> resolve_ttl(const cell_tree& tree, const ttl_scopes& scopes,
+[[nodiscard]] result<resolved_ttl> resolve_ttl(const basic_cell_tree<Deferred>& tree, const ttl_scopes& scopes,
                                                       const moment& issued, const ttl_options& options = {}) {
     using scoped = cep::detail::lazy<Deferred, std::pair<const ttl_spec*, ttl_scope>>;
     const scoped ordered[] = {{&scopes.message, ttl_scope::message},

@@ -30,8 +30,9 @@
 #include <vector>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
-// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
-// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>, and
+// a tree they take spelled basic_cell_tree<Deferred>: the compiler then compiles one only where a program calls
+// it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::ops {
 
@@ -68,7 +69,7 @@ template <class Deferred = void>
 
 // Seals a staged envelope; warns when two identical starts in one beat shared this dossier (see session.hpp).
 template <class Deferred = void>
-void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& dossier,
+void settle_envelope(basic_cell_tree<Deferred>& tree, const std::string& oid, const cell_view& dossier,
                      cep::detail::lazy<Deferred, commit_outcome>& out) {
     const auto envelope = tree.find_below(dossier, {"envelope"});
     if (!envelope || envelope->sealed()) return;
@@ -89,7 +90,7 @@ void settle_envelope(cell_tree& tree, const std::string& oid, const cell_view& d
 // Seals a staged close record, after checking what concurrent staged writes may have left: a state other than the
 // close's (set by another enzyme in the closing beat; restored) or two closes in one beat (the later one stands).
 template <class Deferred = void>
-void settle_close(cell_tree& tree, const std::string& oid, const cell_view& dossier,
+void settle_close(basic_cell_tree<Deferred>& tree, const std::string& oid, const cell_view& dossier,
                   cep::detail::lazy<Deferred, commit_outcome>& out) {
     const cep::detail::lazy<Deferred, std::optional<cell_view>> close = tree.find_below(dossier, {"close"});
     if (!close || close->sealed()) return;
@@ -130,8 +131,8 @@ void settle_close(cell_tree& tree, const std::string& oid, const cell_view& doss
 
 // Fires the due watchers of one operation; returns whether any watcher is left.
 template <class Deferred = void>
-bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, const cell_view& dossier,
-                     path_id dossier_id, cep::detail::lazy<Deferred, commit_outcome>& out) {
+bool settle_watchers(basic_cell_tree<Deferred>& tree, beat_number beat, const std::string& oid,
+                     const cell_view& dossier, path_id dossier_id, cep::detail::lazy<Deferred, commit_outcome>& out) {
     const auto watchers = tree.find_below(dossier, {"watchers"});
     if (!watchers) return false;
     const path_id watchers_id = watchers->id();
@@ -207,7 +208,7 @@ bool settle_watchers(cell_tree& tree, beat_number beat, const std::string& oid, 
 // the impulses to queue are returned, for the caller to queue for beat + 1. Cells are reached by id and through
 // the tree's structure: no path text is built per operation, except a fired watcher's default target.
 template <class Deferred = void>
-commit_outcome stage_commit(cell_tree& tree, beat_number beat) {
+commit_outcome stage_commit(basic_cell_tree<Deferred>& tree, beat_number beat) {
     cep::detail::lazy<Deferred, commit_outcome> out;
     auto& paths = tree.paths();
     const path_id pending = paths.child(paths.intern(ops_meta_root), "pending").value();

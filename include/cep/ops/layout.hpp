@@ -26,8 +26,9 @@
 #include <string_view>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
-// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
-// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>, and
+// a tree they take spelled basic_cell_tree<Deferred>: the compiler then compiles one only where a program calls
+// it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::ops {
 

@@ -24,8 +24,9 @@
 #include <vector>
 
 // Functions here that would not otherwise be templates are written `template <class Deferred = void>`, with the
-// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>: the
-// compiler then compiles one only where a program calls it (docs/performance.md, "compile time"; detail/lazy.hpp).
+// types of their heavy locals (and of a few results and parameters) spelled cep::detail::lazy<Deferred, T>, and
+// a tree they take spelled basic_cell_tree<Deferred>: the compiler then compiles one only where a program calls
+// it (docs/performance.md, "compile time"; detail/lazy.hpp).
 
 namespace cep::ops {
 
@@ -73,7 +74,7 @@ result<op_view> read_op(const basic_session<Deferred>& s, std::string_view oid) 
     if (!dossier) return dossier.error();
     const auto* staged = session_access::staged(s, oid);
     cep::detail::lazy<Deferred, op_view> view{std::string(oid), *dossier, {}, {}, {}, {}, {}, 0};
-    const cell_tree& tree = s.tree();
+    const auto& tree = s.tree();
     if (const auto cell = tree.find(*dossier)) {
         const auto text_below = [&](std::initializer_list<std::string_view> names) -> std::optional<std::string> {
             const auto found = tree.find_below(*cell, *dossier, names);
@@ -189,7 +190,7 @@ result<std::string> op_start(basic_session<Deferred>& s, const verb& what, const
     }
     const std::string identity = "cep.ops.start/1;verb=" + what.str() + ";target=" + target.str() + ";mode=" +
                                  how.str() + ";ttl=" + std::to_string(ttl) + ";payload=" + payload_id.value_or("");
-    const cell_tree& tree = s.tree();
+    const auto& tree = s.tree();
     auto& paths = access::paths(s);
     const path_id root = paths.intern(ops_root);
     auto oid = access::mint(s, "OPS", detail::oid_counter(), identity, [&](const std::string& name) {
@@ -286,7 +287,7 @@ result<await_result> op_await(basic_session<Deferred>& s, std::string_view oid, 
     const std::string identity = "cep.ops.await/1;oid=" + std::string(oid) + ";want=" + want.str() + ";ttl=" +
                                  std::to_string(ttl) + ";cont=" + continuation.str() +
                                  ";payload=" + (payload ? payload->str() : std::string());
-    const cell_tree& tree = s.tree();
+    const auto& tree = s.tree();
     auto& paths = access::paths(s);
     const path_id watchers = detail::below(s, view->dossier_id, "watchers");
     auto id = access::mint(s, "OPW", path(ops_meta_root) / "next_watcher", identity, [&](const std::string& name) {
