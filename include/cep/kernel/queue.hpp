@@ -7,8 +7,8 @@
 #include <cep/core/error.hpp>
 #include <cep/core/impulse.hpp>
 #include <cep/core/path_table.hpp>
-#include <cep/detail/sorted_map.hpp>
 #include <cep/detail/lazy.hpp>
+#include <cep/detail/sorted_map.hpp>
 #include <cep/kernel/concepts.hpp>
 
 #include <array>
