@@ -605,3 +605,69 @@ TEST_CASE("text_length: the length of an id's text without building it") {
     CHECK(table.text_length(dir) == std::string_view("/rt/beat/1234").size());
     CHECK_THROWS_AS(table.text_length(cep::path_id{999999}), cep::path_error);
 }
+
+TEST_CASE("kept paths made by their text: child() and find_child() find them, beside children made by child()") {
+    cep::path_table table;
+    const auto box = table.child(table.child(cep::path_table::root(), "m").value(), "box").value();
+    const auto by_walk = table.child(box, "walked").value();  // in the child index
+    const std::size_t segments = table.segment_count();
+    const auto k1 = table.intern(cep::path("/m/box/k1"));  // made by its text
+    const auto k2 = table.intern(cep::path("/m/box/k2"));
+    CHECK(table.segment_count() == segments);  // no segment held for them
+    CHECK(table.parent(k1) == box);
+    CHECK(table.depth(k1) == 3);
+    CHECK(table.leaf(k1) == "k1");
+    CHECK(table.text_of(k2) == "/m/box/k2");
+    CHECK(table.text_length(k2) == 9);
+    CHECK(table.child(box, "k1").value() == k1);
+    CHECK(table.find_child(box, "k2") == k2);
+    CHECK(table.find_child(box, "walked") == by_walk);
+    CHECK_FALSE(table.find_child(box, "k3").has_value());
+    CHECK(table.intern(cep::path("/m/box/walked")) == by_walk);
+    const auto k3 = table.child(box, "k3").value();  // a new child by segment beside them
+    CHECK(table.intern(cep::path("/m/box/k3")) == k3);
+    CHECK(table.find(cep::path("/m/box/k1")) == k1);
+    // Below one: children by text and by segment, and a deep new path whose ancestors are new too.
+    const auto x = table.child(k1, "x").value();
+    CHECK(table.text_of(x) == "/m/box/k1/x");
+    CHECK(table.intern(cep::path("/m/box/k1/x")) == x);
+    const auto deep = table.intern(cep::path("/m/box/k1/y/z/w"));
+    CHECK(table.text_of(deep) == "/m/box/k1/y/z/w");
+    cep::path_id walked = cep::path_table::root();
+    for (auto segment : cep::path("/m/box/k1/y/z/w").segments()) walked = table.child(walked, segment).value();
+    CHECK(walked == deep);
+    const cep::path_ref ref(table, deep);
+    CHECK(ref == cep::path("/m/box/k1/y/z/w"));
+    CHECK(ref.str() == "/m/box/k1/y/z/w");
+}
+
+TEST_CASE("kept paths made by their text: child() still bounds the length by their long segments") {
+    cep::path_table table;
+    std::string text;
+    for (int k = 0; k < 15; ++k) text += "/" + std::string(255, static_cast<char>('a' + k));
+    text += "/" + std::string(200, 'z');  // 4,041 bytes, every id made by its text
+    const auto id = table.intern(cep::path(text));
+    CHECK(table.leaf(id) == std::string(200, 'z'));
+    CHECK(table.text_length(id) == 4041);
+    const auto too_long = table.child(id, std::string(255, 'b'));
+    REQUIRE_FALSE(too_long.has_value());
+    CHECK(too_long.error().code == cep::errc::path_too_long);
+    CHECK(table.child(id, std::string(54, 'b')).has_value());  // 4,096 bytes: fits
+}
+
+TEST_CASE("kept paths made by their text below a new recycling root get segments: renames carry them along") {
+    cep::path_table table;
+    const auto dir = table.intern(cep::path("/rt/beat/7"));
+    const auto leaf = table.intern(cep::path("/rt/beat/7/agenda/e1"));
+    const auto beats = table.find(cep::path("/rt/beat")).value();
+    table.make_recycling_root(beats);
+    REQUIRE(table.rename(dir, "8"));
+    CHECK(table.text_of(leaf) == "/rt/beat/8/agenda/e1");
+    CHECK(table.leaf(leaf) == "e1");
+    CHECK(table.find(cep::path("/rt/beat/8/agenda/e1")) == leaf);
+    CHECK(table.child(table.parent(leaf), "e1").value() == leaf);
+    CHECK_FALSE(table.find(cep::path("/rt/beat/7/agenda/e1")).has_value());
+    CHECK_FALSE(table.rename(dir, "8"));  // its own name: taken
+    const auto sibling = table.intern(cep::path("/rt/beat/9"));
+    CHECK_FALSE(table.rename(sibling, "8"));  // a sibling has that name
+}

@@ -1,6 +1,13 @@
-// Interning: a path maps to a small integer id, so hot paths compare and hash integers. The table is a trie of
-// (parent id, segment id) pairs: ancestors, depth and the last segment of an id are array reads, and the text of
-// an id is rebuilt exactly from its segments.
+// Interning: a path maps to a small integer id, so hot paths compare and hash integers. Every id knows its parent
+// and depth (array reads). An id is held one of two ways:
+// - by segment: a trie of (parent id, segment id) pairs, the segment texts held once in a segment table, and a
+//   child index from (parent, segment) to the child; the text of an id is rebuilt from its segments. Ids made by
+//   child(), and every id below a recycling root (rename() changes one segment, and the descendants follow);
+// - by text: the id's whole text, held once and found by its hash; its last segment is the end of that text.
+//   Ids made by interning a text (intern(path), outside recycling roots; a new target per message costs one text
+//   and one index entry, no segment and no child-index entry), and transient ids (below). A parent whose children
+//   are held both ways finds a child by the index, then by its text. make_recycling_root() gives the ids below it
+//   that were held by text a segment each.
 //
 // Ids are never released, with one exception that keeps a long-running heartbeat's table bounded: below a
 // recycling root (the heartbeat makes rt/beat and rt/analytics/spacing ones), an id that nothing pins may be
@@ -155,6 +162,8 @@ public:
         if (seg != detail::flat_index::absent)
             if (const auto known = children_.find(child_key(parent, seg)); known != detail::flat_index::absent)
                 return path_id{known};
+        if ((entries_[parent.value].flags & text_children_flag) != 0)
+            if (const auto known = find_by_text(parent, segment)) return *known;
         const std::size_t depth = entries_[parent.value].depth + 1;
         // A segment text held already passed the grammar when it was first interned: only the limits remain.
         auto check = seg != detail::flat_index::absent ? detail::path_check{}
@@ -176,8 +185,13 @@ public:
     }
 
     [[nodiscard]] std::optional<path_id> find_child(path_id parent, std::string_view segment) const noexcept {
-        if (parent.value < owned_ && children_by_text(entries_[parent.value])) return find_by_text(parent, segment);
-        return find_indexed_child(parent, segment);
+        if (parent.value >= owned_) return std::nullopt;
+        const auto flags = entries_[parent.value].flags;
+        if (children_by_text(entries_[parent.value])) return find_by_text(parent, segment);
+        if ((flags & indexed_children_flag) != 0)
+            if (const auto indexed = find_indexed_child(parent, segment)) return indexed;
+        if ((flags & text_children_flag) != 0) return find_by_text(parent, segment);
+        return std::nullopt;
     }
 
     // The length of an id's text ("/" for the root: 1), summed over its segments: no text is built.
@@ -211,6 +225,17 @@ public:
             e.flags |= recyclable_flag;
             if ((e.flags & transient_flag) != 0) return;  // never renamed: its text stays where it is
             e.flags |= pinnable_flag;
+            // A kept id made by its text gets a segment and a child-index entry: rename() may change the text of
+            // an ancestor, so the id's own text is dropped below.
+            if ((e.flags & by_text_flag) != 0) {
+                const std::string_view text = cached_text(e);
+                const std::string_view leaf = text.substr(text.size() - e.segment);
+                const std::uint64_t hash = detail::hash_text(leaf);
+                e.segment = use_segment(leaf, hash, find_segment(leaf, hash));
+                e.flags = static_cast<std::uint16_t>(e.flags & ~by_text_flag);
+                entries_[e.parent].flags |= indexed_children_flag;
+                children_.insert(child_key(path_id{e.parent}, e.segment), id);
+            }
             // Below a transient root, children are found by their texts: this one no longer is.
             if (children_by_text(entries_[e.parent])) some_children_unindexed_ = true;
             if (e.text_at == no_text) return;
@@ -290,7 +315,7 @@ public:
     // Keeps a transient id and its transient ancestors through the next release_unused() (others: no effect).
     void mark_in_use(path_id id) noexcept {
         if (id.value >= owned_) return;
-        constexpr std::uint8_t stops = transient_flag | marked_flag | free_flag | pinned_flag;
+        constexpr std::uint16_t stops = transient_flag | marked_flag | free_flag | pinned_flag;
         for (auto* e = &entries_[id.value]; (e->flags & stops) == transient_flag; e = &entries_[e->parent])
             e->flags |= marked_flag;  // a pinned id's ancestors are pinned: the walk stops there
     }
@@ -339,7 +364,7 @@ public:
             auto& e = entries_[id];
             if ((e.flags & pinned_flag) != 0) continue;  // for good: no longer listed
             if ((e.flags & marked_flag) != 0) {
-                e.flags &= static_cast<std::uint8_t>(~marked_flag);
+                e.flags &= static_cast<std::uint16_t>(~marked_flag);
                 *keep++ = id;
                 continue;
             }
@@ -424,8 +449,8 @@ public:
     [[nodiscard]] std::string_view leaf(path_id id) const {
         check_id(id);
         const auto& e = entries_[id.value];
-        if ((e.flags & transient_flag) != 0) {  // the end of its whole text; e.segment is the leaf's length
-            const std::string_view text = transient_texts_.text(e.text_at);
+        if ((e.flags & by_text_flag) != 0) {  // the end of its whole text; e.segment is the leaf's length
+            const std::string_view text = held_text(e);
             return text.substr(text.size() - e.segment);
         }
         return e.segment == no_segment ? std::string_view{} : std::string_view(segments_[e.segment]);
@@ -458,14 +483,19 @@ public:
 private:
     static constexpr std::uint32_t no_segment = 0xffffffffu;
     static constexpr std::uint32_t no_text = 0xffffffffu;
-    static constexpr std::uint8_t recyclable_flag = 1;      // below a recycling root
-    static constexpr std::uint8_t pinned_flag = 2;          // recyclable, but used: never renamed
-    static constexpr std::uint8_t recycling_root_flag = 4;  // its descendants are recyclable
-    static constexpr std::uint8_t transient_flag = 8;        // below a transient root (recyclable too)
-    static constexpr std::uint8_t transient_root_flag = 16;  // its descendants are transient
-    static constexpr std::uint8_t marked_flag = 32;          // in use: kept by the next release_unused()
-    static constexpr std::uint8_t free_flag = 64;            // released: the slot waits for a new path
-    static constexpr std::uint8_t pinnable_flag = 128;       // recyclable, not transient: what pin_in_use() pins
+    static constexpr std::uint16_t recyclable_flag = 1;      // below a recycling root
+    static constexpr std::uint16_t pinned_flag = 2;          // recyclable, but used: never renamed
+    static constexpr std::uint16_t recycling_root_flag = 4;  // its descendants are recyclable
+    static constexpr std::uint16_t transient_flag = 8;        // below a transient root (recyclable too)
+    static constexpr std::uint16_t transient_root_flag = 16;  // its descendants are transient
+    static constexpr std::uint16_t marked_flag = 32;          // in use: kept by the next release_unused()
+    static constexpr std::uint16_t free_flag = 64;            // released: the slot waits for a new path
+    static constexpr std::uint16_t pinnable_flag = 128;       // recyclable, not transient: what pin_in_use() pins
+    // Made and found by its whole text (see the top of this file): no segment-table entry, no child-index entry;
+    // `segment` is then the length of its last segment. Transient ids, and kept ids interned by their text.
+    static constexpr std::uint16_t by_text_flag = 256;
+    static constexpr std::uint16_t text_children_flag = 512;     // some children are kept ids made by text
+    static constexpr std::uint16_t indexed_children_flag = 1024;  // some children are in the child index
     struct entry {
         std::uint32_t parent;
         std::uint32_t segment;  // index in segments_; for a transient id, the length of its last segment
@@ -473,7 +503,7 @@ private:
         // transient_texts_ does (always).
         std::uint32_t text_at;
         std::uint16_t depth;    // at most path_limits::max_depth
-        std::uint8_t flags = 0;
+        std::uint16_t flags = 0;
     };
     static_assert(path_limits::max_depth <= 0xffff);
 
@@ -567,6 +597,22 @@ private:
                     if (const auto indexed = find_indexed_child(id, segment)) known = indexed->value;
                 id = known != detail::flat_index::absent ? path_id{known}
                                                          : add_transient(id, prefix, prefix_hash, segment.size());
+            } else if ((entries_[id.value].flags & (recyclable_flag | recycling_root_flag)) == 0) {
+                // A kept id: found by its text (cached), or in the child index when the parent has children
+                // there; made by its text when new (see by_text_flag). The whole text is known to be new as a
+                // cached text (looked up by the caller).
+                const std::string_view prefix = head(text, end);
+                const bool whole = end == text.size();
+                const std::uint64_t prefix_hash = whole ? hash : detail::hash_text(prefix);
+                std::uint32_t known = whole ? detail::flat_index::absent : find_text(prefix, prefix_hash);
+                if (known == detail::flat_index::absent && (entries_[id.value].flags & indexed_children_flag) != 0)
+                    if (const auto indexed = find_indexed_child(id, segment)) known = indexed->value;
+                if (known == detail::flat_index::absent) {
+                    id = add_kept_by_text(id, prefix, prefix_hash, segment.size());
+                } else {
+                    id = path_id{known};
+                    if (!whole && entries_[id.value].text_at == no_text) cache_text(id, prefix, prefix_hash);
+                }
             } else {
                 id = intern_checked_child(id, segment);
                 if (end != text.size() && entries_[id.value].text_at == no_text)
@@ -574,7 +620,8 @@ private:
             }
             at = end + 1;
         }
-        cache_text(id, text, hash);  // nothing for a transient id, whose text is held already
+        // An id made by its text holds it already (and a transient one never has it cached).
+        if (entries_[id.value].text_at == no_text) cache_text(id, text, hash);
         return id;
     }
     // text[0, n) without substr()'s bounds check (n is a position found in text), which costs a call at -O2.
@@ -633,7 +680,7 @@ private:
         std::size_t n = 0;
         for (; id != root(); id = path_id{entries_[id.value].parent}) {
             const auto& e = entries_[id.value];
-            if ((e.flags & transient_flag) != 0) return n + transient_texts_.text(e.text_at).size();
+            if ((e.flags & by_text_flag) != 0) return n + held_text(e).size();
             n += 1 + segments_[e.segment].size();
         }
         return n;
@@ -689,8 +736,8 @@ private:
         std::string_view above;
         for (; id != root(); id = path_id{entries_[id.value].parent}) {
             const auto& e = entries_[id.value];
-            if ((e.flags & transient_flag) != 0) {
-                above = transient_texts_.text(e.text_at);
+            if ((e.flags & by_text_flag) != 0) {
+                above = held_text(e);
                 length += above.size();
                 break;
             }
@@ -723,10 +770,11 @@ private:
     // absent when it is new.
     path_id add_child(path_id parent, std::string_view segment, std::uint64_t hash, std::uint32_t seg) {
         seg = use_segment(segment, hash, seg);
-        const auto& above = entries_[parent.value];
-        const std::uint8_t flags = (above.flags & (recyclable_flag | recycling_root_flag)) != 0
-                                       ? std::uint8_t{recyclable_flag | pinnable_flag}
-                                       : std::uint8_t{0};
+        auto& above = entries_[parent.value];
+        const std::uint16_t flags = (above.flags & (recyclable_flag | recycling_root_flag)) != 0
+                                        ? std::uint16_t{recyclable_flag | pinnable_flag}
+                                        : std::uint16_t{0};
+        above.flags |= indexed_children_flag;
         const auto depth = static_cast<std::uint16_t>(above.depth + 1);
         const auto id = add_entry(entry{parent.value, seg, no_text, depth, flags});
         children_.insert(child_key(parent, seg), id);
@@ -740,12 +788,28 @@ private:
         const auto& above = entries_[parent.value];
         const auto id = add_entry(entry{parent.value, static_cast<std::uint32_t>(leaf_size), at,
                                         static_cast<std::uint16_t>(above.depth + 1),
-                                        std::uint8_t{recyclable_flag | transient_flag}});
+                                        std::uint16_t{recyclable_flag | transient_flag | by_text_flag}});
         transient_ids_.push_back(id);
         transient_index_.insert(hash, id);
         return path_id{id};
     }
-    std::uint32_t add_entry(const entry& added) {
+    // A new kept id (none under `parent` by that name; `parent` is kept, outside every recycling root) made by its
+    // whole text `text`, which ends with a segment of `leaf_size` bytes: the text is cached, which is how the id is
+    // found and its text rebuilt, and nothing else is added. Past 4 GiB of cached texts, a child by segment.
+    path_id add_kept_by_text(path_id parent, std::string_view text, std::uint64_t hash, std::size_t leaf_size) {
+        const std::string_view leaf = text.substr(text.size() - leaf_size);
+        if (texts_.size() + sizeof(std::uint16_t) + text.size() >= no_text) [[unlikely]]
+            return intern_checked_child(parent, leaf);
+        auto& above = entries_[parent.value];
+        above.flags |= text_children_flag;
+        const auto depth = static_cast<std::uint16_t>(above.depth + 1);
+        const auto id = add_entry(entry{parent.value, static_cast<std::uint32_t>(leaf_size), no_text, depth,
+                                        by_text_flag});
+        cache_text(path_id{id}, text, hash);
+        if (leaf_size > longest_segment_) longest_segment_ = leaf_size;  // child() bounds lengths by it
+        return path_id{id};
+    }
+    [[gnu::always_inline]] std::uint32_t add_entry(const entry& added) {
         if (free_ids_.empty()) {
             const auto id = static_cast<std::uint32_t>(entries_.size());
             entries_.push_back(added);
