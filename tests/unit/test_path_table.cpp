@@ -671,3 +671,32 @@ TEST_CASE("kept paths made by their text below a new recycling root get segments
     const auto sibling = table.intern(cep::path("/rt/beat/9"));
     CHECK_FALSE(table.rename(sibling, "8"));  // a sibling has that name
 }
+
+TEST_CASE("kept paths made by their text keep a run mark, which survives the compaction of the text cache") {
+    cep::path_table table;
+    using claim = cep::path_table::run_claim;
+    std::vector<cep::path_id> kept;
+    for (int i = 0; i < 8; ++i) kept.push_back(table.intern(cep::path("/keep/k" + std::to_string(i))));
+    const auto walked = table.child(table.find(cep::path("/keep")).value(), "walked").value();
+    CHECK(table.holds_run_mark(kept[3]));
+    CHECK_FALSE(table.holds_run_mark(walked));  // made by segment: its runs are claimed on memo entries
+    CHECK(table.last_run(kept[3]).beat == cep::path_table::never_ran);
+    CHECK(table.claim_run(kept[3], 5, 77) == claim::claimed);
+    CHECK(table.claim_run(kept[3], 5, 77) == claim::ran_already);
+    CHECK(table.claim_run(kept[3], 5, 78) == claim::taken);
+    CHECK(table.claimed_run(kept[3], 5, 77));
+    CHECK(table.last_run(kept[4]).beat == cep::path_table::never_ran);  // marks are per id
+    // Texts made dead (a recycling root over many cached ones), then compacted by a release.
+    for (int i = 0; i < 400; ++i) (void)table.intern(cep::path("/big/dir/item" + std::to_string(i)));
+    const std::size_t before = table.text_bytes();
+    table.make_recycling_root(table.find(cep::path("/big")).value());
+    (void)table.release_unused([](cep::path_id) { return false; });
+    CHECK(table.text_bytes() < before / 2);  // compacted
+    CHECK(table.last_run(kept[3]).beat == 5);
+    CHECK(table.last_run(kept[3]).signal == 77);
+    CHECK(table.claim_run(kept[3], 5, 77) == claim::ran_already);
+    CHECK(table.claim_run(kept[5], 5, 77) == claim::claimed);
+    CHECK(table.text_of(kept[3]) == "/keep/k3");
+    CHECK(table.find(cep::path("/keep/k3")) == kept[3]);
+    CHECK(table.text_of(table.find(cep::path("/big/dir/item7")).value()) == "/big/dir/item7");
+}

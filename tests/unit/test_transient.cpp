@@ -656,10 +656,13 @@ TEST_CASE("heartbeat: a release keeps every agenda that names no transient id") 
     hb.bind("/kept"_path, "recorder", cep::propagate).value();
     hb.step();
     seen = {};
-    for (std::size_t i = 0; i < 8; ++i) hb.enqueue("/signals/tick"_path, numbered("/kept/k", i)).value();
-    for (std::size_t i = 0; i < 8; ++i) hb.enqueue("/signals/tick"_path, numbered("/msgs/m", i)).value();
-    hb.step();
-    CHECK(seen.targets.size() == 16);
+    // Twice: a kept target's pairs are memoised from its second run (see the kept targets below).
+    for (int beat = 0; beat < 2; ++beat) {
+        for (std::size_t i = 0; i < 8; ++i) hb.enqueue("/signals/tick"_path, numbered("/kept/k", i)).value();
+        for (std::size_t i = 0; i < 8; ++i) hb.enqueue("/signals/tick"_path, numbered("/msgs/m", i)).value();
+        hb.step();
+    }
+    CHECK(seen.targets.size() == 32);
     const std::size_t memoised = hb.memo_size();
     CHECK(memoised >= 8);
     CHECK(hb.release_unused_paths() == 8);
@@ -726,4 +729,87 @@ TEST_CASE("heartbeat: what releases leave forgotten in the router's caches stays
     CHECK(largest > 1000);    // the memo kept the forgotten pairs' entries for a while...
     CHECK(largest <= 4200);   // ...and was cleared once they added up
     CHECK(hb.memo_size() < largest);
+}
+
+// Kept targets (no transient root) interned by their text: a new target per message, kept for good. On its first
+// run, such a target takes the agenda its parent gives new children, not memoised, its run claimed on the target;
+// from its second run on, its pairs are memoised.
+namespace {
+void bind_kept(transient_heartbeat& hb) {
+    hb.register_all();
+    for (const char* name : {"recorder", "retrier", "tock_recorder"}) hb.bind("/inbox"_path, name, cep::propagate).value();
+    hb.step();
+}
+}  // namespace
+
+TEST_CASE("heartbeat: a new kept target's first run is not memoised, its next ones are; each pair runs once a beat") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false});
+    bind_kept(hb);
+    const auto tick = "/signals/tick"_path;
+    const auto tock = "/signals/tock"_path;
+    hb.enqueue(tick, "/inbox/warm"_path).value();  // the agenda /inbox gives its children, resolved once
+    hb.step();
+    const std::size_t memoised = hb.memo_size();
+    seen = {};
+    for (int i = 0; i < 2; ++i) {
+        hb.enqueue(tick, "/inbox/a"_path).value();
+        hb.enqueue(tick, "/inbox/b"_path).value();
+        hb.enqueue(tock, "/inbox/a"_path).value();  // another signal on a target that already ran in this beat
+    }
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/inbox/a", "/inbox/b", "tock /inbox/a"});
+    CHECK(hb.memo_size() == memoised + 1);  // only the pair whose target another signal had run
+    seen = {};
+    for (int i = 0; i < 2; ++i) {
+        hb.enqueue(tock, "/inbox/a"_path).value();
+        hb.enqueue(tick, "/inbox/a"_path).value();
+    }
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"tock /inbox/a", "/inbox/a"});
+    CHECK(hb.memo_size() == memoised + 2);  // (tick, /inbox/a) ran before: memoised now
+    seen = {};
+    hb.enqueue(tick, "/inbox/a"_path).value();
+    hb.enqueue(tick, "/inbox/b"_path).value();
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/inbox/a", "/inbox/b"});
+    CHECK(hb.memo_size() == memoised + 3);
+    // Through the processor contract: the first run claimed on the target, the second memoised, and a memo entry
+    // made after a run claimed on the target in the same beat counts that run.
+    seen = {};
+    hb.begin_beat();
+    auto& processor = hb.processor();
+    CHECK(processor.process_message(cep::impulse{tick, "/inbox/c"_path}) == cep::status::success);
+    CHECK(processor.process_message(cep::impulse{tick, "/inbox/c"_path}) == cep::status::success);
+    CHECK(processor.accept(cep::impulse{tick, "/inbox/d"_path}));  // has an agenda; runs nothing
+    hb.stage_commit();
+    CHECK(seen.targets == std::vector<std::string>{"/inbox/c"});
+}
+
+TEST_CASE("heartbeat: a kept target with bindings of its own does not take its parent's agenda") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind("/inbox"_path, "tock_recorder", cep::propagate).value();
+    hb.bind("/inbox/special"_path, "recorder").value();         // this cell only
+    hb.tombstone("/inbox/quiet"_path, "tock_recorder").value();  // cancels what /inbox passes down
+    hb.step();
+    seen = {};
+    for (const char* target : {"/inbox/plain", "/inbox/special", "/inbox/quiet"}) {
+        hb.enqueue("/signals/tick"_path, cep::path(target)).value();
+        hb.enqueue("/signals/tock"_path, cep::path(target)).value();
+    }
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"tock /inbox/plain", "/inbox/special", "tock /inbox/special"});
+}
+
+TEST_CASE("heartbeat: a retry due in a beat where its new kept target's impulse came again is not run twice") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false,
+                                                 .retry = {.max_attempts = 3, .backoff_beats = 0}});
+    bind_kept(hb);
+    seen = {};
+    hb.enqueue("/signals/retry"_path, "/inbox/r"_path).value();
+    hb.step();  // asks for a retry in the next beat
+    hb.enqueue("/signals/retry"_path, "/inbox/r"_path).value();
+    hb.step();  // the impulse runs it again: that run is the attempt
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{"/inbox/r", "/inbox/r"});
 }

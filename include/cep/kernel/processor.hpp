@@ -500,7 +500,7 @@ private:
     // in this beat (single run per (signal, target, beat)).
     [[gnu::always_inline]] std::span<const std::uint16_t> claim_agenda(std::uint32_t position,
                                                                        const queued_impulse& item) {
-        if (position < router_type::transient_target) [[likely]] {
+        if (position < router_type::claimed_on_target) [[likely]] {
             memo_entry& entry = router_->agenda_at(position);
             if (entry.last_run == beat_) return {};
             entry.last_run = beat_;
@@ -794,7 +794,7 @@ private:
         const memo_entry* entry = router_->find_agenda(signal, target);
         if (entry != nullptr && entry->last_run == beat_) return true;
         const auto& paths = hierarchy_->tree().paths();
-        return target != queued_impulse::no_target && paths.transient(path_id{target}) &&
+        return target != queued_impulse::no_target && paths.holds_run_mark(path_id{target}) &&
                paths.claimed_run(path_id{target}, beat_, signal);
     }
 

@@ -142,27 +142,32 @@ public:
         return true;
     }
 
-    // Flags of a position (below): the target is transient, so the single run per (signal, target, beat) is
-    // claimed on the target itself (path_table::claim_run), whose id a release may give to another path; and the
-    // agenda is shared, an index into the agendas of new children by parent rather than into the memo.
-    static constexpr std::uint32_t transient_target = 0x80000000u;
+    // Flags of a position (below): the single run per (signal, target, beat) is claimed on the target itself
+    // (path_table::claim_run), not on a memo entry; and the agenda is shared, an index into the agendas of new
+    // children by parent rather than into the memo.
+    static constexpr std::uint32_t claimed_on_target = 0x80000000u;
     static constexpr std::uint32_t shared_agenda = 0x40000000u;
     static constexpr std::uint32_t position_bits = shared_agenda - 1;
 
     // The position of the agenda of (signal, target), resolved on first use (target: a path_id value or
-    // queued_impulse::no_target). Below transient_target: a memo entry, agenda_at(). Otherwise see
-    // agenda_steps(). A transient target with no bindings (pinned by none) is not memoised: a new target per
-    // impulse would fill the memo with pairs seen once, and make it start over at every release of transient ids;
-    // its agenda is its parent's for its children, shared. Positions stay valid until the memo starts over
-    // (apply_changes, make_room, start_over).
+    // queued_impulse::no_target). Below claimed_on_target: a memo entry, agenda_at(). Otherwise see
+    // agenda_steps(). Targets whose agenda is their parent's for its children, shared, and not memoised:
+    // - a transient target with no bindings (pinned by none): a new target per impulse would fill the memo with
+    //   pairs seen once, and make it start over at every release of transient ids;
+    // - on its first run, a kept target held by its text (path_table) with no bindings of its own: a new target per
+    //   message, kept, runs once or a few times. From its second run on, its pairs are memoised (a memo hit is the
+    //   cheapest lookup there is): its run mark says it ran before.
+    // Positions stay valid until the memo starts over (apply_changes, make_room, start_over).
     std::uint32_t agenda_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
         if (const auto known = index_.find(key); known != detail::flat_index::absent) [[likely]] return known;
-        if (target != queued_impulse::no_target && tree_->paths().transient_unpinned(path_id{target}))
-            return shared_position(signal, target);
+        if (target != queued_impulse::no_target) {
+            if (tree_->paths().transient_unpinned(path_id{target})) return shared_position(signal, target);
+            if (tree_->paths().holds_run_mark(path_id{target})) return kept_position(key, signal, target);
+        }
         return resolve_new(key, signal, target);
     }
-    // A memo position (below transient_target, flags cleared) for (signal, target), memoised if needed: for the
+    // A memo position (below claimed_on_target, flags cleared) for (signal, target), memoised if needed: for the
     // pairs a shared agenda cannot deduplicate (path_table::run_claim::taken) and for introspection.
     std::uint32_t memo_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
@@ -190,7 +195,7 @@ public:
     [[nodiscard]] std::optional<detail::lazy<Registry, std::span<const std::uint16_t>>> find_steps(
         std::uint32_t signal, std::uint32_t target) const {
         if (const memo_entry* entry = find_agenda(signal, target)) return steps(*entry);
-        if (target == queued_impulse::no_target || !tree_->paths().transient_unpinned(path_id{target})) return {};
+        if (target == queued_impulse::no_target || !shares_parent_agenda(path_id{target})) return {};
         const auto at = by_parent_.position_of(
             detail::pair_key(signal, tree_->paths().parent(path_id{target}).value));
         if (at == detail::flat_index::absent) return {};
@@ -310,7 +315,29 @@ public:
     }
 
 private:
-    // A transient target nothing pinned: the agenda its parent gives new children, shared (out of line too).
+    // Whether an unmemoised target's agenda is its parent's for new children (see agenda_position): a target held
+    // by its text, transient and pinned by nothing, or kept with no bindings of its own.
+    [[nodiscard]] bool shares_parent_agenda(path_id target) const {
+        const auto& paths = tree_->paths();
+        if (paths.transient_unchecked(target)) return paths.transient_unpinned(target);
+        return paths.holds_run_mark(target) && bindings_.find(target.value) == nullptr;
+    }
+    // A memo miss whose target holds a run mark and is not a transient one nothing pinned (out of line, like
+    // resolve_new).
+    [[gnu::noinline]] std::uint32_t kept_position(std::uint64_t key, path_id signal, std::uint32_t target) {
+        const auto& paths = tree_->paths();
+        if (paths.transient_unchecked(path_id{target})) return resolve_new(key, signal, target);  // pinned
+        const auto last = paths.last_run(path_id{target});
+        if (last.beat == path_table::never_ran && bindings_.find(target) == nullptr)
+            return shared_position(signal, target);
+        const std::uint32_t position = resolve_new(key, signal, target);
+        // Memoised from its second run on: a run of this pair claimed on the target (earlier in this beat, when an
+        // impulse ran through process_message) counts as the memo entry's.
+        if (last.beat != path_table::never_ran && last.signal == signal.value)
+            entries_[position & position_bits].last_run = last.beat;
+        return position;
+    }
+    // The agenda a target's parent gives new children, shared (out of line too).
     [[gnu::noinline]] std::uint32_t shared_position(path_id signal, std::uint32_t target) {
         auto& paths = tree_->paths();
         const path_id parent = paths.parent(path_id{target});
@@ -323,7 +350,7 @@ private:
             at = static_cast<std::uint32_t>(by_parent_.size());
             by_parent_.add(parent_key, order_of_parts(signal, target));
         }
-        return at | shared_agenda | transient_target;
+        return at | shared_agenda | claimed_on_target;
     }
     // A memo miss, resolved and memoised (kept out of line, so that the hit stays small; order_for() inlined).
     [[gnu::noinline]] std::uint32_t resolve_new(std::uint64_t key, path_id signal, std::uint32_t target) {
@@ -332,7 +359,7 @@ private:
         // heartbeat calls start_over() when it releases any, which forgets the entries keyed by them).
         const bool transient_signal = paths.pin_in_use(signal);
         const std::uint32_t flags =
-            target != queued_impulse::no_target && paths.pin_in_use(path_id{target}) ? transient_target : 0;
+            target != queued_impulse::no_target && paths.pin_in_use(path_id{target}) ? claimed_on_target : 0;
         if (flags != 0 || transient_signal) [[unlikely]]
             note_transient(cache::memo, key);
         memo_entry entry;
