@@ -813,3 +813,24 @@ TEST_CASE("heartbeat: a retry due in a beat where its new kept target's impulse 
     hb.step();
     CHECK(seen.targets == std::vector<std::string>{"/inbox/r", "/inbox/r"});
 }
+
+TEST_CASE("heartbeat: a kept target given a segment mid-beat (make_recycling_root on the table) still runs once") {
+    cep::heartbeat<cep::enzyme_registry<rooter>> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind("/jobs"_path, "rooter", cep::propagate).value();
+    hb.step();
+    // The first invocation reaches the mutable table (as any code holding the heartbeat can): between the beat's
+    // resolution and the next impulses' runs, the targets below /jobs/a get segments and lose their run marks.
+    int runs = 0;
+    during_run = [&]() -> cep::result<void> {
+        if (runs++ == 0) hb.tree().paths().make_recycling_root(hb.tree().paths().find("/jobs/a"_path).value());
+        return {};
+    };
+    hb.enqueue("/signals/tick"_path, "/jobs/a/x1"_path).value();
+    hb.enqueue("/signals/tick"_path, "/jobs/a/x2"_path).value();
+    hb.enqueue("/signals/tick"_path, "/jobs/a/x2"_path).value();
+    CHECK(hb.step());
+    during_run = nullptr;
+    CHECK(runs == 2);  // x1, then x2 once
+    CHECK_FALSE(hb.tree().paths().holds_run_mark(hb.tree().paths().find("/jobs/a/x2"_path).value()));
+}

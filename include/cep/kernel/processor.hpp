@@ -506,7 +506,7 @@ private:
             entry.last_run = beat_;
             return router_->steps(entry);
         }
-        return claim_transient(position, item);
+        return claim_on_target(position, item);
     }
     // Runs the agenda at a position from agenda_position(), unless (signal, target) already ran in this beat.
     [[gnu::always_inline]] std::size_t run_at(std::uint32_t position, const queued_impulse& item) {
@@ -611,11 +611,17 @@ private:
     [[gnu::noinline]] std::size_t run_one(std::uint32_t position, const queued_impulse& item) {
         return run_at(position, item);
     }
-    // A transient target: the run is claimed on the target (its id may be another path's after a release, so it
-    // keeps no memo entry). When another signal ran it in this beat, this pair is deduplicated by a memo entry.
-    std::span<const std::uint16_t> claim_transient(std::uint32_t position, const queued_impulse& item) {
+    // A run claimed on the target itself (agenda_router::claimed_on_target): a transient target (its id may be
+    // another path's after a release, so it keeps no memo entry), or a kept one held by its text, on its first run.
+    // When another signal ran it in this beat, this pair is deduplicated by a memo entry; so it is when the target
+    // holds no run mark any more (a kept id given a segment by make_recycling_root() since the position was made).
+    std::span<const std::uint16_t> claim_on_target(std::uint32_t position, const queued_impulse& item) {
         using claim = typename path_table::run_claim;
-        switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
+        auto& paths = hierarchy_->tree().paths();
+        const claim claimed = paths.holds_run_mark(path_id{item.target})
+                                  ? paths.claim_run(path_id{item.target}, beat_, item.signal)
+                                  : claim::taken;
+        switch (claimed) {
             case claim::ran_already: return {};
             case claim::taken: {
                 memo_entry& entry = router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target));
