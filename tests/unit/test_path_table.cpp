@@ -680,6 +680,7 @@ TEST_CASE("kept paths made by their text keep a run mark, which survives the com
     const auto walked = table.child(table.find(cep::path("/keep")).value(), "walked").value();
     CHECK(table.holds_run_mark(kept[3]));
     CHECK_FALSE(table.holds_run_mark(walked));  // made by segment: its runs are claimed on memo entries
+    CHECK(table.claim_run(walked, 5, 77) == claim::taken);  // no mark to claim on: the caller keeps a memo entry
     CHECK(table.last_run(kept[3]).beat == cep::path_table::never_ran);
     CHECK(table.claim_run(kept[3], 5, 77) == claim::claimed);
     CHECK(table.claim_run(kept[3], 5, 77) == claim::ran_already);

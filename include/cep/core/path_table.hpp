@@ -287,10 +287,12 @@ public:
     // The single run per (signal, target, beat) of a target whose agenda the dispatcher does not memoise (see
     // agenda_router): the text record of an id held by its text keeps which signal ran it last, and in which beat,
     // so a run is claimed with no table to probe, fill or clear. `taken`: another signal ran it in this beat (the
-    // caller keeps that pair apart). Precondition: holds_run_mark(target).
+    // caller keeps that pair apart). A target that holds no run mark (any more: make_recycling_root() gives a kept
+    // id a segment) is `taken` too. Precondition: `target` is held.
     enum class run_claim : std::uint8_t { claimed, ran_already, taken };
     run_claim claim_run(path_id target, std::uint64_t beat, std::uint32_t signal) noexcept {
         const entry& e = entries_[target.value];
+        if ((e.flags & by_text_flag) == 0) [[unlikely]] return run_claim::taken;
         const run_mark last = mark_of(e);
         if (last.beat == beat) return last.signal == signal ? run_claim::ran_already : run_claim::taken;
         set_mark_of(e, run_mark{beat, signal});
@@ -832,14 +834,11 @@ private:
         transient_index_.insert(hash, id);
         return path_id{id};
     }
-    // texts_ is zero-filled past texts_end_ (doubled when full): a text is appended with no resize() per text, which
-    // cost a call and a check of the vector's capacity each time (every target kept: 1,020.8 -> 951.6 instructions
-    // per impulse, scripts/instructions).
-    [[gnu::noinline]] void make_text_room(std::size_t end) {
-        std::size_t room = texts_.size() < 2048 ? 4096 : 2 * texts_.size();
-        if (room < end) room = end;
-        texts_.resize(room);
-    }
+    // texts_ is zero-filled up to 4 KiB past texts_end_: a text is appended with no resize() per text, which cost a
+    // call and a check of the vector's capacity each time (every target kept: 1,020.8 -> 951.6 instructions per
+    // impulse, scripts/instructions). Not doubled here: the vector's capacity grows geometrically on its own, and
+    // zero-filling all of it would make the untouched half resident.
+    [[gnu::noinline]] void make_text_room(std::size_t end) { texts_.resize(end + 4096); }
     // A path text is short: up to 16 bytes, two overlapping word copies instead of a call of memcpy.
     static void copy_text(char* to, std::string_view text) noexcept {
         const std::size_t n = text.size();

@@ -617,11 +617,7 @@ private:
     // holds no run mark any more (a kept id given a segment by make_recycling_root() since the position was made).
     std::span<const std::uint16_t> claim_on_target(std::uint32_t position, const queued_impulse& item) {
         using claim = typename path_table::run_claim;
-        auto& paths = hierarchy_->tree().paths();
-        const claim claimed = paths.holds_run_mark(path_id{item.target})
-                                  ? paths.claim_run(path_id{item.target}, beat_, item.signal)
-                                  : claim::taken;
-        switch (claimed) {
+        switch (hierarchy_->tree().paths().claim_run(path_id{item.target}, beat_, item.signal)) {
             case claim::ran_already: return {};
             case claim::taken: {
                 memo_entry& entry = router_->agenda_at(router_->memo_position(path_id{item.signal}, item.target));
