@@ -612,42 +612,55 @@ TEST_CASE("heartbeat: agendas resolved for released ids are forgotten, so a reus
     CHECK(hb.agenda("/signals/tick"_path, "/msgs/quiet/hush"_path).empty());
 }
 
-TEST_CASE("heartbeat: a transient target's agenda is not memoised, and each (signal, target) still runs once a beat") {
-    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
-    bind_all(hb);
+namespace {
+// What a new target goes through below `area` (transient, or kept and held by its text), each (signal, target)
+// running once a beat: a first beat of (tick a, tick b, tock a) twice; a second of (tock a, tick a) twice; then,
+// through the processor contract in a third beat, c run twice and d accepted. The memo's size after each of them.
+std::vector<std::size_t> run_each_pair_once(transient_heartbeat& hb, const std::string& area) {
     const auto tick = "/signals/tick"_path;
     const auto tock = "/signals/tock"_path;
-    hb.enqueue(tick, "/msgs/warm"_path).value();  // the agenda /msgs gives its children, resolved once
+    const auto at = [&](const char* leaf) { return cep::path(area + "/" + leaf); };
+    hb.enqueue(tick, at("warm")).value();  // the agenda the area gives its children, resolved once
     hb.step();
-    const std::size_t memoised = hb.memo_size();
+    std::vector<std::size_t> sizes{hb.memo_size()};
     seen = {};
     for (int i = 0; i < 2; ++i) {
-        hb.enqueue(tick, "/msgs/a"_path).value();
-        hb.enqueue(tick, "/msgs/b"_path).value();
-        hb.enqueue(tock, "/msgs/a"_path).value();  // another signal on a target that already ran in this beat
+        hb.enqueue(tick, at("a")).value();
+        hb.enqueue(tick, at("b")).value();
+        hb.enqueue(tock, at("a")).value();  // another signal on a target that already ran in this beat
     }
     hb.step();
-    CHECK(seen.targets == std::vector<std::string>{"/msgs/a", "/msgs/b", "tock /msgs/a"});
-    // Only the pair that found its target run by another signal in the beat was memoised, to run it once.
-    CHECK(hb.memo_size() == memoised + 1);
+    CHECK(seen.targets == std::vector<std::string>{area + "/a", area + "/b", "tock " + area + "/a"});
+    sizes.push_back(hb.memo_size());
     // The next beat, in the other order: each pair runs again, once.
     seen = {};
     for (int i = 0; i < 2; ++i) {
-        hb.enqueue(tock, "/msgs/a"_path).value();
-        hb.enqueue(tick, "/msgs/a"_path).value();
+        hb.enqueue(tock, at("a")).value();
+        hb.enqueue(tick, at("a")).value();
     }
     hb.step();
-    CHECK(seen.targets == std::vector<std::string>{"tock /msgs/a", "/msgs/a"});
-    CHECK(hb.memo_size() == memoised + 2);
-    // Ran now through the processor contract, in a later beat: once more, and not again in that beat.
+    CHECK(seen.targets == std::vector<std::string>{"tock " + area + "/a", area + "/a"});
+    sizes.push_back(hb.memo_size());
+    // Ran now through the processor contract, in a later beat: once, and not again in that beat.
     seen = {};
     hb.begin_beat();
     auto& processor = hb.processor();
-    CHECK(processor.process_message(cep::impulse{tick, "/msgs/c"_path}) == cep::status::success);
-    CHECK(processor.process_message(cep::impulse{tick, "/msgs/c"_path}) == cep::status::success);
-    CHECK(processor.accept(cep::impulse{tick, "/msgs/d"_path}));
+    CHECK(processor.process_message(cep::impulse{tick, at("c")}) == cep::status::success);
+    CHECK(processor.process_message(cep::impulse{tick, at("c")}) == cep::status::success);
+    CHECK(processor.accept(cep::impulse{tick, at("d")}));  // has an agenda; runs nothing
     hb.stage_commit();
-    CHECK(seen.targets == std::vector<std::string>{"/msgs/c"});
+    CHECK(seen.targets == std::vector<std::string>{area + "/c"});
+    sizes.push_back(hb.memo_size());
+    return sizes;
+}
+}  // namespace
+
+TEST_CASE("heartbeat: a transient target's agenda is not memoised, and each (signal, target) still runs once a beat") {
+    transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false, .transient_release_floor = 0});
+    bind_all(hb);
+    const auto sizes = run_each_pair_once(hb, "/msgs");
+    // Only a pair that found its target run by another signal in the beat was memoised, to run it once.
+    CHECK(sizes == std::vector<std::size_t>{sizes[0], sizes[0] + 1, sizes[0] + 2, sizes[0] + 2});
 }
 
 TEST_CASE("heartbeat: a release keeps every agenda that names no transient id") {
@@ -699,18 +712,25 @@ TEST_CASE("heartbeat: what was resolved for a transient parent is forgotten when
     CHECK(seen.targets.empty());  // /jobs binds nothing: not the agenda (tick, /msgs/p) had
 }
 
+namespace {
+// A retry asked for in one beat, due in the next, where the target's impulse came again: that run is the attempt.
+void check_retry_runs_once(transient_heartbeat& hb, const cep::path& target) {
+    seen = {};
+    hb.enqueue("/signals/retry"_path, target).value();
+    hb.step();  // asks for a retry in the next beat
+    hb.enqueue("/signals/retry"_path, target).value();
+    hb.step();  // the impulse runs it again: that run is the attempt
+    hb.step();
+    CHECK(seen.targets == std::vector<std::string>{std::string(target.text()), std::string(target.text())});
+}
+}  // namespace
+
 TEST_CASE("heartbeat: a retry due in a beat where its transient target's impulse came again is not run twice") {
     transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false,
                                                  .retry = {.max_attempts = 3, .backoff_beats = 0},
                                                  .transient_release_floor = 0});
     bind_all(hb);
-    seen = {};
-    hb.enqueue("/signals/retry"_path, "/msgs/r"_path).value();
-    hb.step();  // asks for a retry in the next beat
-    hb.enqueue("/signals/retry"_path, "/msgs/r"_path).value();
-    hb.step();  // the impulse runs it again: that run is the attempt
-    hb.step();
-    CHECK(seen.targets == std::vector<std::string>{"/msgs/r", "/msgs/r"});
+    check_retry_runs_once(hb, "/msgs/r"_path);
 }
 
 TEST_CASE("heartbeat: what releases leave forgotten in the router's caches stays bounded") {
@@ -745,44 +765,16 @@ void bind_kept(transient_heartbeat& hb) {
 TEST_CASE("heartbeat: a new kept target's first run is not memoised, its next ones are; each pair runs once a beat") {
     transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false});
     bind_kept(hb);
-    const auto tick = "/signals/tick"_path;
-    const auto tock = "/signals/tock"_path;
-    hb.enqueue(tick, "/inbox/warm"_path).value();  // the agenda /inbox gives its children, resolved once
-    hb.step();
-    const std::size_t memoised = hb.memo_size();
+    const auto sizes = run_each_pair_once(hb, "/inbox");
+    // First beat: only the pair whose target another signal had run; second: (tick, a), which ran before; third: c's
+    // second run in the beat, whose memo entry takes over the run claimed on the target (so c ran once).
+    CHECK(sizes == std::vector<std::size_t>{sizes[0], sizes[0] + 1, sizes[0] + 2, sizes[0] + 3});
     seen = {};
-    for (int i = 0; i < 2; ++i) {
-        hb.enqueue(tick, "/inbox/a"_path).value();
-        hb.enqueue(tick, "/inbox/b"_path).value();
-        hb.enqueue(tock, "/inbox/a"_path).value();  // another signal on a target that already ran in this beat
-    }
-    hb.step();
-    CHECK(seen.targets == std::vector<std::string>{"/inbox/a", "/inbox/b", "tock /inbox/a"});
-    CHECK(hb.memo_size() == memoised + 1);  // only the pair whose target another signal had run
-    seen = {};
-    for (int i = 0; i < 2; ++i) {
-        hb.enqueue(tock, "/inbox/a"_path).value();
-        hb.enqueue(tick, "/inbox/a"_path).value();
-    }
-    hb.step();
-    CHECK(seen.targets == std::vector<std::string>{"tock /inbox/a", "/inbox/a"});
-    CHECK(hb.memo_size() == memoised + 2);  // (tick, /inbox/a) ran before: memoised now
-    seen = {};
-    hb.enqueue(tick, "/inbox/a"_path).value();
-    hb.enqueue(tick, "/inbox/b"_path).value();
+    hb.enqueue("/signals/tick"_path, "/inbox/a"_path).value();  // memoised: a memo hit
+    hb.enqueue("/signals/tick"_path, "/inbox/b"_path).value();  // its second run: memoised now
     hb.step();
     CHECK(seen.targets == std::vector<std::string>{"/inbox/a", "/inbox/b"});
-    CHECK(hb.memo_size() == memoised + 3);
-    // Through the processor contract: the first run claimed on the target, the second memoised, and a memo entry
-    // made after a run claimed on the target in the same beat counts that run.
-    seen = {};
-    hb.begin_beat();
-    auto& processor = hb.processor();
-    CHECK(processor.process_message(cep::impulse{tick, "/inbox/c"_path}) == cep::status::success);
-    CHECK(processor.process_message(cep::impulse{tick, "/inbox/c"_path}) == cep::status::success);
-    CHECK(processor.accept(cep::impulse{tick, "/inbox/d"_path}));  // has an agenda; runs nothing
-    hb.stage_commit();
-    CHECK(seen.targets == std::vector<std::string>{"/inbox/c"});
+    CHECK(hb.memo_size() == sizes[0] + 4);
 }
 
 TEST_CASE("heartbeat: a kept target with bindings of its own does not take its parent's agenda") {
@@ -805,13 +797,7 @@ TEST_CASE("heartbeat: a retry due in a beat where its new kept target's impulse 
     transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false,
                                                  .retry = {.max_attempts = 3, .backoff_beats = 0}});
     bind_kept(hb);
-    seen = {};
-    hb.enqueue("/signals/retry"_path, "/inbox/r"_path).value();
-    hb.step();  // asks for a retry in the next beat
-    hb.enqueue("/signals/retry"_path, "/inbox/r"_path).value();
-    hb.step();  // the impulse runs it again: that run is the attempt
-    hb.step();
-    CHECK(seen.targets == std::vector<std::string>{"/inbox/r", "/inbox/r"});
+    check_retry_runs_once(hb, "/inbox/r"_path);
 }
 
 TEST_CASE("heartbeat: a kept target given a segment mid-beat (make_recycling_root on the table) still runs once") {
