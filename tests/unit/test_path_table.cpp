@@ -634,7 +634,8 @@ TEST_CASE("kept paths made by their text: child() and find_child() find them, be
     const auto deep = table.intern(cep::path("/m/box/k1/y/z/w"));
     CHECK(table.text_of(deep) == "/m/box/k1/y/z/w");
     cep::path_id walked = cep::path_table::root();
-    for (auto segment : cep::path("/m/box/k1/y/z/w").segments()) walked = table.child(walked, segment).value();
+    const cep::path deep_path("/m/box/k1/y/z/w");  // held: segments() views its text
+    for (auto segment : deep_path.segments()) walked = table.child(walked, segment).value();
     CHECK(walked == deep);
     const cep::path_ref ref(table, deep);
     CHECK(ref == cep::path("/m/box/k1/y/z/w"));
