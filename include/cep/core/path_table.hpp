@@ -188,8 +188,9 @@ public:
 
     [[nodiscard]] std::optional<path_id> find_child(path_id parent, std::string_view segment) const noexcept {
         if (parent.value >= owned_) return std::nullopt;
-        const auto flags = entries_[parent.value].flags;
-        if (children_by_text(entries_[parent.value])) return find_by_text(parent, segment);
+        const entry& above = entries_[parent.value];
+        if (children_by_text(above)) return find_by_text(parent, segment);
+        const auto flags = above.flags;
         if ((flags & indexed_children_flag) != 0)
             if (const auto indexed = find_indexed_child(parent, segment)) return indexed;
         if ((flags & text_children_flag) != 0) return find_by_text(parent, segment);
@@ -514,7 +515,7 @@ private:
     static constexpr std::uint16_t indexed_children_flag = 1024;  // some children are in the child index
     struct entry {
         std::uint32_t parent;
-        std::uint32_t segment;  // index in segments_; for a transient id, the length of its last segment
+        std::uint32_t segment;  // index in segments_; for an id held by its text, the length of its last segment
         // Where texts_ holds the id's whole text, or no_text when it is not cached; for a transient id, where
         // transient_texts_ does (always).
         std::uint32_t text_at;
