@@ -560,19 +560,24 @@ private:
     [[nodiscard]] std::size_t mark_room(const entry& e) const noexcept {
         return (e.flags & (by_text_flag | transient_flag)) == by_text_flag ? mark_bytes : 0;
     }
-    [[nodiscard]] run_mark mark_of(const entry& e) const noexcept {
-        if ((e.flags & transient_flag) != 0) return transient_texts_.mark(e.text_at);
+    // A mark's 12 bytes in place (no padding), wherever a record keeps them.
+    [[nodiscard]] static run_mark read_mark(const char* at) noexcept {
         run_mark m;
-        const char* at = texts_.data() + e.text_at - mark_bytes;
         std::memcpy(&m.beat, at, sizeof m.beat);
         std::memcpy(&m.signal, at + sizeof m.beat, sizeof m.signal);
         return m;
     }
-    void set_mark_of(const entry& e, run_mark m) noexcept {
-        if ((e.flags & transient_flag) != 0) return transient_texts_.set_mark(e.text_at, m);
-        char* at = texts_.data() + e.text_at - mark_bytes;
+    static void write_mark(char* at, run_mark m) noexcept {
         std::memcpy(at, &m.beat, sizeof m.beat);
         std::memcpy(at + sizeof m.beat, &m.signal, sizeof m.signal);
+    }
+    [[nodiscard]] run_mark mark_of(const entry& e) const noexcept {
+        if ((e.flags & transient_flag) != 0) return transient_texts_.mark(e.text_at);
+        return read_mark(texts_.data() + e.text_at - mark_bytes);
+    }
+    void set_mark_of(const entry& e, run_mark m) noexcept {
+        if ((e.flags & transient_flag) != 0) return transient_texts_.set_mark(e.text_at, m);
+        write_mark(texts_.data() + e.text_at - mark_bytes, m);
     }
     void cache_text(path_id id, std::string_view text, std::uint64_t hash) {
         auto& e = entries_[id.value];
@@ -583,7 +588,7 @@ private:
         const auto length = static_cast<std::uint16_t>(text.size());
         const std::size_t end = at + sizeof length + text.size();
         if (end > texts_.size()) [[unlikely]] make_text_room(end);
-        if (mark_room(e) != 0) set_mark_at(texts_.data() + at - mark_bytes);
+        if (mark_room(e) != 0) write_mark(texts_.data() + at - mark_bytes, run_mark{});
         std::memcpy(texts_.data() + at, &length, sizeof length);
         copy_text(texts_.data() + at + sizeof length, text);
         texts_end_ = end;
@@ -854,11 +859,6 @@ private:
             std::memcpy(to, text.data(), n);
         }
     }
-    static void set_mark_at(char* at) noexcept {
-        const run_mark none{};
-        std::memcpy(at, &none.beat, sizeof none.beat);
-        std::memcpy(at + sizeof none.beat, &none.signal, sizeof none.signal);
-    }
     // A new kept id (none under `parent` by that name; `parent` is kept, outside every recycling root) made by its
     // whole text `text`, which ends with a segment of `leaf_size` bytes: the text is cached, which is how the id is
     // found and its text rebuilt, and nothing else is added. Past 4 GiB of cached texts, a child by segment.
@@ -1040,10 +1040,7 @@ private:
         // The record's run mark (see claim_run), read and written in place (12 bytes, no padding).
         [[nodiscard]] run_mark mark(std::uint32_t place) const noexcept {
             const char* at = record(place);
-            run_mark m;
-            std::memcpy(&m.beat, at + mark_at, sizeof m.beat);
-            std::memcpy(&m.signal, at + mark_at + sizeof m.beat, sizeof m.signal);
-            return m;
+            return read_mark(at + mark_at);
         }
         void set_mark(std::uint32_t place, run_mark m) noexcept {
             set_mark(chunks_[place >> offset_bits] + (place & (chunk_bytes - 1)), m);
@@ -1074,14 +1071,11 @@ private:
         static constexpr std::uint32_t offset_bits = 13;
         static constexpr std::size_t chunk_bytes = std::size_t{1} << offset_bits;
         static constexpr std::size_t mark_at = sizeof(std::uint64_t) + sizeof(std::uint16_t);
-        static constexpr std::size_t header = mark_at + sizeof(std::uint64_t) + sizeof(std::uint32_t);
+        static constexpr std::size_t header = mark_at + mark_bytes;
         static constexpr std::uint32_t none = 0xffffffffu;
         static_assert(header + path_limits::max_length <= chunk_bytes);
 
-        static void set_mark(char* record, run_mark m) noexcept {
-            std::memcpy(record + mark_at, &m.beat, sizeof m.beat);
-            std::memcpy(record + mark_at + sizeof m.beat, &m.signal, sizeof m.signal);
-        }
+        static void set_mark(char* record, run_mark m) noexcept { write_mark(record + mark_at, m); }
         [[nodiscard]] const char* record(std::uint32_t place) const noexcept {
             return chunks_[place >> offset_bits] + (place & (chunk_bytes - 1));
         }
