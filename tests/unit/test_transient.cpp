@@ -766,12 +766,14 @@ TEST_CASE("heartbeat: a new kept target's first run is not memoised, its next on
     transient_heartbeat hb(cep::heartbeat_policy{.ensure_directories = false});
     bind_kept(hb);
     const auto sizes = run_each_pair_once(hb, "/inbox");
-    // First beat: only the pair whose target another signal had run; second: (tick, a), which ran before; third: c's
-    // second run in the beat, whose memo entry takes over the run claimed on the target (so c ran once).
-    CHECK(sizes == std::vector<std::size_t>{sizes[0], sizes[0] + 1, sizes[0] + 2, sizes[0] + 3});
+    // A pair is memoised from its target's second impulse on, the second in the same beat included (agendas are
+    // looked up as impulses run). First beat: (tock, a), whose target another signal had run, then the repeated
+    // (tick, a) and (tick, b), whose memo entries take over the runs claimed on the targets (so each ran once);
+    // second: nothing new; third: c's second run in the beat, the same way.
+    CHECK(sizes == std::vector<std::size_t>{sizes[0], sizes[0] + 3, sizes[0] + 3, sizes[0] + 4});
     seen = {};
-    hb.enqueue("/signals/tick"_path, "/inbox/a"_path).value();  // memoised: a memo hit
-    hb.enqueue("/signals/tick"_path, "/inbox/b"_path).value();  // its second run: memoised now
+    hb.enqueue("/signals/tick"_path, "/inbox/a"_path).value();  // memo hits
+    hb.enqueue("/signals/tick"_path, "/inbox/b"_path).value();
     hb.step();
     CHECK(seen.targets == std::vector<std::string>{"/inbox/a", "/inbox/b"});
     CHECK(hb.memo_size() == sizes[0] + 4);

@@ -358,14 +358,13 @@ public:
         watch_ = recording_ || !retries_.empty();
     }
 
-    // The impulses this beat took from the queue: take() appends to intake(), then resolve() finds their agendas.
+    // The impulses this beat took from the queue: take() appends to intake(), then resolve() makes room in the
+    // memo for their agendas. execute() finds each agenda as it runs the impulse: the lookup's loads then overlap
+    // with the enzymes' work, and no array of positions is written and read back (memo hit by ids: 166.3 -> 158.7
+    // instructions). Nothing an enzyme does changes an agenda before the next beat boundary (bindings and
+    // registrations wait for it), so finding it now or before the first enzyme ran gives the same agenda.
     [[nodiscard]] std::vector<queued_impulse>& intake() noexcept { return intake_; }
-    void resolve() {
-        router_->make_room(intake_.size());
-        agendas_.resize(intake_.size());  // sized once: the loop stores without a capacity check per impulse
-        std::uint32_t* out = agendas_.data();
-        for (const auto& item : intake_) *out++ = router_->agenda_position(path_id{item.signal}, item.target);
-    }
+    void resolve() { router_->make_room(intake_.size()); }
     // Runs each agenda once per (signal, target) in this beat, then the retries due now. Returns the invocations.
     std::size_t execute() {
         // Nested (process_tick() from an enzyme), it would run the beat's agendas inside one of them, and end by
@@ -379,10 +378,9 @@ public:
         committed.set_read_only(true);
         std::size_t invocations = 0;
         try {
-            // Locals: enzymes may add to emits_, never to intake_ or agendas_, so these stay valid.
+            // A local: enzymes may add to emits_, never to intake_, so it stays valid.
             const queued_impulse* items = intake_.data();
-            const std::uint32_t* positions = agendas_.data();
-            invocations += run_intake(items, positions, intake_.size());
+            invocations += run_intake(items, intake_.size());
             invocations += run_retries();
         } catch (...) {
             staging_->keep_span_start_in(nullptr);
@@ -431,7 +429,6 @@ public:
     [[nodiscard]] std::size_t failures() const noexcept { return failures_; }
     void end_beat() {
         intake_.clear();
-        agendas_.clear();
         emits_.clear();
         cei_.clear();
         log_.clear();
@@ -513,7 +510,7 @@ private:
         return run_steps(claim_agenda(position, item), item);
     }
 
-    // The beat's intake (n impulses, with their positions from agenda_position()): the number of invocations.
+    // The beat's intake (n impulses), each agenda found as it runs (agenda_position()): the number of invocations.
     // With g++ or clang++, the agenda loop jumps from step to step through a table of label addresses (a computed
     // goto, a GNU extension both compilers have): a step is one load and one indirect jump to code that inlines
     // its enzyme's invocation, where a switch compiled to a jump table adds a bounds check and an offset to add.
@@ -522,8 +519,7 @@ private:
     // same loop. scripts/instructions: memo hit by ids 178.0 -> 166.1, below a transient root 881.3 -> 829.4; in
     // time, see docs/performance.md (session 24). A function holding label addresses cannot be inlined, hence
     // noinline.
-    [[gnu::noinline]] std::size_t run_intake(const queued_impulse* items, const std::uint32_t* positions,
-                                             std::size_t n) {
+    [[gnu::noinline]] std::size_t run_intake(const queued_impulse* items, std::size_t n) {
         std::size_t invocations = 0;
 #if defined(__GNUC__)
         {
@@ -545,7 +541,8 @@ private:
                 &&step_56, &&step_57, &&step_58, &&step_59, &&step_60, &&step_61, &&step_62, &&step_63};
             for (std::size_t k = 0; k < n; ++k) {
                 const queued_impulse& item = items[k];
-                const std::span<const std::uint16_t> steps = claim_agenda(positions[k], item);
+                const std::span<const std::uint16_t> steps =
+                    claim_agenda(router_->agenda_position(path_id{item.signal}, item.target), item);
                 invocations += steps.size();
                 if (steps.empty()) continue;
                 frame_.impulse = impulse_of(item.signal, item.target);  // checked once for the whole agenda
@@ -603,7 +600,8 @@ private:
             return invocations;
         }
 #else
-        for (std::size_t k = 0; k < n; ++k) invocations += run_at(positions[k], items[k]);
+        for (std::size_t k = 0; k < n; ++k)
+            invocations += run_at(router_->agenda_position(path_id{items[k].signal}, items[k].target), items[k]);
         return invocations;
 #endif
     }
@@ -877,7 +875,6 @@ private:
     span_starts spans_;
 
     detail::lazy<Registry, std::vector<queued_impulse>> intake_;
-    detail::lazy<Registry, std::vector<std::uint32_t>> agendas_;  // memo positions of intake_, in the router
     detail::lazy<Registry, std::vector<queued_impulse>> emits_;
     detail::lazy<Registry, std::vector<cei_record>> cei_;
     detail::lazy<Registry, std::vector<agenda_record>> log_;

@@ -155,8 +155,8 @@ public:
     // - a transient target with no bindings (pinned by none): a new target per impulse would fill the memo with
     //   pairs seen once, and make it start over at every release of transient ids;
     // - on its first run, a kept target held by its text (path_table) with no bindings of its own: a new target per
-    //   message, kept, runs once or a few times. From its second run on, its pairs are memoised (a memo hit is the
-    //   cheapest lookup there is): its run mark says it ran before.
+    //   message, kept, runs once or a few times. From its second impulse on (in this beat or a later one), its pairs
+    //   are memoised (a memo hit is the cheapest lookup there is): its run mark says it ran before.
     // Positions stay valid until the memo starts over (apply_changes, make_room, start_over).
     std::uint32_t agenda_position(path_id signal, std::uint32_t target) {
         const auto key = detail::pair_key(signal.value, target);
@@ -331,8 +331,8 @@ private:
         if (last.beat == path_table::never_ran && bindings_.find(target) == nullptr)
             return shared_position(signal, target);
         const std::uint32_t position = resolve_new(key, signal, target);
-        // Memoised from its second run on: a run of this pair claimed on the target (earlier in this beat, when an
-        // impulse ran through process_message) counts as the memo entry's.
+        // Memoised from its second impulse on: a run of this pair claimed on the target earlier in this beat (by
+        // an impulse before this one, or through process_message) counts as the memo entry's.
         if (last.beat != path_table::never_ran && last.signal == signal.value)
             entries_[position & position_bits].last_run = last.beat;
         return position;
