@@ -802,23 +802,48 @@ TEST_CASE("heartbeat: a retry due in a beat where its new kept target's impulse 
     check_retry_runs_once(hb, "/inbox/r"_path);
 }
 
-TEST_CASE("heartbeat: a kept target given a segment mid-beat (make_recycling_root on the table) still runs once") {
+TEST_CASE("heartbeat: a recycling or transient root made on the table itself is refused during a beat "
+          "(beat_reentered), so a kept target keeps the run mark of its run in that beat") {
     cep::heartbeat<cep::enzyme_registry<rooter>> hb(cep::heartbeat_policy{.ensure_directories = false});
     hb.register_all();
     hb.bind("/jobs"_path, "rooter", cep::propagate).value();
     hb.step();
-    // The first invocation reaches the mutable table (as any code holding the heartbeat can): between the beat's
-    // resolution and the next impulses' runs, the targets below /jobs/a get segments and lose their run marks.
+    auto& paths = hb.tree().paths();
+    // From an enzyme (as any code holding the heartbeat can): x1 ran, claimed on its mark; a segment for it now
+    // would drop that mark, and x1's second impulse would run again.
     int runs = 0;
+    std::string refusal;
     during_run = [&]() -> cep::result<void> {
-        if (runs++ == 0) hb.tree().paths().make_recycling_root(hb.tree().paths().find("/jobs/a"_path).value());
+        if (runs++ != 0) return {};
+        try {
+            paths.make_recycling_root(paths.find("/jobs/a"_path).value());
+        } catch (const cep::heartbeat_error& e) {
+            CHECK(e.code() == cep::errc::beat_reentered);
+            refusal = e.what();
+        }
         return {};
     };
     hb.enqueue("/signals/tick"_path, "/jobs/a/x1"_path).value();
-    hb.enqueue("/signals/tick"_path, "/jobs/a/x2"_path).value();
+    hb.enqueue("/signals/tick"_path, "/jobs/a/x1"_path).value();
     hb.enqueue("/signals/tick"_path, "/jobs/a/x2"_path).value();
     CHECK(hb.step());
     during_run = nullptr;
-    CHECK(runs == 2);  // x1, then x2 once
-    CHECK_FALSE(hb.tree().paths().holds_run_mark(hb.tree().paths().find("/jobs/a/x2"_path).value()));
+    CHECK(refusal ==
+          "cannot call paths().make_recycling_root() while beat 2 is in progress: make the root between beats (before "
+          "begin_beat() or step(), or after the commit)");
+    CHECK(runs == 2);  // x1 once, x2 once
+    const auto a = paths.find("/jobs/a"_path).value();
+    CHECK_FALSE(paths.recyclable(paths.find("/jobs/a/x1"_path).value()));
+    CHECK(paths.holds_run_mark(paths.find("/jobs/a/x1"_path).value()));
+    // Between the phases too, and for a transient root; between beats, both are made.
+    hb.begin_beat();
+    CHECK_THROWS_AS(paths.make_recycling_root(a), cep::heartbeat_error);
+    CHECK_THROWS_WITH((void)paths.make_transient_root(a),
+                      "cannot call paths().make_transient_root() while beat 3 is in progress: make the root between "
+                      "beats (before begin_beat() or step(), or after the commit)");
+    hb.stage_commit();
+    CHECK(paths.make_transient_root(paths.intern("/jobs/t"_path)));
+    paths.make_recycling_root(a);
+    CHECK(paths.recyclable(paths.find("/jobs/a/x1"_path).value()));
+    CHECK_FALSE(paths.holds_run_mark(paths.find("/jobs/a/x1"_path).value()));
 }

@@ -223,6 +223,7 @@ public:
     // Makes `top` a recycling root: its descendants, present and future, are recyclable ids.
     void make_recycling_root(path_id top) {
         check_id(top);
+        if (guard_.check != nullptr) guard_.check(guard_.holder, "make_recycling_root()");
         entries_[top.value].flags |= recycling_root_flag;
         for_each_descendant(top, [&](std::uint32_t id, entry& e) {
             e.flags |= recyclable_flag;
@@ -257,6 +258,7 @@ public:
     // itself is then recyclable).
     [[nodiscard]] bool make_transient_root(path_id top) {
         check_id(top);
+        if (guard_.check != nullptr) guard_.check(guard_.holder, "make_transient_root()");
         if (top == root() || (entries_[top.value].flags & recyclable_flag) != 0) return false;
         entries_[top.value].flags |= recycling_root_flag | transient_root_flag;
         for_each_descendant(top, [](std::uint32_t, entry& e) { e.flags |= recycling_root_flag | transient_root_flag; });
@@ -347,6 +349,15 @@ public:
         void (*released)(void* holder, std::size_t count) = nullptr;
     };
     void set_release_hook(release_hook hook) noexcept { hook_ = hook; }
+    // A holder whose ids' flags and run marks must stay as they are at times: make_recycling_root() and
+    // make_transient_root() call `check` with their names before they change anything, and `check` throws to
+    // refuse. The heartbeat refuses during a beat: a kept target given a segment would lose the run mark of a run it
+    // had in that beat, and run again. Not moved with the table, like the release hook.
+    struct restructure_guard {
+        void* holder = nullptr;
+        void (*check)(void* holder, std::string_view call) = nullptr;
+    };
+    void set_restructure_guard(restructure_guard guard) noexcept { guard_ = guard; }
 
     // Releases every transient id that is not pinned, not marked since the last release, not `in_use(id)` and not
     // an ancestor of one of those; clears the marks. Returns how many were released. Their slots serve new paths.
@@ -1122,6 +1133,7 @@ private:
     std::uint32_t last_parent_ = 0;
     std::uint64_t releases_ = 0;                // release_unused() calls that released ids
     release_hook hook_{};                       // not moved with the table: see release_hook
+    restructure_guard guard_{};                 // the same
 };
 
 // A path as an interned id in its table: what enzymes receive. Comparing, hashing and walking segments cost no

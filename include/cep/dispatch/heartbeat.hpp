@@ -160,6 +160,9 @@ public:
         // Whoever releases transient ids (release_unused_paths(), the commit, or a call on the table itself), the
         // ids this heartbeat keeps are marked first, and its router forgets what it cached by id.
         if constexpr (can_release_paths) tree().paths().set_release_hook({this, &prepare_release, &after_release});
+        // Recycling and transient roots, made on the table itself, wait for the end of the beat like the heartbeat's
+        // own make_transient_root().
+        tree().paths().set_restructure_guard({this, &check_restructure});
         track_open_beat();
     }
     heartbeat(const heartbeat&) = delete;
@@ -991,6 +994,19 @@ private:
             });
         }
         return true;
+    }
+    // The restructure guard (see path_table::restructure_guard): refuses from begin to commit, as the phases refuse
+    // to nest, and while processor().process_message() runs an agenda.
+    static void check_restructure(void* self, std::string_view call) {
+        auto& hb = *static_cast<heartbeat*>(self);
+        if (hb.begun_ || hb.processor().running()) [[unlikely]] hb.restructure_refused(call);
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void restructure_refused(std::string_view call) const {
+        throw heartbeat_error(error{errc::beat_reentered,
+                                    "cannot call paths()." + std::string(call) + " while beat " +
+                                        std::to_string(beat_) +
+                                        " is in progress: make the root between beats (before begin_beat() or "
+                                        "step(), or after the commit)"});
     }
     static void after_release(void* self, std::size_t) {
         if constexpr (can_release_paths) static_cast<heartbeat*>(self)->router().start_over();  // keyed by ids
