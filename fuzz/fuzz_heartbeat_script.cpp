@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -397,6 +398,26 @@ private:
             if (!owned) return expect_error(r, cep::errc::path_unknown_id, "a foreign path id was not refused");
             check(r.has_value(), "enqueue by ids failed", r.error().message);
             queued(earliest(), paths.path_of(sid), broadcast ? std::nullopt : std::optional(paths.path_of(*tid)));
+            return;
+        }
+        if (o == "ids" && w.size() >= 2) {
+            const auto s = number(w[1]);
+            if (!s || *s > 0xffffffffu) return;
+            std::vector<cep::path_id> targets;
+            for (std::size_t k = 2; k < w.size(); ++k) {
+                const auto t = number(w[k]);
+                if (!t || *t > 0xffffffffu) return;
+                targets.push_back(cep::path_id{static_cast<std::uint32_t>(*t)});
+            }
+            const cep::path_id sid{static_cast<std::uint32_t>(*s)};
+            const auto& paths = hb_->tree().paths();
+            bool owned = paths.owns(sid);
+            for (const auto t : targets) owned = owned && paths.owns(t);
+            const auto r = hb_->enqueue(sid, std::span<const cep::path_id>(targets));
+            // All or none: one foreign id (0xffffffff included) queues none of the span.
+            if (!owned) return expect_error(r, cep::errc::path_unknown_id, "a span with a foreign path id was not refused");
+            check(r.has_value(), "enqueue of a span of ids failed", r.error().message);
+            for (const auto t : targets) queued(earliest(), paths.path_of(sid), paths.path_of(t));
             return;
         }
         if (o == "transient" && w.size() >= 2) {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,31 @@ TEST_CASE("memo hits allocate nothing per impulse (ledger off)") {
     CHECK(total > before_total);  // the enzymes did run: 4 per impulse
     CHECK(allocations == 0);
     INFO("allocations over " << beats * 3 << " impulses: " << allocations);
+}
+
+TEST_CASE("memo hits enqueued as a span of targets allocate nothing per impulse (ledger off)") {
+    cep::heartbeat<four> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    for (const char* name : {"c1", "c2", "c3", "c4"}) hb.bind("/env"_path, name, cep::propagate).value();
+    auto& paths = hb.tree().paths();
+    const auto signal = paths.intern("/signals/tick"_path);
+    const std::vector<cep::path_id> targets{paths.intern(cep::path("/env/projects/alpha/img-0001.jpg")),
+                                            paths.intern(cep::path("/env/projects/alpha/img-0002.jpg")),
+                                            paths.intern(cep::path("/env/projects/beta/img-0001.jpg"))};
+    for (int beat = 0; beat < 40; ++beat) {  // warm up: memo entries, queue capacities
+        REQUIRE(hb.enqueue(signal, std::span<const cep::path_id>(targets)).has_value());
+        hb.step();
+    }
+    const int before_total = total;
+    const auto before = allocation_count.load();
+    constexpr int beats = 400;
+    for (int beat = 0; beat < beats; ++beat) {
+        (void)hb.enqueue(signal, std::span<const cep::path_id>(targets));
+        hb.step();
+    }
+    const auto allocations = allocation_count.load() - before;
+    CHECK(total > before_total);  // the enzymes did run
+    CHECK(allocations == 0);
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <random>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -992,6 +993,109 @@ std::vector<std::string> list_lines(const cep::cell_tree& tree, cep::beat_number
     return out;
 }
 }  // namespace
+
+namespace {
+// Calls `fan_out_hook` from inside its invocation (an enzyme that enqueues while the beat's agendas run).
+std::function<void()> fan_out_hook;
+bool fan_out_fails = false;
+struct fan_out {
+    static constexpr cep::name name = "fan_out";
+    static constexpr auto query = "/signals/fan"_query;
+    static constexpr cep::access access = cep::access::read_only;
+    cep::status operator()(const cep::impulse_ref&, cep::read_context&) {
+        if (fan_out_hook) fan_out_hook();
+        return fan_out_fails ? cep::status::fatal : cep::status::success;
+    }
+};
+}  // namespace
+
+TEST_CASE("enqueue of a span of targets: one enqueue per target, in order, all or none") {
+    using registry = cep::enzyme_registry<echo, fan_out>;
+    cep::heartbeat<registry> hb(cep::heartbeat_policy{.ensure_directories = false});
+    hb.register_all();
+    hb.bind<echo>("/env"_path, cep::propagate);
+    hb.bind<fan_out>("/env"_path, cep::propagate);
+    hb.step();
+    auto& paths = hb.tree().paths();
+    auto& seen = hb.enzyme<echo>().seen;
+    const auto signal = paths.intern("/signals/echo"_path);
+    const auto a = paths.intern("/env/a"_path);
+    const auto b = paths.intern("/env/b"_path);
+    const auto c = paths.intern("/env/c"_path);
+    const std::vector<cep::path_id> targets{a, b, c, a};
+    const cep::beat_number n = hb.beat();
+    REQUIRE(hb.enqueue(signal, std::span<const cep::path_id>(targets)));
+    CHECK(hb.pending(n) == 4);
+    REQUIRE(hb.enqueue(signal, std::span<const cep::path_id>{}));  // nothing to queue
+    CHECK(hb.pending(n) == 4);
+    hb.step();
+    CHECK(seen == std::vector<std::string>{"/env/a", "/env/b", "/env/c"});  // (echo, /env/a) ran once
+
+    SECTION("a target or a signal that is not this table's queues none of the span") {
+        const auto foreign = cep::path_id{static_cast<std::uint32_t>(paths.size() + 100)};
+        const std::vector<cep::path_id> with_foreign{a, b, foreign, c};
+        const auto refused = hb.enqueue(signal, std::span<const cep::path_id>(with_foreign));
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().code == cep::errc::path_unknown_id);
+        CHECK(refused.error().message ==
+              "path id " + std::to_string(foreign.value) + " does not belong to this path table");
+        const std::vector<cep::path_id> disguised{a, cep::path_id{0xffffffffu}};  // no "no target" in disguise
+        CHECK(hb.enqueue(signal, std::span<const cep::path_id>(disguised)).error().message ==
+              "path id 4294967295 does not belong to this path table");
+        CHECK(hb.enqueue(foreign, std::span<const cep::path_id>(targets)).error().code == cep::errc::path_unknown_id);
+        CHECK(hb.pending(hb.beat()) == 0);
+    }
+    SECTION("once the beat's impulses were taken, the span goes to the next beat") {
+        hb.begin_beat();
+        hb.resolve_agenda();
+        REQUIRE(hb.enqueue(signal, std::span<const cep::path_id>(targets)));
+        CHECK(hb.pending(hb.beat()) == 0);
+        CHECK(hb.pending(hb.beat() + 1) == 4);
+        hb.stage_commit();
+        seen.clear();
+        hb.step();
+        CHECK(seen == std::vector<std::string>{"/env/a", "/env/b", "/env/c"});
+    }
+    SECTION("listened to, each impulse is heard, as enqueue() says it") {
+        std::vector<std::string> heard;
+        hb.listeners().on("impulses", [&](const cep::event& e) { heard.emplace_back(e.text); });
+        REQUIRE(hb.enqueue(signal, std::span<const cep::path_id>(targets)));
+        std::vector<std::string> one_by_one;
+        std::swap(heard, one_by_one);
+        hb.step();
+        for (const auto t : targets) REQUIRE(hb.enqueue(signal, t));
+        CHECK(heard == one_by_one);
+        CHECK(heard.size() == 4);
+    }
+    SECTION("a recyclable target (below rt/beat) is pinned while it is queued, as enqueue() pins it") {
+        const auto recyclable = paths.intern("/rt/beat/1/impulses"_path);
+        REQUIRE(paths.recyclable(recyclable));
+        REQUIRE_FALSE(paths.pinned(recyclable));
+        const std::vector<cep::path_id> mixed{a, recyclable};
+        REQUIRE(hb.enqueue(signal, std::span<const cep::path_id>(mixed)));
+        CHECK(paths.pinned(recyclable));
+        CHECK(hb.pending(hb.beat()) == 2);
+    }
+    SECTION("from an enzyme, the span is emitted: it runs in the next beat, and not at all if the invocation fails") {
+        const auto fan = paths.intern("/signals/fan"_path);
+        fan_out_hook = [&] { REQUIRE(hb.enqueue(signal, std::span<const cep::path_id>(targets))); };
+        REQUIRE(hb.enqueue(fan, a));
+        seen.clear();
+        hb.step();
+        CHECK(seen.empty());
+        CHECK(hb.pending(hb.beat()) == 4);
+        hb.step();
+        CHECK(seen == std::vector<std::string>{"/env/a", "/env/b", "/env/c"});
+        fan_out_fails = true;  // a failed invocation's emits are dropped with it
+        REQUIRE(hb.enqueue(fan, b));
+        CHECK_FALSE(hb.step());
+        fan_out_fails = false;
+        fan_out_hook = nullptr;
+        seen.clear();
+        hb.step();
+        CHECK(seen.empty());
+    }
+}
 
 TEST_CASE("retention keeps the newest keep_beats beats; the journal received every one before") {
     using registry = cep::enzyme_registry<echo, faulty>;
